@@ -56,10 +56,13 @@ export function formatMs(ms: number | null): Cell {
   return ms.toFixed(3);
 }
 
-/** A ratio such as "3.19x"; null when either side is missing or the divisor is zero. */
+/** A ratio: "86.5x", "3.19x", "0.015x"; null when missing. Small ratios keep 2 significant digits. */
 export function formatRatio(ratio: number | null): Cell {
   if (ratio === null || !Number.isFinite(ratio)) return null;
-  return `${ratio.toFixed(2)}x`;
+  const abs = Math.abs(ratio);
+  if (abs >= 10) return `${ratio.toFixed(1)}x`;
+  if (abs >= 0.1 || abs === 0) return `${ratio.toFixed(2)}x`;
+  return `${Number(ratio.toPrecision(2))}x`;
 }
 
 /** a / b, or null when either is missing or b is zero. */
