@@ -1,0 +1,200 @@
+// Pod defaulting: SetDefaults_PodSpec / _Container / _Probe / _Volume… of k8s.io/api core/v1
+// (applied to Pods and to every pod template), SetDefaults_Pod (Pods only), and the create-time
+// admission mutations every cluster runs on Pods (DefaultTolerationSeconds, Priority,
+// ServiceAccount). All functions fill fields in place on an object the caller owns (a copy).
+
+import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from '../types.js';
+
+/** v1.DefaultTerminationGracePeriodSeconds */
+export const terminationGracePeriodSecondsDefault = 30;
+/** DefaultTolerationSeconds admission: --default-not-ready-toleration-seconds / unreachable. */
+export const defaultTolerationSeconds = 300;
+export const taintNodeNotReady = 'node.kubernetes.io/not-ready';
+export const taintNodeUnreachable = 'node.kubernetes.io/unreachable';
+/** Mode 0644 of secret/configMap/downwardAPI/projected volumes. */
+const volumeDefaultMode = 0o644;
+
+/** Priorities of the two built-in PriorityClasses. */
+export const builtinPriorityClasses: ReadonlyMap<string, number> = new Map([
+  ['system-node-critical', 2000001000],
+  ['system-cluster-critical', 2000000000],
+]);
+
+/** Defaults of a pod template (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job). */
+export function defaultPodTemplate(template: PodTemplateSpec | undefined): void {
+  if (template?.spec !== undefined) defaultPodSpec(template.spec);
+}
+
+export function defaultPodSpec(spec: PodSpec): void {
+  if (spec.dnsPolicy === undefined) spec.dnsPolicy = 'ClusterFirst';
+  if (spec.restartPolicy === undefined) spec.restartPolicy = 'Always';
+  if (spec.hostNetwork === true) defaultHostNetworkPorts(spec);
+  if (spec.securityContext === undefined) spec.securityContext = {};
+  if (spec.terminationGracePeriodSeconds === undefined) {
+    spec.terminationGracePeriodSeconds = terminationGracePeriodSecondsDefault;
+  }
+  if (spec.schedulerName === undefined || spec.schedulerName === '') spec.schedulerName = 'default-scheduler';
+  if (Array.isArray(spec.containers)) for (const c of spec.containers) defaultContainer(c);
+  if (Array.isArray(spec.initContainers)) for (const c of spec.initContainers) defaultContainer(c);
+  if (Array.isArray(spec.ephemeralContainers)) {
+    for (const c of spec.ephemeralContainers) defaultContainer(c as Container);
+  }
+  if (Array.isArray(spec.volumes)) for (const v of spec.volumes) defaultVolume(v);
+}
+
+export function defaultContainer(c: Container): void {
+  if (c.imagePullPolicy === undefined) {
+    c.imagePullPolicy = imageTag(c.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
+  }
+  if (c.terminationMessagePath === undefined || c.terminationMessagePath === '') {
+    c.terminationMessagePath = '/dev/termination-log';
+  }
+  if (c.terminationMessagePolicy === undefined) c.terminationMessagePolicy = 'File';
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (p.protocol === undefined) p.protocol = 'TCP';
+  if (Array.isArray(c.env)) {
+    for (const e of c.env) {
+      const f = e.valueFrom?.fieldRef;
+      if (f !== undefined && (f.apiVersion === undefined || f.apiVersion === '')) f.apiVersion = 'v1';
+    }
+  }
+  if (c.livenessProbe !== undefined) defaultProbe(c.livenessProbe);
+  if (c.readinessProbe !== undefined) defaultProbe(c.readinessProbe);
+  if (c.startupProbe !== undefined) defaultProbe(c.startupProbe);
+  const lc = c.lifecycle;
+  if (lc?.postStart?.httpGet !== undefined) defaultHttpGet(lc.postStart.httpGet);
+  if (lc?.preStop?.httpGet !== undefined) defaultHttpGet(lc.preStop.httpGet);
+}
+
+/**
+ * The tag of an image reference, as the kubelet's parser reads it: `latest` when neither a tag
+ * nor a digest is given, '' when only a digest is.
+ */
+export function imageTag(image: string): string {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const lastSlash = ref.lastIndexOf('/');
+  const colon = ref.indexOf(':', lastSlash + 1);
+  if (colon >= 0) return ref.slice(colon + 1);
+  return at < 0 ? 'latest' : '';
+}
+
+export function defaultProbe(p: Probe): void {
+  if (p.timeoutSeconds === undefined || p.timeoutSeconds === 0) p.timeoutSeconds = 1;
+  if (p.periodSeconds === undefined || p.periodSeconds === 0) p.periodSeconds = 10;
+  if (p.successThreshold === undefined || p.successThreshold === 0) p.successThreshold = 1;
+  if (p.failureThreshold === undefined || p.failureThreshold === 0) p.failureThreshold = 3;
+  if (p.httpGet !== undefined) defaultHttpGet(p.httpGet);
+}
+
+function defaultHttpGet(h: { path?: string; scheme?: string }): void {
+  if (h.path === undefined || h.path === '') h.path = '/';
+  if (h.scheme === undefined || h.scheme === '') h.scheme = 'HTTP';
+}
+
+/** Volume sources that carry a name and nothing else default to emptyDir. */
+function defaultVolume(v: Volume): void {
+  let sources = 0;
+  for (const k in v) if (k !== 'name') sources++;
+  if (sources === 0) v.emptyDir = {};
+  if (v.secret !== undefined && v.secret.defaultMode === undefined) v.secret.defaultMode = volumeDefaultMode;
+  if (v.configMap !== undefined && v.configMap.defaultMode === undefined) v.configMap.defaultMode = volumeDefaultMode;
+  if (v.downwardAPI !== undefined) {
+    if (v.downwardAPI.defaultMode === undefined) v.downwardAPI.defaultMode = volumeDefaultMode;
+    for (const item of v.downwardAPI.items ?? []) {
+      const f = item.fieldRef;
+      if (f !== undefined && (f.apiVersion === undefined || f.apiVersion === '')) f.apiVersion = 'v1';
+    }
+  }
+  if (v.projected !== undefined && v.projected.defaultMode === undefined) v.projected.defaultMode = volumeDefaultMode;
+  if (v.hostPath !== undefined && v.hostPath.type === undefined) v.hostPath.type = '';
+}
+
+/** With hostNetwork, container ports are host ports: hostPort defaults to containerPort. */
+function defaultHostNetworkPorts(spec: PodSpec): void {
+  const lists = [spec.containers, spec.initContainers];
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      for (const p of c.ports ?? []) if (p.hostPort === undefined || p.hostPort === 0) p.hostPort = p.containerPort;
+    }
+  }
+}
+
+/** SetDefaults_Pod: Pod-only defaults (not templates). */
+export function defaultPod(pod: Pod): void {
+  const spec = pod.spec;
+  if (spec === undefined) return;
+  defaultPodSpec(spec);
+  // Limits without requests: requests default to the limits.
+  const lists = [spec.containers, spec.initContainers];
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      const limits = c.resources?.limits;
+      if (limits === undefined || c.resources === undefined) continue;
+      const requests = (c.resources.requests ??= {});
+      for (const k in limits) {
+        const v = limits[k];
+        if (requests[k] === undefined && v !== undefined) requests[k] = v;
+      }
+    }
+  }
+  if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
+}
+
+/**
+ * The mutating admission every cluster applies to a Pod on create: tolerations of 300s for the
+ * not-ready and unreachable NoExecute taints (unless already tolerated), the `default` service
+ * account, and priority from priorityClassName (0 and PreemptLowerPriority without one).
+ * A priorityClassName that is not built in is resolved by the registry (`setPodPriority`).
+ */
+export function admitPodOnCreate(pod: Pod): void {
+  const spec = pod.spec;
+  if (spec === undefined) return;
+  addDefaultTolerations(spec);
+  if (spec.serviceAccountName === undefined || spec.serviceAccountName === '') {
+    spec.serviceAccountName = spec.serviceAccount !== undefined && spec.serviceAccount !== '' ? spec.serviceAccount : 'default';
+  }
+  spec.serviceAccount = spec.serviceAccountName;
+  const className = spec.priorityClassName;
+  if (className === undefined || className === '') setPodPriority(spec, 0, 'PreemptLowerPriority');
+  else {
+    const builtin = builtinPriorityClasses.get(className);
+    if (builtin !== undefined) setPodPriority(spec, builtin, 'PreemptLowerPriority');
+  }
+}
+
+/** Sets priority and preemptionPolicy as the Priority admission plugin does. */
+export function setPodPriority(
+  spec: PodSpec,
+  priority: number,
+  preemptionPolicy: 'Never' | 'PreemptLowerPriority',
+): void {
+  if (spec.priority === undefined) spec.priority = priority;
+  if (spec.preemptionPolicy === undefined) spec.preemptionPolicy = preemptionPolicy;
+}
+
+function tolerates(list: readonly Toleration[], key: string): boolean {
+  for (const t of list) {
+    const keyOk = t.key === undefined || t.key === '' || t.key === key;
+    const effect: string | undefined = t.effect;
+    const effectOk = effect === undefined || effect === '' || effect === 'NoExecute';
+    if (keyOk && effectOk) return true;
+  }
+  return false;
+}
+
+export function addDefaultTolerations(spec: PodSpec): void {
+  const list = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+  const notReady = tolerates(list, taintNodeNotReady);
+  const unreachable = tolerates(list, taintNodeUnreachable);
+  if (notReady && unreachable) return;
+  const out = [...list];
+  if (!notReady) {
+    out.push({ key: taintNodeNotReady, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
+  }
+  if (!unreachable) {
+    out.push({ key: taintNodeUnreachable, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
+  }
+  spec.tolerations = out;
+}

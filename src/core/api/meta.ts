@@ -1,0 +1,424 @@
+// Metadata semantics as kube-apiserver applies them around a write (rest.BeforeCreate,
+// rest.BeforeUpdate, rest.BeforeDelete and each kind's strategy). Pure functions over plain
+// objects: each returns a new top-level object and a new metadata object, and never mutates
+// its arguments (nested values it does not change are shared).
+//
+// resourceVersion is not touched: the store's revision becomes it, and on update the client's
+// value is kept so the registry can compare-and-swap on it.
+
+import { kindByGVK, type KindInfo } from './kinds.js';
+import { podQOSClass } from './defaults/qos.js';
+import { generateJobSelector } from './defaults/job.js';
+import type { Job, KubeObject, ObjectMeta, Pod } from './types.js';
+
+/** A plain object view of any JSON value, for fields the kind's type does not name. */
+type Fields = Record<string, unknown>;
+
+/** Kubernetes' name generator alphabet: no vowels (no accidental words), no 0/1/3 (look-alikes). */
+const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+const generatedSuffixLength = 5;
+/** 63 - 5: the base is cut so a generated name still fits a DNS label. */
+const generatedBaseLengthMax = 58;
+
+/** `generateName` + 5 random characters, as Kubernetes' SimpleNameGenerator. */
+export function generateName(base: string, random: () => number = Math.random): string {
+  let name = base.length > generatedBaseLengthMax ? base.slice(0, generatedBaseLengthMax) : base;
+  for (let i = 0; i < generatedSuffixLength; i++) {
+    name += nameAlphabet[Math.floor(random() * nameAlphabet.length)] ?? 'b';
+  }
+  return name;
+}
+
+/** RFC 3339 at seconds precision, as metav1.Time serializes: `2024-01-02T03:04:05Z`. */
+export function formatTimestamp(ms: number): string {
+  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  return `${iso.slice(0, 19)}Z`;
+}
+
+/**
+ * Kinds whose strategies set metadata.generation (1 on create, +1 when the desired state
+ * changes). Others (Service, ConfigMap, Node…) leave it unset, as kube-apiserver does. Pods are
+ * included as from Kubernetes 1.33 on.
+ */
+const generationKinds: ReadonlySet<string> = new Set([
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'Ingress',
+  'IngressClass',
+  'EndpointSlice',
+  'PodDisruptionBudget',
+]);
+
+export function tracksGeneration(kind: string): boolean {
+  return generationKinds.has(kind);
+}
+
+function infoOf(obj: KubeObject): KindInfo | undefined {
+  return kindByGVK(obj.apiVersion, obj.kind);
+}
+
+function hasStatusSubresource(info: KindInfo | undefined): boolean {
+  return info !== undefined && info.subresources.includes('status');
+}
+
+/**
+ * The status a kind starts with on create, where the status subresource owns it: what the
+ * strategy's PrepareForCreate leaves, serialized as Go does (required counters as 0).
+ * `undefined` means keep what the client sent (Node: the kubelet registers with its status).
+ */
+function statusOnCreate(obj: KubeObject, nowMs: number): unknown {
+  switch (obj.kind) {
+    case 'Pod':
+      return { phase: 'Pending', qosClass: podQOSClass(obj as Pod) };
+    case 'Node':
+      return undefined;
+    case 'Namespace':
+      return { phase: 'Active' };
+    case 'PersistentVolume':
+      return { phase: 'Pending', lastPhaseTransitionTime: formatTimestamp(nowMs) };
+    case 'PersistentVolumeClaim':
+      return { phase: 'Pending' };
+    case 'Service':
+    case 'Ingress':
+      return { loadBalancer: {} };
+    case 'ReplicaSet':
+      return { replicas: 0 };
+    case 'StatefulSet':
+      return { replicas: 0, availableReplicas: 0 };
+    case 'DaemonSet':
+      return { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+    case 'PodDisruptionBudget':
+      return { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Prepares a new object for storage (rest.BeforeCreate + the kind's PrepareForCreate):
+ * name from generateName when no name is given, a new uid, creationTimestamp, generation 1 where
+ * the kind tracks it, deletion fields cleared, status reset where the status subresource owns
+ * it, and for Namespaces the `kubernetes` finalizer; for Jobs without manualSelector, the
+ * generated selector and labels (they need the uid).
+ */
+export function prepareForCreate<T extends KubeObject>(
+  obj: T,
+  now: Date,
+  uidGen: () => string,
+  random: () => number = Math.random,
+): T {
+  const nowMs = now.getTime();
+  const m = obj.metadata;
+  const metadata: ObjectMeta = { ...m };
+  delete metadata.deletionTimestamp;
+  delete metadata.deletionGracePeriodSeconds;
+  if ((m.name === undefined || m.name === '') && m.generateName !== undefined && m.generateName !== '') {
+    metadata.name = generateName(m.generateName, random);
+  }
+  metadata.uid = uidGen();
+  metadata.creationTimestamp = formatTimestamp(nowMs);
+  if (tracksGeneration(obj.kind)) metadata.generation = 1;
+  else delete metadata.generation;
+
+  let out: KubeObject = { ...obj, metadata };
+  if (hasStatusSubresource(infoOf(obj))) {
+    const status = statusOnCreate(obj, nowMs);
+    if (status !== undefined) out.status = status;
+  }
+  if (obj.kind === 'Namespace') {
+    const spec = (obj.spec ?? {}) as Fields;
+    out.spec = { ...spec, finalizers: ['kubernetes'] };
+  } else if (obj.kind === 'Job') {
+    const spec = (obj.spec ?? {}) as Fields;
+    if (spec['manualSelector'] !== true) out = generateJobSelector(out as Job);
+  }
+  return out as T;
+}
+
+/**
+ * Applies rest.BeforeUpdate + the kind's PrepareForUpdate for an update of the main resource:
+ * generation, uid (when omitted), creationTimestamp and deletion fields come from the stored
+ * object; where a status subresource exists the status is kept from the stored object; the
+ * generation is bumped when the desired state changed. Changed name/namespace/uid are left for
+ * validation to reject (`field is immutable`).
+ */
+export function prepareForUpdate<T extends KubeObject>(newObj: T, oldObj: KubeObject): T {
+  const om = oldObj.metadata;
+  const metadata = carrySystemFields(newObj.metadata, om);
+  const out: KubeObject = { ...newObj, metadata };
+  if (hasStatusSubresource(infoOf(newObj))) {
+    if (oldObj.status === undefined) delete out.status;
+    else out.status = oldObj.status;
+  }
+  if (newObj.kind === 'Namespace') {
+    // spec.finalizers change only through the finalize subresource.
+    const spec = (newObj.spec ?? {}) as Fields;
+    const oldFinalizers = ((oldObj.spec ?? {}) as Fields)['finalizers'];
+    const next: Fields = { ...spec };
+    if (oldFinalizers === undefined) delete next['finalizers'];
+    else next['finalizers'] = oldFinalizers;
+    out.spec = next;
+  }
+  if (tracksGeneration(newObj.kind) && desiredStateChanged(out, oldObj)) {
+    metadata.generation = (om.generation ?? 0) + 1;
+  }
+  return out as T;
+}
+
+/**
+ * Update through the `status` subresource: only status changes. Everything else but the
+ * resourceVersion (the client's precondition) comes from the stored object, including the
+ * labels, annotations, finalizers and ownerReferences (metav1.ResetObjectMetaForStatus).
+ */
+export function prepareForStatusUpdate<T extends KubeObject>(newObj: T, oldObj: KubeObject): T {
+  const metadata: ObjectMeta = { ...oldObj.metadata };
+  setOrDelete(metadata, 'resourceVersion', newObj.metadata.resourceVersion);
+  const out: KubeObject = { ...oldObj, metadata };
+  if (newObj.status === undefined) delete out.status;
+  else out.status = newObj.status;
+  return out as T;
+}
+
+/** Namespace `finalize` subresource: only spec.finalizers changes. */
+export function prepareForFinalize<T extends KubeObject>(newObj: T, oldObj: KubeObject): T {
+  const metadata: ObjectMeta = { ...oldObj.metadata };
+  setOrDelete(metadata, 'resourceVersion', newObj.metadata.resourceVersion);
+  const spec: Fields = { ...((oldObj.spec ?? {}) as Fields) };
+  const finalizers = ((newObj.spec ?? {}) as Fields)['finalizers'];
+  if (finalizers === undefined) delete spec['finalizers'];
+  else spec['finalizers'] = finalizers;
+  return { ...oldObj, metadata, spec } as KubeObject as T;
+}
+
+function carrySystemFields(nm: ObjectMeta, om: ObjectMeta): ObjectMeta {
+  const metadata: ObjectMeta = { ...nm };
+  // Clients cannot set generation; the strategy bumps it.
+  setOrDelete(metadata, 'generation', om.generation);
+  if (metadata.uid === undefined || metadata.uid === '') setOrDelete(metadata, 'uid', om.uid);
+  if (om.creationTimestamp !== undefined) metadata.creationTimestamp = om.creationTimestamp;
+  // An update can never remove or change a deletion timestamp, nor drop the grace period.
+  if (om.deletionTimestamp !== undefined) metadata.deletionTimestamp = om.deletionTimestamp;
+  if (om.deletionGracePeriodSeconds !== undefined && metadata.deletionGracePeriodSeconds === undefined) {
+    metadata.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+  }
+  return metadata;
+}
+
+function setOrDelete<K extends keyof ObjectMeta>(m: ObjectMeta, key: K, value: ObjectMeta[K] | undefined): void {
+  if (value === undefined) delete m[key];
+  else m[key] = value;
+}
+
+/**
+ * Whether the part of the object that drives metadata.generation changed: spec for most kinds;
+ * for Deployments also the annotations (they are copied to ReplicaSets); for EndpointSlices,
+ * which have no spec, everything but metadata, plus the labels.
+ */
+export function desiredStateChanged(newObj: KubeObject, oldObj: KubeObject): boolean {
+  switch (newObj.kind) {
+    case 'EndpointSlice': {
+      const n = newObj as unknown as Fields;
+      const o = oldObj as unknown as Fields;
+      return (
+        !deepEqual(n['endpoints'], o['endpoints']) ||
+        !deepEqual(n['ports'], o['ports']) ||
+        !deepEqual(n['addressType'], o['addressType']) ||
+        !deepEqual(newObj.metadata.labels, oldObj.metadata.labels)
+      );
+    }
+    case 'Deployment':
+      return (
+        !deepEqual(newObj.spec, oldObj.spec) ||
+        !deepEqual(newObj.metadata.annotations, oldObj.metadata.annotations)
+      );
+    default:
+      return !deepEqual(newObj.spec, oldObj.spec);
+  }
+}
+
+/**
+ * Structural equality of JSON values. An absent map or list equals an empty one, as Kubernetes'
+ * semantic equality treats nil and empty after a round trip through JSON with omitempty.
+ */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isEmptyish(a) && isEmptyish(b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Fields;
+  const bo = b as Fields;
+  for (const k in ao) {
+    if (!deepEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) {
+    if (!(k in ao) && !isEmptyish(bo[k])) return false;
+  }
+  return true;
+}
+
+function isEmptyish(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') {
+    for (const _ in v) return false;
+    return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deletion (rest.BeforeDelete, the store's graceful deletion and garbage-collection finalizers).
+
+export const finalizerOrphan = 'orphan';
+export const finalizerForeground = 'foregroundDeletion';
+/** The finalizer the namespace controller owns, in a Namespace's spec.finalizers. */
+export const finalizerKubernetes = 'kubernetes';
+
+export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
+
+export interface DeleteOptions {
+  /** Seconds before the object is removed; Pods only (others are removed at once). */
+  readonly gracePeriodSeconds?: number;
+  readonly propagationPolicy?: PropagationPolicy;
+}
+
+/** What the registry does for a DELETE. */
+export type DeletePlan<T extends KubeObject> =
+  /** Remove the object from the store now. */
+  | { readonly action: 'delete' }
+  /** Write this object (deletionTimestamp set, finalizers adjusted) and keep it. */
+  | { readonly action: 'update'; readonly object: T }
+  /** A deletion is already under way and nothing changes; answer with the stored object. */
+  | { readonly action: 'pending' };
+
+/** Default terminationGracePeriodSeconds of a Pod. */
+const podGracePeriodSecondsDefault = 30;
+
+/**
+ * Plans a DELETE of `obj` at `now`. Pods are deleted gracefully: deletionTimestamp = now + grace
+ * period (from options, else spec.terminationGracePeriodSeconds), immediately when unscheduled
+ * or finished; a second delete may only shorten the period. Objects with finalizers (or a
+ * Namespace with spec.finalizers) are marked and kept until the finalizers are removed.
+ * Orphan/Foreground propagation adds the `orphan`/`foregroundDeletion` finalizer; Background
+ * removes both; no policy keeps them.
+ */
+export function planDelete<T extends KubeObject>(obj: T, options: DeleteOptions, now: Date): DeletePlan<T> {
+  const nowMs = now.getTime();
+  const m = obj.metadata;
+  // Negative grace periods are treated as 1 second on the delete path.
+  const g = options.gracePeriodSeconds;
+  const requested = g === undefined ? undefined : g < 0 ? 1 : g;
+
+  if (m.deletionTimestamp !== undefined) {
+    const current = m.deletionGracePeriodSeconds;
+    const pending = hasPendingFinalizers(obj);
+    if (current === undefined || current === 0) return pending ? { action: 'pending' } : { action: 'delete' };
+    if (requested === undefined || requested >= current) return { action: 'pending' };
+    if (requested === 0 && !pending) return { action: 'delete' };
+    const start = Date.parse(m.deletionTimestamp) - current * 1000;
+    const metadata: ObjectMeta = {
+      ...m,
+      deletionTimestamp: formatTimestamp(start + requested * 1000),
+      deletionGracePeriodSeconds: requested,
+    };
+    return { action: 'update', object: { ...obj, metadata } };
+  }
+
+  const finalizers = finalizersForPropagation(m.finalizers, options.propagationPolicy);
+  const metadata: ObjectMeta = { ...m };
+  if (finalizers !== m.finalizers) setOrDelete(metadata, 'finalizers', finalizers);
+  const marked = { ...obj, metadata } as T;
+  const pending = hasPendingFinalizers(marked);
+
+  let grace = 0;
+  if (obj.kind === 'Pod') grace = podGracePeriodSeconds(obj as unknown as Pod, requested);
+  if (grace === 0 && !pending) return { action: 'delete' };
+
+  metadata.deletionTimestamp = formatTimestamp(nowMs + grace * 1000);
+  metadata.deletionGracePeriodSeconds = grace;
+  if (m.generation !== undefined && m.generation > 0) metadata.generation = m.generation + 1;
+  if (obj.kind === 'Namespace') {
+    const status = (obj.status ?? {}) as Fields;
+    (marked as KubeObject).status = { ...status, phase: 'Terminating' };
+  }
+  return { action: 'update', object: marked };
+}
+
+/**
+ * Whether an object just written must now be removed: it is being deleted, its grace period is
+ * over (0) and no finalizer remains. The registry checks this after every update, which is how
+ * removing the last finalizer completes a deletion.
+ */
+export function shouldDeleteAfterUpdate(obj: KubeObject): boolean {
+  const m = obj.metadata;
+  return m.deletionTimestamp !== undefined && (m.deletionGracePeriodSeconds ?? 0) === 0 && !hasPendingFinalizers(obj);
+}
+
+/** metadata.finalizers, and for a Namespace spec.finalizers too. */
+export function hasPendingFinalizers(obj: KubeObject): boolean {
+  if ((obj.metadata.finalizers?.length ?? 0) > 0) return true;
+  if (obj.kind === 'Namespace') {
+    const f = ((obj.spec ?? {}) as Fields)['finalizers'];
+    return Array.isArray(f) && f.length > 0;
+  }
+  return false;
+}
+
+/**
+ * The finalizers after applying a propagation policy. Returns the same array when nothing
+ * changes, so callers can tell.
+ */
+export function finalizersForPropagation(
+  finalizers: readonly string[] | undefined,
+  policy: PropagationPolicy | undefined,
+): string[] | undefined {
+  const current = finalizers as string[] | undefined;
+  if (policy === undefined) return current;
+  const list = current ?? [];
+  const hasOrphan = list.includes(finalizerOrphan);
+  const hasForeground = list.includes(finalizerForeground);
+  let want: string | undefined;
+  let drop: readonly string[];
+  switch (policy) {
+    case 'Orphan':
+      want = finalizerOrphan;
+      drop = [finalizerForeground];
+      if (hasOrphan && !hasForeground) return current;
+      break;
+    case 'Foreground':
+      want = finalizerForeground;
+      drop = [finalizerOrphan];
+      if (hasForeground && !hasOrphan) return current;
+      break;
+    case 'Background':
+      want = undefined;
+      drop = [finalizerOrphan, finalizerForeground];
+      if (!hasOrphan && !hasForeground) return current;
+      break;
+    default: {
+      const never: never = policy;
+      throw new Error(`unknown propagation policy ${String(never)}`);
+    }
+  }
+  const next = list.filter((f) => !drop.includes(f));
+  if (want !== undefined && !next.includes(want)) next.push(want);
+  return next.length === 0 ? undefined : next;
+}
+
+function podGracePeriodSeconds(pod: Pod, requested: number | undefined): number {
+  const spec = pod.spec;
+  // An unscheduled or finished pod has no process to stop: it goes at once.
+  if (spec?.nodeName === undefined || spec.nodeName === '') return 0;
+  const phase = pod.status?.phase;
+  if (phase === 'Failed' || phase === 'Succeeded') return 0;
+  return requested ?? spec.terminationGracePeriodSeconds ?? podGracePeriodSecondsDefault;
+}
