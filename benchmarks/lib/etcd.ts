@@ -75,9 +75,18 @@ export function findEtcdBinary(env: NodeJS.ProcessEnv = process.env): string | u
   return undefined;
 }
 
-/** `etcd --version` → "3.4.23"; "unknown" if the output has no version line. */
+/** `etcd --version` → "3.4.23"; "unknown" if the output has no version line. EtcdStartError if it fails. */
 export function etcdVersion(binary: string): string {
-  const out = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  let out: string;
+  try {
+    out = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const stderr = (error as { stderr?: unknown }).stderr;
+    throw new EtcdStartError(
+      `\`${binary} --version\` failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      typeof stderr === 'string' ? stderr.trim() : '',
+    );
+  }
   return /etcd Version:\s*(\S+)/.exec(out)?.[1] ?? 'unknown';
 }
 
