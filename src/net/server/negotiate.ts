@@ -1,0 +1,159 @@
+// Content negotiation: which encoding a request body is in, and which encoding and shape the
+// client wants back. Kubernetes clients send JSON (kubectl asks for Tables when printing); our own
+// client sends msgpack. A client that asks for protobuf (kubectl describe does, with JSON as the
+// fallback) gets JSON.
+
+export type WireFormat = 'json' | 'msgpack' | 'yaml';
+
+/** msgpack media type of our own client. */
+export const msgpackMediaType = 'application/vnd.coxswain.msgpack';
+
+/** What the response body should be: the object(s) as they are, a Table, or metadata only. */
+export type ResponseShape = 'object' | 'table' | 'partial-metadata';
+
+export interface ResponseNegotiation {
+  readonly format: WireFormat;
+  readonly shape: ResponseShape;
+  /** meta.k8s.io version of the Table / PartialObjectMetadata asked for (v1 or v1beta1). */
+  readonly metaVersion: string;
+  /** The Content-Type to answer with. */
+  readonly contentType: string;
+}
+
+interface MediaRange {
+  readonly type: string;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+/** Splits an Accept header into media ranges in the client's order (q-values are not used by
+ * Kubernetes clients; we honour order, which is what kube-apiserver effectively does). */
+export function parseAccept(header: string | undefined): MediaRange[] {
+  if (header === undefined || header.trim() === '') return [{ type: '*/*', params: new Map() }];
+  const ranges: MediaRange[] = [];
+  for (const part of header.split(',')) {
+    const [typePart, ...paramParts] = part.split(';');
+    const type = (typePart ?? '').trim().toLowerCase();
+    if (type === '') continue;
+    const params = new Map<string, string>();
+    for (const p of paramParts) {
+      const eq = p.indexOf('=');
+      if (eq < 0) continue;
+      params.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim());
+    }
+    ranges.push({ type, params });
+  }
+  return ranges;
+}
+
+const jsonObject: ResponseNegotiation = Object.freeze({
+  format: 'json',
+  shape: 'object',
+  metaVersion: 'v1',
+  contentType: 'application/json',
+});
+const msgpackObject: ResponseNegotiation = Object.freeze({
+  format: 'msgpack',
+  shape: 'object',
+  metaVersion: 'v1',
+  contentType: msgpackMediaType,
+});
+const yamlObject: ResponseNegotiation = Object.freeze({
+  format: 'yaml',
+  shape: 'object',
+  metaVersion: 'v1',
+  contentType: 'application/yaml',
+});
+
+function formatOf(type: string): WireFormat | undefined {
+  switch (type) {
+    case 'application/json':
+    case 'application/*':
+    case '*/*':
+      return 'json';
+    case msgpackMediaType:
+    case 'application/msgpack':
+    case 'application/x-msgpack':
+      return 'msgpack';
+    case 'application/yaml':
+      return 'yaml';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Picks the response for an Accept header, or undefined when nothing acceptable is offered (406).
+ * `tableAllowed` is false where kube-apiserver serves no Table (e.g. subresources like scale).
+ */
+export function negotiateResponse(
+  accept: string | undefined,
+  tableAllowed = true,
+): ResponseNegotiation | undefined {
+  for (const range of parseAccept(accept)) {
+    const format = formatOf(range.type);
+    if (format === undefined) continue;
+    const as = range.params.get('as');
+    if (as === undefined) {
+      return format === 'json' ? jsonObject : format === 'msgpack' ? msgpackObject : yamlObject;
+    }
+    if (range.params.get('g') !== 'meta.k8s.io') continue;
+    const metaVersion = range.params.get('v') ?? 'v1';
+    if (metaVersion !== 'v1' && metaVersion !== 'v1beta1') continue;
+    let shape: ResponseShape;
+    if (as === 'Table' && tableAllowed) shape = 'table';
+    else if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') {
+      shape = 'partial-metadata';
+    } else continue;
+    const base = format === 'msgpack' ? msgpackMediaType : format === 'yaml' ? 'application/yaml' : 'application/json';
+    return {
+      format,
+      shape,
+      metaVersion,
+      contentType: `${base};as=${as};g=meta.k8s.io;v=${metaVersion}`,
+    };
+  }
+  return undefined;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export type BodyType =
+  | { readonly type: 'object'; readonly format: WireFormat }
+  | { readonly type: 'patch'; readonly patchType: PatchType; readonly format: WireFormat };
+
+/** The body's encoding from its Content-Type; undefined for an unsupported media type (415). */
+export function bodyTypeOf(contentType: string | undefined): BodyType | undefined {
+  const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  switch (type) {
+    case '':
+    case 'application/json':
+      return { type: 'object', format: 'json' };
+    case 'application/yaml':
+    case 'application/x-yaml':
+      return { type: 'object', format: 'yaml' };
+    case msgpackMediaType:
+    case 'application/msgpack':
+    case 'application/x-msgpack':
+      return { type: 'object', format: 'msgpack' };
+    case 'application/json-patch+json':
+      return { type: 'patch', patchType: 'json', format: 'json' };
+    case 'application/merge-patch+json':
+      return { type: 'patch', patchType: 'merge', format: 'json' };
+    case 'application/strategic-merge-patch+json':
+      return { type: 'patch', patchType: 'strategic', format: 'json' };
+    case 'application/apply-patch+yaml':
+      return { type: 'patch', patchType: 'apply', format: 'yaml' };
+    case 'application/apply-patch+cbor':
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The Content-Type values a PATCH accepts, as kube-apiserver lists them in its 415 message. */
+export const patchContentTypes = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+] as const;
