@@ -1,0 +1,165 @@
+// The values the watch cache holds and hands out. All are immutable once built, except for the
+// lazily filled encoding caches, which only ever go from empty to their one final value.
+//
+//   Entry       one object at one revision: the frozen object (metadata.resourceVersion stamped),
+//               its key parts, the index values, and its encodings per wire format.
+//   WatchItem   one event as a watcher receives it: type + object (+ its frames per format).
+//               Shared: every watcher that receives the same event gets the same item.
+//   CacheEvent  one committed write as the cache's ring records it: the entry before and after,
+//               and the items a watcher may receive for it depending on its filter.
+
+import type { Status } from '../core/errors.js';
+import type { KubeObject } from '../core/api/types.js';
+import type { WatchCodec, WatchEventType } from '../net/wire/watch-frames.js';
+
+export type { WatchEventType } from '../net/wire/watch-frames.js';
+
+/** An object with per-format encodings, computed on first use and then shared. */
+export class Encodable<T = KubeObject | Status> {
+  private json: Buffer | undefined = undefined;
+  private msgpack: Buffer | undefined = undefined;
+
+  constructor(readonly object: T) {}
+
+  /** The object's bytes in `codec`'s format (cached: valid for the life of this value). */
+  bytes(codec: WatchCodec): Buffer {
+    if (codec.id === 0) {
+      if (this.json === undefined) this.json = codec.encodeObject(this.object);
+      return this.json;
+    }
+    if (this.msgpack === undefined) this.msgpack = codec.encodeObject(this.object);
+    return this.msgpack;
+  }
+}
+
+export class Entry extends Encodable<KubeObject> {
+  /** The lazily built ADDED item for this object (initial events of every watch share it). */
+  private addedItem: WatchItem | undefined = undefined;
+
+  constructor(
+    readonly key: string,
+    readonly namespace: string,
+    readonly name: string,
+    /** spec.nodeName ('' when unset, or when the cache does not index nodes). */
+    readonly nodeName: string,
+    readonly modRevision: number,
+    object: KubeObject,
+  ) {
+    super(object);
+  }
+
+  get added(): WatchItem {
+    if (this.addedItem === undefined) this.addedItem = new WatchItem('ADDED', this.modRevision, this);
+    return this.addedItem;
+  }
+}
+
+/**
+ * One event as delivered. `revision` is the resourceVersion the event stands for: the write's
+ * revision, or for initial ADDED events the object's own resourceVersion, or a bookmark's revision.
+ */
+export class WatchItem {
+  private jsonFrame: Buffer | undefined = undefined;
+  private msgpackFrame: Buffer | undefined = undefined;
+
+  constructor(
+    readonly type: WatchEventType,
+    readonly revision: number,
+    private readonly body: Encodable<KubeObject> | Encodable<Status>,
+  ) {}
+
+  /** The object (a frozen Kubernetes object; a Status for ERROR). Never mutate it. */
+  get object(): KubeObject | Status {
+    return this.body.object;
+  }
+
+  /** The whole frame in `codec`'s format, encoded once and shared by every watcher. */
+  frame(codec: WatchCodec): Buffer {
+    if (codec.id === 0) {
+      if (this.jsonFrame === undefined) this.jsonFrame = codec.frame(this.type, this.body.bytes(codec));
+      return this.jsonFrame;
+    }
+    if (this.msgpackFrame === undefined) {
+      this.msgpackFrame = codec.frame(this.type, this.body.bytes(codec));
+    }
+    return this.msgpackFrame;
+  }
+}
+
+/**
+ * One committed write. For a watcher with a filter, what it receives follows kube-apiserver's
+ * cacheWatcher: with `cur` = the object after (none for a delete) and `prev` = before (none for a
+ * create),
+ *
+ *     cur passes   prev passes   the watcher gets
+ *     yes          no / none     ADDED    cur
+ *     yes          yes           MODIFIED cur
+ *     no / none    yes           DELETED  prev, with resourceVersion = this event's revision
+ *     no / none    no / none     nothing
+ *
+ * so a pod whose label stops matching leaves a watcher's view with DELETED, and one that starts
+ * matching enters it with ADDED. A watcher without filter always gets `natural`.
+ */
+export class CacheEvent {
+  private addedItem: WatchItem | undefined = undefined;
+  private deletedItem: WatchItem | undefined;
+
+  constructor(
+    readonly revision: number,
+    readonly key: string,
+    readonly cur: Entry | undefined,
+    readonly prev: Entry | undefined,
+    /** The event as it happened: ADDED, MODIFIED or DELETED. */
+    readonly natural: WatchItem,
+    /** When the cache recorded it (for the time-bounded ring). */
+    readonly recordedAtMs: number,
+  ) {
+    this.deletedItem = natural.type === 'DELETED' ? natural : undefined;
+  }
+
+  /** ADDED of `cur` (a MODIFIED that enters a watcher's selection). */
+  get added(): WatchItem {
+    if (this.natural.type === 'ADDED') return this.natural;
+    if (this.addedItem === undefined) {
+      if (this.cur === undefined) throw new Error(`invariant: no object after event ${this.revision}`);
+      this.addedItem = new WatchItem('ADDED', this.revision, this.cur);
+    }
+    return this.addedItem;
+  }
+
+  /** DELETED of `prev` at this revision (a delete, or a MODIFIED that leaves the selection). */
+  get deleted(): WatchItem {
+    if (this.deletedItem === undefined) {
+      if (this.prev === undefined) throw new Error(`invariant: no object before event ${this.revision}`);
+      this.deletedItem = new WatchItem(
+        'DELETED',
+        this.revision,
+        new Encodable<KubeObject>(stampRevision(this.prev.object, this.revision)),
+      );
+    }
+    return this.deletedItem;
+  }
+}
+
+/**
+ * A frozen copy of `object` with metadata.resourceVersion = String(revision). Top level and
+ * metadata are new; everything else is shared with `object` (which is frozen already or owned by
+ * the cache).
+ */
+export function stampRevision(object: KubeObject, revision: number): KubeObject {
+  const metadata = Object.freeze({ ...object.metadata, resourceVersion: String(revision) });
+  return Object.freeze({ ...object, metadata });
+}
+
+/** Freezes `value` and everything under it; subtrees already frozen are trusted and skipped. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i] as unknown);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const k in record) deepFreeze(record[k]);
+  }
+  return value;
+}

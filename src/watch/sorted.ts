@@ -1,0 +1,133 @@
+// The current objects of one resource in key order, for LIST: a list of sorted chunks (at most
+// `chunkMax` entries each), so an insert moves at most one chunk's worth of references and a
+// scan from any key is a binary search plus a walk.
+//
+//   chunks:  [a b c d] [e f g] [h i j k l]      lastKeys: d g l
+//   find "f": first chunk whose last key >= "f" → chunk 1, then binary search inside it.
+//
+// Keys compare with `<` (UTF-16 code units), the same order as the store's bytes for the ASCII
+// keys Kubernetes names produce.
+
+import type { Entry } from './items.js';
+
+const chunkMaxDefault = 512;
+
+export class SortedEntries {
+  private chunks: Entry[][] = [];
+  size = 0;
+
+  constructor(private readonly chunkMax: number = chunkMaxDefault) {}
+
+  /** Inserts or replaces the entry with the same key. */
+  upsert(entry: Entry): void {
+    const key = entry.key;
+    if (this.chunks.length === 0) {
+      this.chunks.push([entry]);
+      this.size = 1;
+      return;
+    }
+    const ci = this.chunkFor(key);
+    const chunk = this.chunks[ci] as Entry[];
+    const i = lowerBound(chunk, key);
+    if (i < chunk.length && (chunk[i] as Entry).key === key) {
+      chunk[i] = entry;
+      return;
+    }
+    if (i === chunk.length) chunk.push(entry);
+    else chunk.splice(i, 0, entry);
+    this.size++;
+    if (chunk.length > this.chunkMax) {
+      const half = chunk.length >>> 1;
+      this.chunks.splice(ci + 1, 0, chunk.splice(half));
+    }
+  }
+
+  remove(key: string): boolean {
+    if (this.chunks.length === 0) return false;
+    const ci = this.chunkFor(key);
+    const chunk = this.chunks[ci] as Entry[];
+    const i = lowerBound(chunk, key);
+    if (i >= chunk.length || (chunk[i] as Entry).key !== key) return false;
+    chunk.splice(i, 1);
+    this.size--;
+    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    return true;
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.size = 0;
+  }
+
+  /**
+   * Calls `visit` on entries with key > `after` (all if undefined), in order, until it returns
+   * false or keys stop starting with `prefix`. The structure must not change during the walk.
+   */
+  scan(after: string | undefined, prefix: string, visit: (e: Entry) => boolean): void {
+    const start = after === undefined || after < prefix ? prefix : after;
+    const inclusive = after === undefined || after < prefix;
+    let ci = this.chunks.length === 0 ? 0 : this.chunkFor(start);
+    let chunk = this.chunks[ci];
+    if (chunk === undefined) return;
+    let i = inclusive ? lowerBound(chunk, start) : upperBound(chunk, start);
+    for (; ci < this.chunks.length; ci++, i = 0) {
+      chunk = this.chunks[ci] as Entry[];
+      for (; i < chunk.length; i++) {
+        const e = chunk[i] as Entry;
+        if (!e.key.startsWith(prefix)) return;
+        if (!visit(e)) return;
+      }
+    }
+  }
+
+  /** Appends to `out` every entry whose key starts with `prefix`, in order (the LIST fast path). */
+  collectPrefix(prefix: string, out: Entry[]): void {
+    let ci = this.chunks.length === 0 ? 0 : this.chunkFor(prefix);
+    let chunk = this.chunks[ci];
+    if (chunk === undefined) return;
+    let i = lowerBound(chunk, prefix);
+    for (; ci < this.chunks.length; ci++, i = 0) {
+      chunk = this.chunks[ci] as Entry[];
+      for (; i < chunk.length; i++) {
+        const e = chunk[i] as Entry;
+        if (!e.key.startsWith(prefix)) return;
+        out.push(e);
+      }
+    }
+  }
+
+  /** Index of the first chunk whose last key is >= key (the last chunk if none). */
+  private chunkFor(key: string): number {
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.chunks[mid] as Entry[];
+      if ((c[c.length - 1] as Entry).key >= key) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+function lowerBound(chunk: readonly Entry[], key: string): number {
+  let lo = 0;
+  let hi = chunk.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((chunk[mid] as Entry).key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(chunk: readonly Entry[], key: string): number {
+  let lo = 0;
+  let hi = chunk.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((chunk[mid] as Entry).key <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
