@@ -72,7 +72,11 @@ export interface DeleteOptions {
 export type UpdateFunction<T> = (current: KeyValue<T> | undefined) => T | undefined;
 
 export interface GuaranteedUpdateOptions {
-  /** If the key does not exist, fail with KeyNotFoundError instead of calling the function. */
+  /**
+   * As in Kubernetes' GuaranteedUpdate: when true and the key does not exist, the function is
+   * called with `undefined` (and a returned value creates the key); when false (the default), an
+   * absent key fails with KeyNotFoundError without calling the function.
+   */
   readonly ignoreNotFound?: boolean;
   /** Retries on conflict before giving up with ConflictError (default 16). */
   readonly attemptsMax?: number;
@@ -82,7 +86,7 @@ export type Unsubscribe = () => void;
 
 /**
  * Receives committed events in revision order, in batches (one batch per durable commit, often).
- * Called synchronously by the store: do not block, do not throw.
+ * Called synchronously by the store: do not block, do not throw. The arrays and events are frozen.
  */
 export type StoreEventListener<T = unknown> = (events: readonly StoreEvent<T>[]) => void;
 
@@ -123,7 +127,9 @@ export interface Store<T = unknown> {
   /**
    * Delivers every committed event with revision > `afterRevision`, in order: first those already
    * in history (CompactedError, thrown synchronously, if afterRevision < compactedRevision), then
-   * each new commit as it becomes durable.
+   * each new commit as it becomes durable. The history part is delivered synchronously, before
+   * subscribe returns (so the listener may run before the Unsubscribe is in the caller's hands).
+   * An afterRevision above the current revision is allowed: delivery starts after it.
    */
   subscribe(afterRevision: Revision, listener: StoreEventListener<T>): Unsubscribe;
 
@@ -201,6 +207,12 @@ export class ObjectTooLargeError extends StoreError {
       'COX_STORE_OBJECT_TOO_LARGE',
       `object ${key} is ${sizeBytes} bytes encoded, over the limit of ${sizeBytesMax} bytes`,
     );
+  }
+}
+
+export class InvalidKeyError extends StoreError {
+  constructor(readonly key: string, readonly why: string) {
+    super('COX_STORE_INVALID_KEY', `invalid key ${JSON.stringify(key.slice(0, 80))}: ${why}`);
   }
 }
 

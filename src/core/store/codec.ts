@@ -1,0 +1,163 @@
+// The bytes the LMDB store writes. Two records, both fixed-layout binary so the hot path reads
+// numbers without decoding an object, plus the value codec (plain MessagePack):
+//
+//   kv table   key (string) → KeyRecord, 24 bytes, the key's head:
+//       0  f64  modRevision      revision of the key's last write (its put or its delete)
+//       8  f64  createRevision   revision of the create of the live generation (0: tombstone)
+//      16  f64  version          writes since create (0: tombstone, the key is deleted)
+//
+//   log table  revision (number key; lmdb's ordered-binary keeps numeric order, so byte order is
+//              revision order, as etcd's big-endian revisions) → LogEntry:
+//       0  u8   type             1 create · 2 update · 3 delete
+//       1  u8   format           1 (this layout)
+//       2  u16  reserved
+//       4  u32  keyBytes         length of the UTF-8 key that follows the header
+//       8  f64  createRevision   of the value written (0 for delete)
+//      16  f64  version          of the value written (0 for delete)
+//      24  f64  prevModRevision  the key's previous log entry (0: none), a back pointer
+//      32  f64  commitTimeMs     wall clock when the write was accepted (history window)
+//      40  key bytes, then the value's MessagePack bytes (none for delete)
+//
+// The value of a key at its modRevision lives only in the log (written once per write); the kv
+// table points at it. lmdb-store.ts explains how reads walk the back pointers.
+
+import { Packr } from 'msgpackr';
+import type { Revision } from './store.js';
+
+export const LogType = { Create: 1, Update: 2, Delete: 3 } as const;
+export type LogType = (typeof LogType)[keyof typeof LogType];
+
+export const keyRecordBytes = 24;
+export const logHeaderBytes = 40;
+const logFormat = 1;
+
+/** A key's head as the kv table holds it. version 0 marks a tombstone (deleted key). */
+export interface KeyRecord {
+  readonly modRevision: Revision;
+  readonly createRevision: Revision;
+  readonly version: number;
+}
+
+export function encodeKeyRecord(
+  modRevision: Revision,
+  createRevision: Revision,
+  version: number,
+): Buffer {
+  const out = Buffer.allocUnsafe(keyRecordBytes);
+  out.writeDoubleLE(modRevision, 0);
+  out.writeDoubleLE(createRevision, 8);
+  out.writeDoubleLE(version, 16);
+  return out;
+}
+
+export function decodeKeyRecord(bytes: Uint8Array): KeyRecord {
+  if (bytes.length !== keyRecordBytes) {
+    throw new Error(`corrupt kv record: ${bytes.length} bytes, expected ${keyRecordBytes}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return {
+    modRevision: view.getFloat64(0, true),
+    createRevision: view.getFloat64(8, true),
+    version: view.getFloat64(16, true),
+  };
+}
+
+/** Reads only the modRevision of a kv record (the CAS check needs nothing else). */
+export function keyRecordModRevision(bytes: Uint8Array): Revision {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getFloat64(0, true);
+}
+
+/** Builds one log entry; `valueBytes` is empty for a delete. */
+export function encodeLogEntry(
+  type: LogType,
+  keyBytes: Buffer,
+  createRevision: Revision,
+  version: number,
+  prevModRevision: Revision,
+  commitTimeMs: number,
+  valueBytes: Uint8Array,
+): Buffer {
+  const out = Buffer.allocUnsafe(logHeaderBytes + keyBytes.length + valueBytes.length);
+  out.writeUInt8(type, 0);
+  out.writeUInt8(logFormat, 1);
+  out.writeUInt16LE(0, 2);
+  out.writeUInt32LE(keyBytes.length, 4);
+  out.writeDoubleLE(createRevision, 8);
+  out.writeDoubleLE(version, 16);
+  out.writeDoubleLE(prevModRevision, 24);
+  out.writeDoubleLE(commitTimeMs, 32);
+  keyBytes.copy(out, logHeaderBytes);
+  out.set(valueBytes, logHeaderBytes + keyBytes.length);
+  return out;
+}
+
+/** A log entry's fields, with the value still encoded (a view into the entry's bytes). */
+export interface LogEntry {
+  readonly type: LogType;
+  readonly key: string;
+  readonly createRevision: Revision;
+  readonly version: number;
+  readonly prevModRevision: Revision;
+  readonly commitTimeMs: number;
+  readonly valueBytes: Buffer;
+}
+
+export function decodeLogEntry(bytes: Buffer): LogEntry {
+  const type = bytes.length >= logHeaderBytes ? bytes.readUInt8(0) : 0;
+  if (
+    (type !== LogType.Create && type !== LogType.Update && type !== LogType.Delete) ||
+    bytes.readUInt8(1) !== logFormat
+  ) {
+    throw new Error(`corrupt log entry (${bytes.length} bytes, type ${type})`);
+  }
+  const keyLength = bytes.readUInt32LE(4);
+  const valueStart = logHeaderBytes + keyLength;
+  return {
+    type,
+    key: bytes.toString('utf8', logHeaderBytes, valueStart),
+    createRevision: bytes.readDoubleLE(8),
+    version: bytes.readDoubleLE(16),
+    prevModRevision: bytes.readDoubleLE(24),
+    commitTimeMs: bytes.readDoubleLE(32),
+    valueBytes: bytes.subarray(valueStart),
+  };
+}
+
+/** Header fields only, for compaction's scan (no key or value decoding). */
+export function logEntryType(bytes: Uint8Array): LogType {
+  return bytes[0] as LogType;
+}
+export function logEntryPrevModRevision(bytes: Buffer): Revision {
+  return bytes.readDoubleLE(24);
+}
+export function logEntryCommitTimeMs(bytes: Buffer): number {
+  return bytes.readDoubleLE(32);
+}
+export function logEntryKey(bytes: Buffer): string {
+  return bytes.toString('utf8', logHeaderBytes, logHeaderBytes + bytes.readUInt32LE(4));
+}
+
+// Values: standard MessagePack maps (no records, so the bytes stand alone and another process or
+// the wire layer can decode them without shared structures). Properties whose value is
+// `undefined` are skipped, as JSON.stringify does, so a stored object reads back as its JSON would.
+// Decoded objects and arrays are frozen by msgpackr itself (freezeData), all the way down.
+const packrOptions = {
+  useRecords: false,
+  mapsAsObjects: true,
+  skipValues: [undefined],
+  freezeData: true,
+} as const;
+const packr = new Packr(packrOptions);
+
+/**
+ * Encodes a value. The result is a view into msgpackr's reusable buffer: valid only until the
+ * next call, so copy it (encodeLogEntry does) before encoding again.
+ */
+export function encodeValueTransient(value: unknown): Buffer {
+  return packr.pack(value);
+}
+
+/** Decodes a value; the result is deeply frozen. */
+export function decodeValue<T>(bytes: Uint8Array): T {
+  return packr.unpack(bytes) as T;
+}

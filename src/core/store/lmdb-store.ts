@@ -1,0 +1,986 @@
+// The embedded MVCC store: the Store interface over LMDB (lmdb-js), etcd's model in one process.
+//
+// ## Layout (codec.ts has the bytes)
+//
+//   kv    key → head {modRevision, createRevision, version}; version 0 is a tombstone
+//   log   revision → {type, key, createRevision, version, prevModRevision, commitTimeMs, value}
+//   meta  'revision' (last committed), 'compacted' (reads below fail), 'compactedThrough'
+//         (compaction's physical scan position), 'owner' (owner.ts)
+//
+// A value is written once, in the log entry of the revision that wrote it; the kv head points at
+// it, and every log entry points back at the key's previous entry. Worked example, one key:
+//
+//   rev 5  create /a {n:1}   log[5] = create  prev 0   kv[/a] = {mod 5, create 5, version 1}
+//   rev 8  update /a {n:2}   log[8] = update  prev 5   kv[/a] = {mod 8, create 5, version 2}
+//   rev 9  delete /a         log[9] = delete  prev 8   kv[/a] = {mod 9, tombstone}
+//   rev 12 create /a {n:7}   log[12] = create prev 9   kv[/a] = {mod 12, create 12, version 1}
+//
+//   get /a at 10: kv mod 12 > 10 → log[12].prev = 9 ≤ 10 → log[9] is a delete → absent
+//   get /a at 8:  12 → 9 → 8 ≤ 8 → log[8] = {n:2}, create 5, version 2
+//   events after 7: log[8..12] in order; prev of 8 is log[5], prev of 9 is log[8]
+//
+// Cost of a read at revision R: one kv lookup plus one log lookup per write to that key after R;
+// a list at R walks every key under the prefix (tombstones included until compacted) the same
+// way. Reads at the current revision are one kv and one log lookup per key.
+//
+// ## Compaction (etcd's rule: keep, per key, the newest entry at or below the compacted revision)
+//
+//   compact(10): scan log[.. 10] in order; each entry supersedes its prev, so log[prev] goes;
+//   a delete at or below 10 goes with its tombstone. Above: log[5], log[8], log[9] removed, kv
+//   tombstone kept (rev 12 re-created the key); log[12] stays. get /a at 10 walks 12 → 9:
+//   log[9] is gone, and a missing entry at or below the compacted revision can only be a
+//   compacted tombstone (anything else would be the newest entry ≤ 10 and kept) → absent.
+//
+// Logical compaction (the CompactedError boundary) moves at once; the physical removal runs in
+// chunks inside the commit pipeline, persisting its scan position, so it resumes after a restart.
+// History is kept by time (historyWindowMs) and by count (historyRevisionsMax); a timer
+// (unref'd) compacts whatever falls out of both. Above the compacted-through position the log is
+// dense (one entry per revision), so the time boundary is found by binary search.
+//
+// ## Writes: validate in memory, assign the revision, group commit
+//
+// This process owns the directory (owner.ts), so compare-and-swap is checked in JS against the
+// newest state: the kv table plus the writes accepted but not yet durable (`pending`). A valid
+// write gets the next revision at once and joins the open batch; no revision is ever burned. One
+// batch commits at a time, in one LMDB transaction synced to disk (no noSync, no
+// overlappingSync); writes that arrive meanwhile form the next batch. When the commit returns,
+// the batch's promises resolve and subscribers get its events, in revision order.
+//
+//   t0  w1 w2 w3 accepted (revs 11 12 13)  → batch A, commit scheduled (setImmediate)
+//   t1  A commits (fsync)                   ← w4 w5 accepted (revs 14 15) into batch B
+//   t2  A durable: resolve w1..w3, publish 11..13; start B
+//
+// A crash loses only unacknowledged writes; their revisions were never visible, so reuse after a
+// restart is safe. The current revision on open is the greater of meta 'revision' and the last
+// log key, so it never goes back.
+//
+// Reads are served from committed LMDB state at `currentRevision` (the last acknowledged
+// revision), so they see every acknowledged write. A get for a key with a pending write waits for
+// that write's commit, so a get-then-update retry loop cannot spin ahead of the commit it needs.
+
+import { open } from 'lmdb';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { limits } from '../limits.js';
+import {
+  LogType,
+  decodeKeyRecord,
+  decodeLogEntry,
+  decodeValue,
+  encodeKeyRecord,
+  encodeLogEntry,
+  encodeValueTransient,
+  keyRecordBytes,
+  logEntryCommitTimeMs,
+  logEntryKey,
+  logEntryPrevModRevision,
+  logEntryType,
+  logHeaderBytes,
+} from './codec.js';
+import { currentOwnerRecord, isOwnerAlive, isOwnerRecord, openDataDirs } from './owner.js';
+import {
+  CompactedError,
+  ConflictError,
+  FutureRevisionError,
+  InvalidKeyError,
+  KeyExistsError,
+  KeyNotFoundError,
+  ObjectTooLargeError,
+  StoreClosedError,
+  StoreLockedError,
+  type DeleteOptions,
+  type GuaranteedUpdateOptions,
+  type KeyValue,
+  type ListOptions,
+  type ListResult,
+  type Revision,
+  type Store,
+  type StoreEvent,
+  type StoreEventListener,
+  type StoreEventType,
+  type Unsubscribe,
+  type UpdateFunction,
+} from './store.js';
+
+/** Where `cox` keeps its data unless told otherwise (relative to the working directory). */
+export const defaultDataDir = '.cox/data';
+
+export interface LmdbStoreOptions {
+  /** Data directory; created if missing. */
+  readonly path: string;
+  /** History older than this is compacted (default limits.historyWindowMs). */
+  readonly historyWindowMs?: number;
+  /** At most this many revisions of history (default limits.historyRevisionsMax). */
+  readonly historyRevisionsMax?: number;
+  /** Largest encoded value accepted (default limits.objectBytesMax). */
+  readonly objectBytesMax?: number;
+  /** How often the history window is enforced (default min(10 s, historyWindowMs / 4)). */
+  readonly compactionIntervalMs?: number;
+  /** Writes folded into one durable commit at most (default limits.storeCommitBatchWritesMax). */
+  readonly commitBatchWritesMax?: number;
+}
+
+/** Longest key accepted, in UTF-8 bytes (LMDB's key limit is larger; etcd keys are short too). */
+export const keyBytesMax = 1024;
+/** Log entries compaction examines per commit, so a large compaction never stalls writes. */
+const compactionEntriesPerCommitMax = 4096;
+/** Replayed events are handed to a new subscriber in slices of this many. */
+const replaySliceEventsMax = 1024;
+const compactionIntervalMsDefault = 10_000;
+
+const eventTypeByLogType: Readonly<Record<LogType, StoreEventType>> = {
+  [LogType.Create]: 'create',
+  [LogType.Update]: 'update',
+  [LogType.Delete]: 'delete',
+};
+
+/** A write accepted (validated, revision assigned) and waiting for its commit. */
+class PendingWrite<T> {
+  resolve: (kv: KeyValue<T>) => void = noop;
+  reject: (error: Error) => void = noop;
+  constructor(
+    readonly event: StoreEvent<T>,
+    /** What the write's promise resolves to: the new value, or the deleted one. */
+    readonly result: KeyValue<T>,
+    readonly kvRecord: Buffer,
+    readonly logEntry: Buffer,
+    readonly batch: Batch<T>,
+  ) {}
+}
+
+/** Writes that commit together. `durable` resolves (never rejects) once the commit is over. */
+class Batch<T> {
+  readonly writes: PendingWrite<T>[] = [];
+  readonly durable: Promise<void>;
+  settle: () => void = noop;
+  constructor() {
+    this.durable = new Promise<void>((resolve) => {
+      this.settle = resolve;
+    });
+  }
+}
+
+interface CompactionWaiter {
+  readonly revision: Revision;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** One compaction chunk: the removals to make and how far the scan got. */
+interface CompactionPlan {
+  readonly logRevisions: Revision[];
+  readonly kvKeys: string[];
+  readonly through: Revision;
+}
+
+type Subscriber<T> = {
+  readonly listener: StoreEventListener<T>;
+  /** Events at or below this revision were delivered (by replay or live). */
+  deliveredThrough: Revision;
+  active: boolean;
+};
+
+function noop(): void {}
+
+// lmdb's typings describe values loosely; these are the narrow shapes the store relies on.
+interface BinaryTable {
+  getBinary(key: string | number): Buffer | undefined;
+  getBinaryFast(key: string | number): Buffer | undefined;
+  getRange(options: {
+    start?: string | number;
+    end?: string | number;
+    limit?: number;
+    reverse?: boolean;
+  }): Iterable<{ key: string | number; value: Buffer }>;
+  getKeys(options: { start?: string | number; end?: string | number; limit?: number; reverse?: boolean }): Iterable<string | number>;
+  put(key: string | number, value: Buffer): Promise<boolean>;
+  remove(key: string | number): Promise<boolean>;
+}
+interface MetaTable {
+  get(key: string): unknown;
+  put(key: string, value: unknown): Promise<boolean>;
+  putSync(key: string, value: unknown): void;
+}
+interface Environment {
+  openDB(name: string, options: { encoding: 'binary' | 'msgpack' }): unknown;
+  transactionSync<R>(action: () => R): R;
+  batch(action: () => void): Promise<boolean>;
+  readerCheck(): number;
+  close(): Promise<void>;
+}
+
+export class LmdbStore<T = unknown> implements Store<T> {
+  #currentRevision: Revision;
+  #compactedRevision: Revision;
+  /** Compaction's physical scan reached here: every log entry at or below was examined. */
+  #compactedThrough: Revision;
+  /** Last revision handed to an accepted write (≥ currentRevision). */
+  #assignedRevision: Revision;
+
+  /** Newest accepted-but-not-durable write per key. Written by #accept, cleared on commit. */
+  readonly #pending = new Map<string, PendingWrite<T>>();
+  /** Batches waiting to commit, oldest first; the last one takes new writes. */
+  readonly #queued: Batch<T>[] = [];
+  #committing = false;
+  #cycleScheduled = false;
+  #compactionWaiters: CompactionWaiter[] = [];
+  #subscribers: Subscriber<T>[] = [];
+
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  /** Set when a commit failed: the store accepts no more writes (its state is unknown). */
+  #failure: Error | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly path: string,
+    private readonly realPath: string,
+    private readonly env: Environment,
+    private readonly kv: BinaryTable,
+    private readonly log: BinaryTable,
+    private readonly meta: MetaTable,
+    private readonly historyWindowMs: number,
+    private readonly historyRevisionsMax: number,
+    private readonly objectBytesMax: number,
+    private readonly commitBatchWritesMax: number,
+    state: { current: Revision; compacted: Revision; compactedThrough: Revision },
+  ) {
+    this.#currentRevision = state.current;
+    this.#assignedRevision = state.current;
+    this.#compactedRevision = state.compacted;
+    this.#compactedThrough = state.compactedThrough;
+  }
+
+  /** @internal Use openLmdbStore. */
+  static async open<T>(options: LmdbStoreOptions): Promise<LmdbStore<T>> {
+    const historyWindowMs = options.historyWindowMs ?? limits.historyWindowMs;
+    const historyRevisionsMax = options.historyRevisionsMax ?? limits.historyRevisionsMax;
+    const objectBytesMax = options.objectBytesMax ?? limits.objectBytesMax;
+    const commitBatchWritesMax = options.commitBatchWritesMax ?? limits.storeCommitBatchWritesMax;
+    const compactionIntervalMs =
+      options.compactionIntervalMs ??
+      Math.max(1, Math.min(compactionIntervalMsDefault, Math.floor(historyWindowMs / 4)));
+    for (const [name, value] of [
+      ['historyWindowMs', historyWindowMs],
+      ['historyRevisionsMax', historyRevisionsMax],
+      ['objectBytesMax', objectBytesMax],
+      ['commitBatchWritesMax', commitBatchWritesMax],
+      ['compactionIntervalMs', compactionIntervalMs],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value <= 0) {
+        throw new RangeError(`${name} must be a positive integer, got ${value}`);
+      }
+    }
+
+    mkdirSync(options.path, { recursive: true });
+    const realPath = realpathSync(options.path);
+    if (openDataDirs.has(realPath)) throw new StoreLockedError(options.path, process.pid);
+    openDataDirs.add(realPath);
+    let env: Environment | undefined;
+    try {
+      env = open({
+        path: realPath,
+        maxDbs: 4,
+        // Durable commits: each transaction is synced before its promise resolves.
+        noSync: false,
+        overlappingSync: false,
+        cache: false,
+      }) as unknown as Environment;
+      const openedEnv = env;
+      const kv = env.openDB('kv', { encoding: 'binary' }) as BinaryTable;
+      const log = env.openDB('log', { encoding: 'binary' }) as BinaryTable;
+      const meta = env.openDB('meta', { encoding: 'msgpack' }) as MetaTable;
+
+      // Take ownership inside one write transaction (serialized across processes by LMDB).
+      const me = currentOwnerRecord();
+      openedEnv.transactionSync(() => {
+        const owner = meta.get('owner');
+        if (
+          isOwnerRecord(owner) &&
+          !(owner.pid === me.pid && owner.startTicks === me.startTicks) &&
+          isOwnerAlive(owner)
+        ) {
+          throw new StoreLockedError(options.path, owner.pid);
+        }
+        meta.putSync('owner', me);
+      });
+      // Reader slots left by a killed owner would pin old pages forever.
+      openedEnv.readerCheck();
+
+      let lastLogRevision = 0;
+      for (const key of log.getKeys({ reverse: true, limit: 1 })) lastLogRevision = Number(key);
+      const state = {
+        current: Math.max(metaNumber(meta, 'revision'), lastLogRevision),
+        compacted: metaNumber(meta, 'compacted'),
+        compactedThrough: metaNumber(meta, 'compactedThrough'),
+      };
+      const store = new LmdbStore<T>(
+        options.path,
+        realPath,
+        env,
+        kv,
+        log,
+        meta,
+        historyWindowMs,
+        historyRevisionsMax,
+        objectBytesMax,
+        commitBatchWritesMax,
+        state,
+      );
+      store.#timer = setInterval(() => store.#compactByWindow(), compactionIntervalMs);
+      store.#timer.unref();
+      // Resume a physical compaction interrupted by a stop.
+      if (state.compactedThrough < state.compacted) store.#scheduleCycle();
+      return store;
+    } catch (e) {
+      openDataDirs.delete(realPath);
+      if (env !== undefined) await env.close();
+      throw e;
+    }
+  }
+
+  get currentRevision(): Revision {
+    return this.#currentRevision;
+  }
+
+  get compactedRevision(): Revision {
+    return this.#compactedRevision;
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  get(key: string, revision?: Revision): Promise<KeyValue<T> | undefined> {
+    try {
+      this.#checkOpen();
+      if (revision === undefined) {
+        const pending = this.#pending.get(key);
+        // Wait for the pending write's commit, then read what is durable.
+        if (pending !== undefined) {
+          return pending.batch.durable.then(() => {
+            this.#checkOpen();
+            return this.#readAt(key, this.#currentRevision);
+          });
+        }
+        return Promise.resolve(this.#readAt(key, this.#currentRevision));
+      }
+      this.#checkReadRevision(revision);
+      return Promise.resolve(this.#readAt(key, revision));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  list(prefix: string, options?: ListOptions): Promise<ListResult<T>> {
+    try {
+      this.#checkOpen();
+      const revision = options?.revision ?? this.#currentRevision;
+      if (options?.revision !== undefined) this.#checkReadRevision(revision);
+      const limit = options?.limit ?? 0;
+      if (!Number.isSafeInteger(limit) || limit < 0) {
+        throw new RangeError(`list limit must be a non-negative integer, got ${limit}`);
+      }
+      return Promise.resolve(this.#listAt(prefix, revision, limit, options?.startAfter));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  #checkReadRevision(revision: Revision): void {
+    if (!Number.isSafeInteger(revision) || revision < 0) {
+      throw new RangeError(`revision must be a non-negative integer, got ${revision}`);
+    }
+    if (revision < this.#compactedRevision) {
+      throw new CompactedError(revision, this.#compactedRevision);
+    }
+    if (revision > this.#currentRevision) {
+      throw new FutureRevisionError(revision, this.#currentRevision);
+    }
+  }
+
+  /**
+   * The key's value at `revision` (compacted ≤ revision ≤ current) from committed state: walks
+   * the key's back pointers from its head while they are newer than `revision`.
+   */
+  #readAt(key: string, revision: Revision): KeyValue<T> | undefined {
+    const record = this.kv.getBinary(key);
+    if (record === undefined) return undefined;
+    const head = decodeKeyRecord(record);
+    if (head.modRevision <= revision) {
+      return head.version === 0 ? undefined : this.#valueFromLog(head.modRevision);
+    }
+    return this.#walkBack(head.modRevision, revision);
+  }
+
+  /** From log entry `from` (> revision), follows prev pointers to the value at `revision`. */
+  #walkBack(from: Revision, revision: Revision): KeyValue<T> | undefined {
+    let modRevision = from;
+    while (modRevision > revision) {
+      const entry = this.log.getBinaryFast(modRevision);
+      if (entry === undefined) {
+        throw new Error(`store invariant: log entry ${modRevision} missing above revision ${revision}`);
+      }
+      modRevision = logEntryPrevModRevision(entry);
+    }
+    // 0: the key did not exist yet. Missing: a compacted tombstone (see the header).
+    return modRevision === 0 ? undefined : this.#valueFromLog(modRevision);
+  }
+
+  /** The value written at `modRevision`, or undefined if that write was a delete (or is gone). */
+  #valueFromLog(modRevision: Revision): KeyValue<T> | undefined {
+    const bytes = this.log.getBinary(modRevision);
+    if (bytes === undefined || logEntryType(bytes) === LogType.Delete) return undefined;
+    const entry = decodeLogEntry(bytes);
+    return keyValue(entry.key, decodeValue<T>(entry.valueBytes), entry.createRevision, modRevision, entry.version);
+  }
+
+  #listAt(
+    prefix: string,
+    revision: Revision,
+    limit: number,
+    startAfter: string | undefined,
+  ): ListResult<T> {
+    const items: KeyValue<T>[] = [];
+    let more = false;
+    const start = startAfter !== undefined && startAfter > prefix ? startAfter : prefix;
+    const end = prefixEnd(prefix);
+    const range = this.kv.getRange(end === undefined ? { start } : { start, end });
+    for (const { key, value } of range) {
+      if (typeof key !== 'string' || !key.startsWith(prefix)) break;
+      if (key === startAfter) continue;
+      const head = decodeKeyRecord(value);
+      const kv =
+        head.modRevision <= revision
+          ? head.version === 0
+            ? undefined
+            : this.#valueFromLog(head.modRevision)
+          : this.#walkBack(head.modRevision, revision);
+      if (kv === undefined) continue;
+      if (limit > 0 && items.length === limit) {
+        more = true;
+        break;
+      }
+      items.push(kv);
+    }
+    const last = items[items.length - 1];
+    return Object.freeze({
+      items: Object.freeze(items),
+      revision,
+      more,
+      continueKey: more && last !== undefined ? last.key : undefined,
+    });
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  create(key: string, value: T): Promise<KeyValue<T>> {
+    try {
+      this.#checkWritable();
+      const valueBytes = this.#encode(key, value);
+      const head = this.#head(key);
+      if (head.kind === 'live') throw new KeyExistsError(key);
+      return this.#accept(LogType.Create, key, valueBytes, head.modRevision, undefined);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  update(key: string, value: T, expectedModRevision: Revision): Promise<KeyValue<T>> {
+    try {
+      this.#checkWritable();
+      const valueBytes = this.#encode(key, value);
+      const head = this.#head(key);
+      if (head.kind !== 'live') throw new KeyNotFoundError(key);
+      if (head.kv.modRevision !== expectedModRevision) {
+        throw new ConflictError(key, expectedModRevision, head.kv.modRevision);
+      }
+      return this.#accept(LogType.Update, key, valueBytes, head.kv.modRevision, head.kv);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  delete(key: string, options?: DeleteOptions): Promise<KeyValue<T>> {
+    try {
+      this.#checkWritable();
+      validateKey(key);
+      const head = this.#head(key);
+      if (head.kind !== 'live') throw new KeyNotFoundError(key);
+      const expected = options?.expectedModRevision;
+      if (expected !== undefined && head.kv.modRevision !== expected) {
+        throw new ConflictError(key, expected, head.kv.modRevision);
+      }
+      return this.#accept(LogType.Delete, key, undefined, head.kv.modRevision, head.kv);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  /**
+   * The function sees the newest accepted state, including writes not yet durable, and its result
+   * is accepted in the same synchronous step: inside this process nothing can come between the
+   * read and the write, so it never conflicts and runs once. (It cannot expose an unacknowledged
+   * value: the result resolves only after its own commit, which includes every earlier write.)
+   * A result whose encoding equals the current value's is not written (as Kubernetes does).
+   */
+  guaranteedUpdate(
+    key: string,
+    update: UpdateFunction<T>,
+    options?: GuaranteedUpdateOptions,
+  ): Promise<KeyValue<T> | undefined> {
+    try {
+      this.#checkWritable();
+      validateKey(key);
+      const head = this.#head(key);
+      const current = head.kind === 'live' ? head.kv : undefined;
+      if (current === undefined && options?.ignoreNotFound !== true) {
+        throw new KeyNotFoundError(key);
+      }
+      const next = update(current);
+      if (next === undefined) return Promise.resolve(current);
+      const valueBytes = this.#encode(key, next);
+      if (head.kind !== 'live') {
+        return this.#accept(LogType.Create, key, valueBytes, head.modRevision, undefined);
+      }
+      if (valueBytes.equals(this.#currentValueBytes(head))) return Promise.resolve(head.kv);
+      return this.#accept(LogType.Update, key, valueBytes, head.modRevision, head.kv);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  #encode(key: string, value: T): Buffer {
+    validateKey(key);
+    const bytes = encodeValueTransient(value);
+    if (bytes.length > this.objectBytesMax) {
+      throw new ObjectTooLargeError(key, bytes.length, this.objectBytesMax);
+    }
+    return bytes;
+  }
+
+  /** The newest accepted state of a key: a pending write if any, else the kv table. */
+  #head(key: string): Head<T> {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) {
+      const kv = pending.event.kv;
+      return kv === undefined
+        ? { kind: 'tombstone', modRevision: pending.event.revision }
+        : { kind: 'live', modRevision: kv.modRevision, kv, pending };
+    }
+    const record = this.kv.getBinary(key);
+    if (record === undefined) return { kind: 'absent', modRevision: 0 };
+    const head = decodeKeyRecord(record);
+    if (head.version === 0) return { kind: 'tombstone', modRevision: head.modRevision };
+    const kv = this.#valueFromLog(head.modRevision);
+    if (kv === undefined) {
+      throw new Error(`store invariant: ${key} has head ${head.modRevision} but no log entry`);
+    }
+    return { kind: 'live', modRevision: head.modRevision, kv, pending: undefined };
+  }
+
+  #currentValueBytes(head: LiveHead<T>): Buffer {
+    const entry = head.pending?.logEntry ?? this.log.getBinary(head.modRevision);
+    if (entry === undefined) return Buffer.alloc(0);
+    return entry.subarray(logHeaderBytes + entry.readUInt32LE(4));
+  }
+
+  /** Assigns the next revision to a validated write and queues it for the next commit. */
+  #accept(
+    type: LogType,
+    key: string,
+    valueBytes: Buffer | undefined,
+    prevModRevision: Revision,
+    prev: KeyValue<T> | undefined,
+  ): Promise<KeyValue<T>> {
+    const revision = ++this.#assignedRevision;
+    const keyBytes = Buffer.from(key, 'utf8');
+    let kv: KeyValue<T> | undefined;
+    let logEntry: Buffer;
+    let kvRecord: Buffer;
+    if (valueBytes === undefined) {
+      logEntry = encodeLogEntry(type, keyBytes, 0, 0, prevModRevision, Date.now(), emptyBytes);
+      kvRecord = encodeKeyRecord(revision, 0, 0);
+    } else {
+      const createRevision = prev === undefined ? revision : prev.createRevision;
+      const version = prev === undefined ? 1 : prev.version + 1;
+      logEntry = encodeLogEntry(type, keyBytes, createRevision, version, prevModRevision, Date.now(), valueBytes);
+      kvRecord = encodeKeyRecord(revision, createRevision, version);
+      // Decode from the stored bytes: callers get a frozen copy of exactly what was stored.
+      kv = keyValue(key, decodeValue<T>(logEntry.subarray(logHeaderBytes + keyBytes.length)), createRevision, revision, version);
+    }
+    const event: StoreEvent<T> = Object.freeze({ type: eventTypeByLogType[type], key, revision, kv, prev });
+    const result = kv ?? prev;
+    if (result === undefined) throw new Error('store invariant: a delete without a previous value');
+    const batch = this.#openBatch();
+    const write = new PendingWrite<T>(event, result, kvRecord, logEntry, batch);
+    const promise = new Promise<KeyValue<T>>((resolve, reject) => {
+      write.resolve = resolve;
+      write.reject = reject;
+    });
+    batch.writes.push(write);
+    this.#pending.set(key, write);
+    this.#scheduleCycle();
+    return promise;
+  }
+
+  #openBatch(): Batch<T> {
+    const last = this.#queued[this.#queued.length - 1];
+    if (last !== undefined && last.writes.length < this.commitBatchWritesMax) return last;
+    const batch = new Batch<T>();
+    this.#queued.push(batch);
+    return batch;
+  }
+
+  // ---- the commit pipeline --------------------------------------------------------------------
+
+  /**
+   * Starts a commit cycle on the next turn of the event loop (setImmediate), so every write
+   * accepted in this turn — typically the writers just woken by the previous commit — joins it.
+   */
+  #scheduleCycle(): void {
+    if (this.#cycleScheduled || this.#committing) return;
+    this.#cycleScheduled = true;
+    setImmediate(() => {
+      this.#cycleScheduled = false;
+      void this.#cycle();
+    });
+  }
+
+  /** One durable LMDB transaction: a compaction chunk (if due), then one batch of writes. */
+  async #cycle(): Promise<void> {
+    if (this.#committing || this.#failure !== undefined) return;
+    const batch = this.#queued.shift();
+    const compaction =
+      this.#compactedThrough < this.#compactedRevision && !this.#closed
+        ? this.#planCompaction(this.#compactedRevision)
+        : undefined;
+    if (batch === undefined && compaction === undefined) return;
+    this.#committing = true;
+    const writes = batch?.writes ?? [];
+    const lastRevision = writes.length === 0 ? this.#currentRevision : (writes[writes.length - 1] as PendingWrite<T>).event.revision;
+    try {
+      await this.env.batch(() => {
+        // Compaction first: a write in this batch may re-create a key whose tombstone goes.
+        if (compaction !== undefined) {
+          for (let i = 0; i < compaction.logRevisions.length; i++) {
+            void this.log.remove(compaction.logRevisions[i] as Revision);
+          }
+          for (let i = 0; i < compaction.kvKeys.length; i++) {
+            void this.kv.remove(compaction.kvKeys[i] as string);
+          }
+          void this.meta.put('compactedThrough', compaction.through);
+        }
+        for (let i = 0; i < writes.length; i++) {
+          const write = writes[i] as PendingWrite<T>;
+          void this.log.put(write.event.revision, write.logEntry);
+          void this.kv.put(write.event.key, write.kvRecord);
+        }
+        void this.meta.put('revision', lastRevision);
+        void this.meta.put('compacted', this.#compactedRevision);
+      });
+    } catch (e) {
+      this.#committing = false;
+      this.#fail(e instanceof Error ? e : new Error(String(e)), batch);
+      return;
+    }
+    this.#committing = false;
+    this.#currentRevision = lastRevision;
+    if (compaction !== undefined) {
+      this.#compactedThrough = compaction.through;
+      this.#settleCompactionWaiters();
+    }
+    if (batch !== undefined) this.#publish(batch);
+    if (this.#queued.length > 0 || this.#compactedThrough < this.#compactedRevision) {
+      this.#scheduleCycle();
+    }
+  }
+
+  /** Resolves a committed batch's writes and hands its events to subscribers, in order. */
+  #publish(batch: Batch<T>): void {
+    const writes = batch.writes;
+    const events: StoreEvent<T>[] = new Array<StoreEvent<T>>(writes.length);
+    for (let i = 0; i < writes.length; i++) {
+      const write = writes[i] as PendingWrite<T>;
+      events[i] = write.event;
+      if (this.#pending.get(write.event.key) === write) this.#pending.delete(write.event.key);
+    }
+    for (let i = 0; i < writes.length; i++) {
+      const write = writes[i] as PendingWrite<T>;
+      write.resolve(write.result);
+    }
+    batch.settle();
+    if (events.length === 0) return;
+    Object.freeze(events);
+    const subscribers = this.#subscribers;
+    for (let i = 0; i < subscribers.length; i++) {
+      const subscriber = subscribers[i] as Subscriber<T>;
+      if (!subscriber.active) continue;
+      deliver(subscriber, events);
+    }
+  }
+
+  /** A commit failed: nothing after it can be trusted to be durable, so every write fails. */
+  #fail(error: Error, batch: Batch<T> | undefined): void {
+    this.#failure = error;
+    const batches = batch === undefined ? this.#queued.splice(0) : [batch, ...this.#queued.splice(0)];
+    for (const b of batches) {
+      for (const write of b.writes) write.reject(error);
+      b.settle();
+    }
+    this.#pending.clear();
+    this.#assignedRevision = this.#currentRevision;
+    for (const waiter of this.#compactionWaiters.splice(0)) waiter.reject(error);
+  }
+
+  // ---- compaction -----------------------------------------------------------------------------
+
+  compact(revision: Revision): Promise<void> {
+    try {
+      this.#checkWritable();
+      if (!Number.isSafeInteger(revision) || revision < 0) {
+        throw new RangeError(`revision must be a non-negative integer, got ${revision}`);
+      }
+      if (revision > this.#currentRevision) {
+        throw new FutureRevisionError(revision, this.#currentRevision);
+      }
+      if (revision > this.#compactedRevision) this.#compactedRevision = revision;
+      if (revision <= this.#compactedThrough) return Promise.resolve();
+      const promise = new Promise<void>((resolve, reject) => {
+        this.#compactionWaiters.push({ revision, resolve, reject });
+      });
+      this.#scheduleCycle();
+      return promise;
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  #settleCompactionWaiters(): void {
+    const through = this.#compactedThrough;
+    const remaining: CompactionWaiter[] = [];
+    for (const waiter of this.#compactionWaiters) {
+      if (waiter.revision <= through) waiter.resolve();
+      else remaining.push(waiter);
+    }
+    this.#compactionWaiters = remaining;
+  }
+
+  /**
+   * The next chunk of physical compaction up to `target`: scans log entries after
+   * compactedThrough in revision order. Runs between commits, so LMDB holds every accepted write
+   * below the scan (and none of the pending ones, which come after in the same transaction).
+   */
+  #planCompaction(target: Revision): CompactionPlan {
+    const logRevisions: Revision[] = [];
+    const kvKeys: string[] = [];
+    let scanned = 0;
+    let through = target;
+    for (const { key, value } of this.log.getRange({
+      start: this.#compactedThrough + 1,
+      end: target + 1,
+      limit: compactionEntriesPerCommitMax,
+    })) {
+      const revision = Number(key);
+      scanned++;
+      const prev = logEntryPrevModRevision(value);
+      // This entry (≤ target) supersedes the key's previous one.
+      if (prev !== 0) logRevisions.push(prev);
+      if (logEntryType(value) === LogType.Delete) {
+        logRevisions.push(revision);
+        const entryKey = logEntryKey(value);
+        const head = this.kv.getBinary(entryKey);
+        if (head !== undefined && head.length === keyRecordBytes && decodeKeyRecord(head).modRevision === revision) {
+          kvKeys.push(entryKey);
+        }
+      }
+      if (scanned === compactionEntriesPerCommitMax) through = revision;
+    }
+    return { logRevisions, kvKeys, through };
+  }
+
+  /** The timer's work: compact what fell out of the history window (time and count). */
+  #compactByWindow(): void {
+    if (this.#closed || this.#failure !== undefined) return;
+    const current = this.#currentRevision;
+    let target = Math.max(this.#compactedRevision, current - this.historyRevisionsMax);
+    // Binary search for the newest revision older than the window. Above compactedThrough the log
+    // has one entry per revision, in commit-time order.
+    const cutoffMs = Date.now() - this.historyWindowMs;
+    let low = Math.max(target, this.#compactedThrough) + 1;
+    let high = current;
+    while (low <= high) {
+      const mid = Math.floor((low + high) / 2);
+      const entry = this.log.getBinaryFast(mid);
+      if (entry === undefined || logEntryCommitTimeMs(entry) < cutoffMs) {
+        target = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    if (target > this.#compactedRevision) {
+      this.compact(target).catch(noop);
+    }
+  }
+
+  // ---- events ---------------------------------------------------------------------------------
+
+  /**
+   * Replays history synchronously, before returning (in slices of at most 1024 events), then
+   * delivers each commit. The listener may therefore run before subscribe returns.
+   */
+  subscribe(afterRevision: Revision, listener: StoreEventListener<T>): Unsubscribe {
+    this.#checkOpen();
+    if (!Number.isSafeInteger(afterRevision) || afterRevision < 0) {
+      throw new RangeError(`revision must be a non-negative integer, got ${afterRevision}`);
+    }
+    if (afterRevision < this.#compactedRevision) {
+      throw new CompactedError(afterRevision, this.#compactedRevision);
+    }
+    const subscriber: Subscriber<T> = { listener, deliveredThrough: afterRevision, active: true };
+    const current = this.#currentRevision;
+    if (afterRevision < current) {
+      let slice: StoreEvent<T>[] = [];
+      for (const { key, value } of this.log.getRange({ start: afterRevision + 1, end: current + 1 })) {
+        slice.push(this.#eventFromLog(Number(key), value));
+        if (slice.length === replaySliceEventsMax) {
+          deliver(subscriber, Object.freeze(slice));
+          slice = [];
+        }
+      }
+      if (slice.length > 0) deliver(subscriber, Object.freeze(slice));
+      subscriber.deliveredThrough = current;
+    }
+    // Copy on write: #publish may be iterating the current array.
+    this.#subscribers = [...this.#subscribers, subscriber];
+    return () => {
+      if (!subscriber.active) return;
+      subscriber.active = false;
+      this.#subscribers = this.#subscribers.filter((s) => s !== subscriber);
+    };
+  }
+
+  #eventFromLog(revision: Revision, bytes: Buffer): StoreEvent<T> {
+    const entry = decodeLogEntry(bytes);
+    const prev = entry.prevModRevision === 0 ? undefined : this.#valueFromLog(entry.prevModRevision);
+    const kv =
+      entry.type === LogType.Delete
+        ? undefined
+        : keyValue(entry.key, decodeValue<T>(entry.valueBytes), entry.createRevision, revision, entry.version);
+    // A create after a delete points back at the tombstone; its event has no prev.
+    return Object.freeze({
+      type: eventTypeByLogType[entry.type],
+      key: entry.key,
+      revision,
+      kv,
+      prev: entry.type === LogType.Create ? undefined : prev,
+    });
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  close(): Promise<void> {
+    if (this.#closing === undefined) this.#closing = this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    // Accepted writes still commit; a compaction in progress resumes at the next open.
+    while (this.#committing || this.#queued.length > 0 || this.#cycleScheduled) {
+      const last = this.#queued[this.#queued.length - 1];
+      if (last !== undefined) await last.durable;
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    for (const waiter of this.#compactionWaiters.splice(0)) waiter.reject(new StoreClosedError());
+    this.#subscribers = [];
+    try {
+      if (this.#failure === undefined) {
+        this.env.transactionSync(() => {
+          this.meta.putSync('compacted', this.#compactedRevision);
+          this.meta.putSync('owner', null);
+        });
+      }
+    } finally {
+      await this.env.close();
+      openDataDirs.delete(this.realPath);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StoreClosedError();
+  }
+
+  #checkWritable(): void {
+    if (this.#closed) throw new StoreClosedError();
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+/** The newest accepted state of a key, as writes validate against it. */
+type Head<T> =
+  | { readonly kind: 'absent'; readonly modRevision: 0 }
+  | { readonly kind: 'tombstone'; readonly modRevision: Revision }
+  | LiveHead<T>;
+
+interface LiveHead<T> {
+  readonly kind: 'live';
+  readonly modRevision: Revision;
+  readonly kv: KeyValue<T>;
+  /** The accepted write that made this value, while it is not durable yet. */
+  readonly pending: PendingWrite<T> | undefined;
+}
+
+const emptyBytes = new Uint8Array(0);
+
+function keyValue<T>(
+  key: string,
+  value: T,
+  createRevision: Revision,
+  modRevision: Revision,
+  version: number,
+): KeyValue<T> {
+  return Object.freeze({ key, value, createRevision, modRevision, version });
+}
+
+function deliver<T>(subscriber: Subscriber<T>, events: readonly StoreEvent<T>[]): void {
+  const first = events[0];
+  if (first === undefined) return;
+  let slice = events;
+  if (first.revision <= subscriber.deliveredThrough) {
+    // Only the part after what the subscriber has (a live batch straddling its replay).
+    slice = Object.freeze(events.filter((e) => e.revision > subscriber.deliveredThrough));
+    if (slice.length === 0) return;
+  }
+  subscriber.deliveredThrough = (slice[slice.length - 1] as StoreEvent<T>).revision;
+  try {
+    subscriber.listener(slice);
+  } catch (e) {
+    // A listener must not throw; surface the bug without breaking delivery to the others.
+    process.nextTick(() => {
+      throw e;
+    });
+  }
+}
+
+function validateKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(String(key), 'empty');
+  if (Buffer.byteLength(key, 'utf8') > keyBytesMax) {
+    throw new InvalidKeyError(key, `longer than ${keyBytesMax} bytes`);
+  }
+}
+
+/** The smallest string greater than every string starting with `prefix` (undefined for ''). */
+function prefixEnd(prefix: string): string | undefined {
+  if (prefix.length === 0) return undefined;
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function metaNumber(meta: MetaTable, name: string): number {
+  const value = meta.get(name);
+  return typeof value === 'number' ? value : 0;
+}
+
+/** Opens (creating if needed) the store in `options.path`. StoreLockedError if it is in use. */
+export function openLmdbStore<T>(options: LmdbStoreOptions): Promise<LmdbStore<T>> {
+  return LmdbStore.open<T>(options);
+}
