@@ -26,6 +26,7 @@ import type { Store } from '../../src/core/store/store.js';
 import { parseArgsOrExit, type OptionsSpec, type ParsedOptions } from '../lib/args.js';
 import { installSignalHandlers, makeTempDir, onCleanup } from '../lib/cleanup.js';
 import { EtcdNotInstalledError, startEtcd, type EtcdServer } from '../lib/etcd.js';
+import { CpuMeter } from '../lib/cpu.js';
 import { runLoad, timeOnceMs, type LoadResult } from '../lib/load.js';
 import { makePod, podKey, updatedPod } from '../lib/pods.js';
 import { progress, writeJsonLast, type JsonReport } from '../lib/report.js';
@@ -56,6 +57,8 @@ const populateMsMax = 120_000;
 
 interface Target {
   readonly name: 'coxswain' | 'etcd';
+  /** The server process when it is not this one (its CPU is metered apart). */
+  readonly serverPid: number | undefined;
   /** Creates a new key; resolves to its modRevision. */
   create(key: string, pod: IPod): Promise<number>;
   /** CAS update; resolves to the new modRevision; rejects on conflict. */
@@ -72,6 +75,7 @@ interface LmdbStoreModule {
 
 class CoxswainTarget implements Target {
   readonly name = 'coxswain';
+  readonly serverPid = undefined;
   private constructor(
     private readonly store: Store<IPod>,
     private readonly removeDir: () => void,
@@ -137,6 +141,10 @@ class EtcdTarget implements Target {
     private readonly client: Etcd3,
   ) {
     this.unregisterClient = onCleanup(() => client.close());
+  }
+
+  get serverPid(): number {
+    return this.server.pid;
   }
 
   static async open(): Promise<EtcdTarget> {
@@ -261,10 +269,10 @@ interface PhaseFigures {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly timedOut: boolean;
-}
-
-function figuresOf(result: LoadResult): PhaseFigures {
-  return { opsPerSec: result.opsPerSec, p50Ms: result.latency.p50Ms, p99Ms: result.latency.p99Ms, timedOut: result.timedOut };
+  /** CPU of this process (the store, or the etcd client), % of one core. */
+  readonly ownCpuPct: number;
+  /** CPU of the etcd server, % of one core; NaN for the in-process store. */
+  readonly serverCpuPct: number;
 }
 
 function checked(target: Target, phase: string, result: LoadResult): LoadResult {
@@ -278,6 +286,8 @@ function checked(target: Target, phase: string, result: LoadResult): LoadResult 
 
 async function runPhase(w: Workload, phase: PhaseName, opts: { ops: number; getOps: number; timeMsMax: number }): Promise<PhaseFigures> {
   const base = { timeMsMax: opts.timeMsMax };
+  if (phase === 'update1' || phase === 'update64') w.prepareUpdates(phase === 'update1' ? 1 : 2);
+  const cpu = new CpuMeter(w.target.serverPid);
   let result: LoadResult;
   switch (phase) {
     case 'create1':
@@ -288,7 +298,6 @@ async function runPhase(w: Workload, phase: PhaseName, opts: { ops: number; getO
       break;
     case 'update1':
     case 'update64': {
-      w.prepareUpdates(phase === 'update1' ? 1 : 2);
       // Only keys whose create completed can be updated (a timed-out create phase leaves fewer).
       const created = countCreated(w.modRevisions);
       result = await runLoad(
@@ -305,7 +314,16 @@ async function runPhase(w: Workload, phase: PhaseName, opts: { ops: number; getO
       throw new Error(`unknown phase ${String(never)}`);
     }
   }
-  return figuresOf(checked(w.target, phase, result));
+  const { ownPct, pidPct } = cpu.read();
+  checked(w.target, phase, result);
+  return {
+    opsPerSec: result.opsPerSec,
+    p50Ms: result.latency.p50Ms,
+    p99Ms: result.latency.p99Ms,
+    timedOut: result.timedOut,
+    ownCpuPct: ownPct,
+    serverCpuPct: pidPct ?? Number.NaN,
+  };
 }
 
 function countCreated(modRevisions: Float64Array): number {
@@ -371,6 +389,8 @@ interface Medians {
   readonly getsPerSec: number | null;
   readonly p99GetMs: number | null;
   readonly list10kMs: number | null;
+  readonly ownCpuPctCreate64: number | null;
+  readonly serverCpuPctCreate64: number | null;
 }
 
 function mediansOf(f: Figures | undefined): Medians {
@@ -395,6 +415,8 @@ function mediansOf(f: Figures | undefined): Medians {
     getsPerSec: m('get', (p) => p.opsPerSec),
     p99GetMs: m('get', (p) => p.p99Ms),
     list10kMs: f === undefined ? null : medianOrNull(f.list),
+    ownCpuPctCreate64: m('create64', (p) => p.ownCpuPct),
+    serverCpuPctCreate64: m('create64', (p) => p.serverCpuPct),
   };
 }
 
@@ -502,6 +524,7 @@ async function measure(options: ParsedOptions<typeof spec>): Promise<void> {
       getsPerSec: cox.getsPerSec,
       p99GetMs: cox.p99GetMs,
       list10kMs: cox.list10kMs,
+      cpuPctCreate64: cox.ownCpuPctCreate64,
       etcdVersion: etcd.kind === 'running' ? etcd.target.version : null,
       etcdSkipped: etcd.kind === 'skipped' ? etcd.reason : null,
       etcdPutsPerSec64: ref.createsPerSec64,
@@ -514,12 +537,18 @@ async function measure(options: ParsedOptions<typeof spec>): Promise<void> {
       etcdP99WriteMs64: ref.p99WriteMs64,
       etcdGetsPerSec: ref.getsPerSec,
       etcdList10kMs: ref.list10kMs,
+      etcdServerCpuPctCreate64: ref.serverCpuPctCreate64,
+      etcdClientCpuPctCreate64: ref.ownCpuPctCreate64,
       ratioVsEtcd,
       updatesRatioVsEtcd: ratioOrNull(cox.updatesPerSec64, ref.updatesPerSec64),
       targetMet: targetMet(cox, ref),
     };
     writeJsonLast(report);
   }
+}
+
+function formatPct(pct: number | null): Cell {
+  return pct === null || !Number.isFinite(pct) ? null : pct.toFixed(0);
 }
 
 /** Both targets of the issue met; null when etcd was not measured. */
@@ -551,6 +580,14 @@ function printTable(cox: Medians, ref: Medians, etcd: EtcdState, rounds: number,
     ms('  p99 ms', cox.p99UpdateMs64, ref.p99UpdateMs64),
     rate('gets/s, 64 readers', cox.getsPerSec, ref.getsPerSec),
     ms('list of 10,000, ms', cox.list10kMs, ref.list10kMs),
+    [
+      'CPU % of a core, creates 64',
+      formatPct(cox.ownCpuPctCreate64),
+      ref.serverCpuPctCreate64 === null
+        ? null
+        : `${formatPct(ref.serverCpuPctCreate64) ?? '?'} + client ${formatPct(ref.ownCpuPctCreate64) ?? '?'}`,
+      null,
+    ],
   ];
   const etcdHeader = etcd.kind === 'running' ? `etcd ${etcd.target.version}` : 'etcd';
   const lines = [
