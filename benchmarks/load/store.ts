@@ -22,6 +22,7 @@
 // writers no worse than etcd's. "p99 write" is the larger of the create and update p99s.
 import { Etcd3 } from 'etcd3';
 import type { IPod } from 'kubernetes-models/v1/Pod';
+import { openLmdbStore } from '../../src/core/store/lmdb-store.js';
 import type { Store } from '../../src/core/store/store.js';
 import { parseArgsOrExit, type OptionsSpec, type ParsedOptions } from '../lib/args.js';
 import { installSignalHandlers, makeTempDir, onCleanup } from '../lib/cleanup.js';
@@ -69,10 +70,6 @@ interface Target {
   close(): Promise<void>;
 }
 
-interface LmdbStoreModule {
-  openLmdbStore<T>(options: { readonly path: string }): Promise<Store<T>>;
-}
-
 class CoxswainTarget implements Target {
   readonly name = 'coxswain';
   readonly serverPid = undefined;
@@ -84,10 +81,7 @@ class CoxswainTarget implements Target {
   static async open(): Promise<CoxswainTarget> {
     const dir = makeTempDir('cox-bench-store-');
     try {
-      // Loaded by path so that this scenario builds even when the store is being reworked.
-      const modulePath = '../../src/core/store/lmdb-store.js';
-      const mod = (await import(modulePath)) as LmdbStoreModule;
-      const store = await mod.openLmdbStore<IPod>({ path: dir.path });
+      const store = await openLmdbStore<IPod>({ path: dir.path });
       return new CoxswainTarget(store, dir.remove);
     } catch (error) {
       dir.remove();
