@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkFields, dropUnknownFields } from '../../../src/core/api/schema/index.js';
+
+const deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'nginx', labels: { app: 'nginx' }, annotations: { a: 'b' } },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: 'nginx' } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } },
+    template: {
+      metadata: { labels: { app: 'nginx' } },
+      spec: {
+        containers: [
+          {
+            name: 'nginx',
+            image: 'nginx:1.14.2',
+            ports: [{ containerPort: 80 }],
+            resources: { requests: { cpu: '100m', memory: '128Mi' } },
+            env: [{ name: 'A', value: 'b' }],
+            livenessProbe: { httpGet: { path: '/', port: 'http' } },
+          },
+        ],
+      },
+    },
+  },
+};
+
+test('a Deployment from the Kubernetes docs has no unknown fields and no type errors', () => {
+  assert.deepEqual(checkFields(deployment, 'apps/v1', 'Deployment'), { unknownFields: [], typeErrors: [] });
+});
+
+test('unknown fields are reported with their full path, as the strict decoder prints them', () => {
+  const bad = structuredClone(deployment) as Record<string, unknown> & typeof deployment;
+  (bad.spec.template.spec.containers[0] as Record<string, unknown>)['imagee'] = 'x';
+  (bad.spec as Record<string, unknown>)['replica'] = 2;
+  (bad as Record<string, unknown>)['extra'] = true;
+  const r = checkFields(bad, 'apps/v1', 'Deployment');
+  assert.deepEqual(r?.unknownFields.sort(), ['extra', 'spec.replica', 'spec.template.spec.containers[0].imagee']);
+});
+
+test('a value of the wrong JSON type names the field and the Go type', () => {
+  const bad = structuredClone(deployment) as { spec: Record<string, unknown> };
+  bad.spec['replicas'] = '3';
+  const r = checkFields(bad, 'apps/v1', 'Deployment');
+  assert.deepEqual(r?.typeErrors, [
+    'json: cannot unmarshal string into Go struct field Deployment.spec.replicas of type int32',
+  ]);
+});
+
+test('int-or-string, maps and timestamps accept their forms; null is absent', () => {
+  const svc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 's', creationTimestamp: null, labels: { a: 'b' } },
+    spec: { ports: [{ port: 80, targetPort: 'http' }, { port: 81, targetPort: 8081 }], selector: { app: 'x' } },
+  };
+  assert.deepEqual(checkFields(svc, 'v1', 'Service'), { unknownFields: [], typeErrors: [] });
+  const bad = { ...svc, spec: { ports: [{ port: 80, targetPort: true }], selector: { app: 1 } } };
+  assert.equal(checkFields(bad, 'v1', 'Service')?.typeErrors.length, 2);
+});
+
+test('dropUnknownFields removes exactly the unknown fields (fieldValidation=Ignore)', () => {
+  const obj = structuredClone(deployment) as Record<string, unknown> & typeof deployment;
+  (obj.spec.template.spec.containers[0] as Record<string, unknown>)['imagee'] = 'x';
+  (obj as Record<string, unknown>)['extra'] = true;
+  assert.equal(dropUnknownFields(obj, 'apps/v1', 'Deployment'), 2);
+  assert.deepEqual(obj, deployment);
+});
+
+test('every served kind has a schema', async () => {
+  const { kinds } = await import('../../../src/core/api/kinds.js');
+  for (const k of kinds) {
+    assert.ok(checkFields({ apiVersion: k.apiVersion, kind: k.kind }, k.apiVersion, k.kind), k.kind);
+  }
+});
