@@ -1,0 +1,482 @@
+// Field selectors (k8s.io/apimachinery/pkg/fields) and the fields each resource can be selected
+// on (the field label conversion funcs and ToSelectableFields of kube-apiserver's registries).
+//
+//   ?fieldSelector=spec.nodeName=node-1,status.phase!=Succeeded
+//
+// Terms are joined by ',' and ANDed; operators are '=', '==' (the same) and '!='. In a value,
+// '\' escapes '\', ',' and '='. A field an object does not have reads as "", as in Kubernetes
+// (`spec.nodeName=` selects unscheduled pods).
+
+import { goQuote } from './labels.js';
+
+export type FieldOperator = '=' | '!=';
+
+export interface FieldRequirement {
+  readonly field: string;
+  /** '==' is parsed as '=', as Kubernetes does. */
+  readonly operator: FieldOperator;
+  /** Unescaped. */
+  readonly value: string;
+}
+
+/** Reads one field of an object; undefined (or a field it does not know) reads as "". */
+export type FieldGetter = (field: string) => string | undefined;
+
+export interface FieldSelector {
+  /** In the order Kubernetes keeps them: terms sorted by their text. */
+  readonly requirements: readonly FieldRequirement[];
+  matches(fields: FieldGetter): boolean;
+  /** Terms joined by ',', values escaped; "" when empty. */
+  toString(): string;
+  /** No requirements: matches everything. */
+  readonly empty: boolean;
+  /** The value a field must have, when an '=' requirement on it says so. */
+  requiresExactMatch(field: string): string | undefined;
+}
+
+/** An invalid field selector; the message is the one Kubernetes gives. */
+export class FieldSelectorError extends Error {
+  override readonly name = 'FieldSelectorError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping
+
+/** fields.EscapeValue: '\' → '\\', ',' → '\,', '=' → '\='. */
+export function escapeFieldValue(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92 || c === 44 || c === 61) {
+      out += `${s.slice(from, i)}\\${s.charAt(i)}`;
+      from = i + 1;
+    }
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** fields.UnescapeValue; throws FieldSelectorError on a bad escape or a bare ',' or '='. */
+export function unescapeFieldValue(s: string): string {
+  if (!/[\\,=]/.test(s)) return s;
+  let out = '';
+  let inSlash = false;
+  for (const ch of s) {
+    if (inSlash) {
+      if (ch === '\\' || ch === ',' || ch === '=') out += ch;
+      else throw new FieldSelectorError(`invalid field selector: invalid escape sequence: \\${ch}`);
+      inSlash = false;
+      continue;
+    }
+    if (ch === '\\') inSlash = true;
+    else if (ch === ',' || ch === '=') {
+      // Go prints the rune with %v: its code point number.
+      throw new FieldSelectorError(`invalid field selector: unescaped character in value: ${ch.charCodeAt(0)}`);
+    } else out += ch;
+  }
+  if (inSlash) throw new FieldSelectorError('invalid field selector: invalid escape sequence: \\');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selectors
+
+const opEquals = 0;
+const opNotEquals = 1;
+
+class Requirement implements FieldRequirement {
+  readonly field: string;
+  readonly operator: FieldOperator;
+  readonly value: string;
+  readonly op: number;
+
+  constructor(field: string, operator: FieldOperator, value: string) {
+    this.field = field;
+    this.operator = operator;
+    this.value = value;
+    this.op = operator === '=' ? opEquals : opNotEquals;
+  }
+}
+
+class Selector implements FieldSelector {
+  readonly requirements: readonly Requirement[];
+  readonly empty: boolean;
+  private readonly text: string;
+
+  constructor(requirements: readonly Requirement[]) {
+    this.requirements = requirements;
+    this.empty = requirements.length === 0;
+    this.text = requirements
+      .map((r) => `${r.field}${r.op === opEquals ? '=' : '!='}${escapeFieldValue(r.value)}`)
+      .join(',');
+  }
+
+  matches(fields: FieldGetter): boolean {
+    const reqs = this.requirements;
+    for (let i = 0; i < reqs.length; i++) {
+      const r = reqs[i] as Requirement;
+      const v = fields(r.field) ?? '';
+      if ((v === r.value) !== (r.op === opEquals)) return false;
+    }
+    return true;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  requiresExactMatch(field: string): string | undefined {
+    for (const r of this.requirements) if (r.field === field && r.op === opEquals) return r.value;
+    return undefined;
+  }
+}
+
+/** Matches everything (fields.Everything()). */
+export const everythingFieldSelector: FieldSelector = Object.freeze(new Selector([]));
+
+/** A selector of the given requirements, kept in the given order. */
+export function newFieldSelector(requirements: readonly FieldRequirement[]): FieldSelector {
+  return new Selector(Object.freeze(requirements.map((r) => new Requirement(r.field, r.operator, r.value))));
+}
+
+/** splitTerms: split on ',' not escaped by '\'. */
+function splitTerms(s: string): string[] {
+  if (s.length === 0) return [];
+  const terms: string[] = [];
+  let start = 0;
+  let inSlash = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inSlash) inSlash = false;
+    else if (c === 92) inSlash = true;
+    else if (c === 44) {
+      terms.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  terms.push(s.slice(start));
+  return terms;
+}
+
+/** fields.ParseSelector. "" → everything. Throws FieldSelectorError with Kubernetes' messages. */
+export function parseFieldSelector(s: string): FieldSelector {
+  const terms = splitTerms(s).sort();
+  const requirements: Requirement[] = [];
+  for (const term of terms) {
+    if (term.length === 0) continue;
+    // The first operator from the left; at one position '!=' and '==' win over '='.
+    let lhs = '';
+    let rhs = '';
+    let operator: FieldOperator | null = null;
+    for (let i = 0; i < term.length && operator === null; i++) {
+      const c = term.charCodeAt(i);
+      const next = term.charCodeAt(i + 1);
+      if (c === 33 && next === 61) {
+        operator = '!=';
+        lhs = term.slice(0, i);
+        rhs = term.slice(i + 2);
+      } else if (c === 61) {
+        operator = '=';
+        lhs = term.slice(0, i);
+        rhs = term.slice(next === 61 ? i + 2 : i + 1);
+      }
+    }
+    if (operator === null) throw new FieldSelectorError(`invalid selector: '${s}'; can't understand '${term}'`);
+    const value = unescapeFieldValue(rhs);
+    // Transform drops a term with neither field nor value ("="): it selects everything.
+    if (lhs.length === 0 && value.length === 0) continue;
+    requirements.push(new Requirement(lhs, operator, value));
+  }
+  return requirements.length === 0 ? everythingFieldSelector : new Selector(Object.freeze(requirements));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selectable fields per resource
+
+/** The parts of an object the field getters read; everything is optional and may be absent. */
+export type SelectableObject = object;
+
+function prop(o: unknown, key: string): unknown {
+  return typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function int(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) ? String(Math.trunc(v)) : '0';
+}
+
+function bool(v: unknown): string {
+  return v === true ? 'true' : 'false';
+}
+
+type Getter = (obj: SelectableObject, field: string) => string | undefined;
+
+interface ResourceFields {
+  /** Fields a selector may use (besides aliases). */
+  readonly fields: readonly string[];
+  /** Old names still accepted, and the field each one means. */
+  readonly aliases: Readonly<Record<string, string>>;
+  /** kube-apiserver's message for any other field. */
+  readonly unsupported: (field: string) => string;
+  readonly get: Getter;
+}
+
+const metaFields = ['metadata.name', 'metadata.namespace'] as const;
+
+function metaValue(obj: SelectableObject, field: string): string | undefined {
+  if (field === 'metadata.name') return str(prop(prop(obj, 'metadata'), 'name'));
+  if (field === 'metadata.namespace') return str(prop(prop(obj, 'metadata'), 'namespace'));
+  return undefined;
+}
+
+/** DefaultMetaV1FieldSelectorConversion's message, for resources without a conversion func. */
+function defaultUnsupported(field: string): string {
+  return `${goQuote(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`;
+}
+
+function labelNotSupported(field: string): string {
+  return `field label not supported: ${field}`;
+}
+
+function podValue(pod: SelectableObject, field: string): string | undefined {
+  const spec = prop(pod, 'spec');
+  const status = prop(pod, 'status');
+  switch (field) {
+    case 'spec.nodeName':
+    case 'spec.host':
+      return str(prop(spec, 'nodeName'));
+    case 'spec.restartPolicy':
+      return str(prop(spec, 'restartPolicy'));
+    case 'spec.schedulerName':
+      return str(prop(spec, 'schedulerName'));
+    case 'spec.serviceAccountName':
+      return str(prop(spec, 'serviceAccountName'));
+    case 'spec.hostNetwork':
+      return bool(prop(spec, 'hostNetwork'));
+    case 'status.phase':
+      return str(prop(status, 'phase'));
+    case 'status.podIP': {
+      // The first of podIPs, as the internal Pod has it; podIP when podIPs is missing.
+      const ips = prop(status, 'podIPs');
+      if (Array.isArray(ips) && ips.length > 0) return str(prop(ips[0], 'ip'));
+      return str(prop(status, 'podIP'));
+    }
+    case 'status.podIPs':
+      // Accepted by the conversion func but absent from the selectable set: always "".
+      return '';
+    case 'status.nominatedNodeName':
+      return str(prop(status, 'nominatedNodeName'));
+    default:
+      return metaValue(pod, field);
+  }
+}
+
+function eventValue(event: SelectableObject, field: string): string | undefined {
+  // core/v1 names, with the events.k8s.io/v1 names as fallbacks for the same stored Event.
+  const involved = prop(event, 'involvedObject') ?? prop(event, 'regarding');
+  switch (field) {
+    case 'involvedObject.kind':
+      return str(prop(involved, 'kind'));
+    case 'involvedObject.namespace':
+      return str(prop(involved, 'namespace'));
+    case 'involvedObject.name':
+      return str(prop(involved, 'name'));
+    case 'involvedObject.uid':
+      return str(prop(involved, 'uid'));
+    case 'involvedObject.apiVersion':
+      return str(prop(involved, 'apiVersion'));
+    case 'involvedObject.resourceVersion':
+      return str(prop(involved, 'resourceVersion'));
+    case 'involvedObject.fieldPath':
+      return str(prop(involved, 'fieldPath'));
+    case 'reason':
+      return str(prop(event, 'reason'));
+    case 'reportingComponent':
+      return reportingController(event);
+    case 'source': {
+      const component = str(prop(prop(event, 'source') ?? prop(event, 'deprecatedSource'), 'component'));
+      return component.length > 0 ? component : reportingController(event);
+    }
+    case 'type':
+      return str(prop(event, 'type'));
+    default:
+      return metaValue(event, field);
+  }
+}
+
+function reportingController(event: SelectableObject): string {
+  const v = prop(event, 'reportingComponent');
+  return typeof v === 'string' ? v : str(prop(event, 'reportingController'));
+}
+
+function nodeValue(node: SelectableObject, field: string): string | undefined {
+  if (field === 'spec.unschedulable') return bool(prop(prop(node, 'spec'), 'unschedulable'));
+  return metaValue(node, field);
+}
+
+function secretValue(secret: SelectableObject, field: string): string | undefined {
+  if (field === 'type') return str(prop(secret, 'type'));
+  return metaValue(secret, field);
+}
+
+function statusPhaseValue(obj: SelectableObject, field: string): string | undefined {
+  if (field === 'status.phase') return str(prop(prop(obj, 'status'), 'phase'));
+  return metaValue(obj, field);
+}
+
+function replicasValue(obj: SelectableObject, field: string): string | undefined {
+  if (field === 'status.replicas') return int(prop(prop(obj, 'status'), 'replicas'));
+  return metaValue(obj, field);
+}
+
+function jobValue(job: SelectableObject, field: string): string | undefined {
+  if (field === 'status.successful') return int(prop(prop(job, 'status'), 'succeeded'));
+  return metaValue(job, field);
+}
+
+function serviceValue(service: SelectableObject, field: string): string | undefined {
+  const spec = prop(service, 'spec');
+  if (field === 'spec.clusterIP') return str(prop(spec, 'clusterIP'));
+  if (field === 'spec.type') return str(prop(spec, 'type'));
+  return metaValue(service, field);
+}
+
+function csrValue(csr: SelectableObject, field: string): string | undefined {
+  if (field === 'spec.signerName') return str(prop(prop(csr, 'spec'), 'signerName'));
+  return metaValue(csr, field);
+}
+
+function resource(
+  extra: readonly string[],
+  get: Getter,
+  unsupported: (field: string) => string,
+  aliases: Readonly<Record<string, string>> = {},
+): ResourceFields {
+  return Object.freeze({ fields: Object.freeze([...metaFields, ...extra]), aliases, unsupported, get });
+}
+
+const defaultResource = resource([], metaValue, defaultUnsupported);
+
+/** Keyed by plural resource name. Resources not listed select on metadata.name/namespace only. */
+const resources: ReadonlyMap<string, ResourceFields> = new Map([
+  [
+    'pods',
+    resource(
+      [
+        'spec.nodeName',
+        'spec.restartPolicy',
+        'spec.schedulerName',
+        'spec.serviceAccountName',
+        'spec.hostNetwork',
+        'status.phase',
+        'status.podIP',
+        'status.podIPs',
+        'status.nominatedNodeName',
+      ],
+      podValue,
+      labelNotSupported,
+      { 'spec.host': 'spec.nodeName' }, // for old v1 clients, as kube-apiserver accepts it
+    ),
+  ],
+  [
+    'events',
+    resource(
+      [
+        'involvedObject.kind',
+        'involvedObject.namespace',
+        'involvedObject.name',
+        'involvedObject.uid',
+        'involvedObject.apiVersion',
+        'involvedObject.resourceVersion',
+        'involvedObject.fieldPath',
+        'reason',
+        'reportingComponent',
+        'source',
+        'type',
+      ],
+      eventValue,
+      labelNotSupported,
+    ),
+  ],
+  ['nodes', resource(['spec.unschedulable'], nodeValue, labelNotSupported)],
+  ['secrets', resource(['type'], secretValue, labelNotSupported)],
+  ['namespaces', resource(['status.phase'], statusPhaseValue, labelNotSupported)],
+  ['replicationcontrollers', resource(['status.replicas'], replicasValue, labelNotSupported)],
+  // Kubernetes documents status.replicas for ReplicaSets but registers no conversion for it
+  // (kubernetes#135136); we accept it, and word other fields as kube-apiserver does.
+  ['replicasets', resource(['status.replicas'], replicasValue, defaultUnsupported)],
+  ['jobs', resource(['status.successful'], jobValue, (f) => `field label ${goQuote(f)} not supported for batchv1.Job`)],
+  ['services', resource(['spec.clusterIP', 'spec.type'], serviceValue, labelNotSupported)],
+  ['certificatesigningrequests', resource(['spec.signerName'], csrValue, labelNotSupported)],
+]);
+
+function resourceFields(resourceName: string): ResourceFields {
+  return resources.get(resourceName) ?? defaultResource;
+}
+
+/** The fields a field selector on this resource may use (metadata.name and metadata.namespace first). */
+export function supportedFields(resourceName: string): readonly string[] {
+  return resourceFields(resourceName).fields;
+}
+
+/**
+ * The value of one selectable field of obj, as kube-apiserver's selectable field set has it
+ * (booleans "true"/"false", counts in decimal, missing strings ""); undefined for a field the
+ * resource does not support. Cluster-scoped objects read metadata.namespace as "".
+ */
+export function fieldValue(resourceName: string, obj: SelectableObject, field: string): string | undefined {
+  const r = resourceFields(resourceName);
+  const value = r.get(obj, field);
+  if (value === undefined) return undefined;
+  return r.fields.includes(field) || Object.hasOwn(r.aliases, field) ? value : undefined;
+}
+
+/** A getter over obj's selectable fields, for FieldSelector.matches. */
+export function fieldGetter(resourceName: string, obj: SelectableObject): FieldGetter {
+  return (field) => fieldValue(resourceName, obj, field);
+}
+
+/** Whether obj (of this resource) matches the selector, without building a getter. */
+export function fieldSelectorMatchesObject(
+  selector: FieldSelector,
+  resourceName: string,
+  obj: SelectableObject,
+): boolean {
+  const reqs = selector.requirements;
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i] as FieldRequirement;
+    const v = fieldValue(resourceName, obj, r.field) ?? '';
+    if ((v === r.value) !== (r.operator === '=')) return false;
+  }
+  return true;
+}
+
+/**
+ * kube-apiserver's check of a field selector against the resource (its field label
+ * conversion): the message of the first unsupported field, as the 400 response carries it,
+ * or undefined when every field is supported.
+ */
+export function validateFieldSelector(resourceName: string, selector: FieldSelector): string | undefined {
+  const r = resourceFields(resourceName);
+  for (const req of selector.requirements) {
+    if (!r.fields.includes(req.field) && !Object.hasOwn(r.aliases, req.field)) return r.unsupported(req.field);
+  }
+  return undefined;
+}
+
+/**
+ * validateFieldSelector, then old field names replaced by current ones (pods' spec.host →
+ * spec.nodeName). Throws FieldSelectorError with kube-apiserver's message.
+ */
+export function convertFieldSelector(resourceName: string, selector: FieldSelector): FieldSelector {
+  const message = validateFieldSelector(resourceName, selector);
+  if (message !== undefined) throw new FieldSelectorError(message);
+  const aliases = resourceFields(resourceName).aliases;
+  if (!selector.requirements.some((r) => Object.hasOwn(aliases, r.field))) return selector;
+  return newFieldSelector(
+    selector.requirements.map((r) => ({ field: aliases[r.field] ?? r.field, operator: r.operator, value: r.value })),
+  );
+}
