@@ -4,3 +4,11 @@
 export type { Gvk, JsonArray, JsonObject, JsonPrimitive, JsonValue } from './json.js';
 export { applyJsonPatch, applyMergePatch, createMergePatch, jsonPatchOperationsMax } from './json-patch.js';
 export { applyStrategicMergePatch } from './strategic.js';
+export { applyServerSideApply, updateManagedFields } from './apply.js';
+export type {
+  ApplyOptions,
+  ApplyResult,
+  ManagedFieldsEntry,
+  ManagedFieldsOperation,
+  UpdateOptions,
+} from './apply.js';

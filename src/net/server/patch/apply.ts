@@ -1,0 +1,433 @@
+// Server-side apply and managedFields, as kube-apiserver's field manager
+// (k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager over structured-merge-diff) keeps them.
+//
+// Every write records who set which fields. managedFields holds one entry per manager and
+// operation: Apply entries (one per manager, whatever the apiVersion) own exactly the fields of
+// that manager's last applied configuration; Update entries (per manager and apiVersion) own the
+// fields their writes changed. A field changed by one manager leaves every other manager's set.
+//
+// An apply of configuration C by manager M on live object L:
+//   1. merged = L with C merged in (C wins);
+//   2. fields M applied last time, that C no longer sets and no one else owns, are removed;
+//   3. fields whose value changes and that another manager owns are conflicts: 409 unless
+//      force, in which case the other managers lose them;
+//   4. M's Apply entry becomes the field set of C.
+
+import { StatusError, type StatusCause } from '../../../core/errors.js';
+import { apiVersionOf, isObject, jsonEqual, type Gvk, type JsonObject, type JsonValue } from './json.js';
+import { PathSet, fromFieldsV1, pathString, toFieldsV1 } from './fieldpath.js';
+import { rootSchema, type TypeSchema } from './schema.js';
+import { TypedError, compareObjects, mergeApplied, removePaths, toFieldSet } from './typed.js';
+import { patchBadRequest, patchInternal } from './errors.js';
+
+export type ManagedFieldsOperation = 'Apply' | 'Update';
+
+/** metav1.ManagedFieldsEntry as sent on the wire. */
+export interface ManagedFieldsEntry {
+  readonly manager: string;
+  readonly operation: ManagedFieldsOperation;
+  readonly apiVersion: string;
+  readonly time?: string;
+  readonly fieldsType: 'FieldsV1';
+  readonly fieldsV1: JsonObject;
+  readonly subresource?: string;
+}
+
+export interface ApplyOptions {
+  /** The field manager (`?fieldManager=`; kubectl sends "kubectl"). */
+  readonly manager: string;
+  /** `?force=true`: take conflicting fields from their managers instead of failing. */
+  readonly force: boolean;
+  /** The time recorded in the entry: ms since the epoch, a Date, or an RFC 3339 string. */
+  readonly now: number | Date | string;
+  /** The kind and version of the request (and of the applied configuration). */
+  readonly gvk: Gvk;
+  /** 'status' when applying to the status subresource. */
+  readonly subresource?: string;
+}
+
+export interface ApplyResult {
+  /** The new object, with `metadata.managedFields` set. */
+  readonly object: JsonObject;
+  readonly managedFields: readonly ManagedFieldsEntry[];
+  /** False when the apply changed neither the object nor its managed fields. */
+  readonly changed: boolean;
+}
+
+export interface UpdateOptions {
+  readonly now?: number | Date | string;
+  readonly subresource?: string;
+}
+
+/** Fields never tracked (fieldmanager's stripMeta). */
+const strippedMeta: readonly string[] = [
+  'name',
+  'namespace',
+  'creationTimestamp',
+  'selfLink',
+  'uid',
+  'clusterName',
+  'generation',
+  'managedFields',
+  'resourceVersion',
+];
+
+interface Manager {
+  readonly manager: string;
+  readonly operation: ManagedFieldsOperation;
+  apiVersion: string;
+  time: string | undefined;
+  set: PathSet;
+  readonly subresource: string | undefined;
+}
+
+// ---- helpers ----
+
+function formatTime(now: number | Date | string): string {
+  if (typeof now === 'string') return now;
+  const ms = typeof now === 'number' ? now : now.getTime();
+  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+}
+
+/** The identity of an entry (BuildManagerIdentifier): apiVersion only for Update entries. */
+function managerKey(manager: string, operation: ManagedFieldsOperation, apiVersion: string, subresource: string | undefined): string {
+  return `${operation}\u0000${manager}\u0000${operation === 'Update' ? apiVersion : ''}\u0000${subresource ?? ''}`;
+}
+
+/** How a manager is named in conflict messages (printManager). */
+function describeManager(m: Manager): string {
+  let s = JSON.stringify(m.manager);
+  if (m.subresource !== undefined && m.subresource !== '') s += ` with subresource ${JSON.stringify(m.subresource)}`;
+  if (m.operation === 'Update') {
+    s += ` using ${m.apiVersion}`;
+  }
+  return s;
+}
+
+function metadataOf(obj: JsonObject | undefined): JsonObject | undefined {
+  const m = obj?.['metadata'];
+  return isObject(m) ? m : undefined;
+}
+
+function decodeManagedFields(v: JsonValue | undefined): Map<string, Manager> | undefined {
+  const out = new Map<string, Manager>();
+  if (v === undefined || v === null) return out;
+  if (!Array.isArray(v)) return undefined;
+  for (const e of v) {
+    if (!isObject(e)) return undefined;
+    const manager = typeof e['manager'] === 'string' ? e['manager'] : '';
+    const operation = e['operation'];
+    if (operation !== 'Apply' && operation !== 'Update') return undefined;
+    const apiVersion = typeof e['apiVersion'] === 'string' ? e['apiVersion'] : '';
+    const subresource = typeof e['subresource'] === 'string' && e['subresource'] !== '' ? e['subresource'] : undefined;
+    const set = e['fieldsV1'] === undefined ? new PathSet() : fromFieldsV1(e['fieldsV1']);
+    if (set === undefined) return undefined;
+    const time = typeof e['time'] === 'string' ? e['time'] : undefined;
+    out.set(managerKey(manager, operation, apiVersion, subresource), { manager, operation, apiVersion, time, set, subresource });
+  }
+  return out;
+}
+
+/** `[{}]`: a client asking to drop all managed fields. */
+function isResetManagedFields(v: JsonValue | undefined): boolean {
+  if (!Array.isArray(v) || v.length !== 1) return false;
+  const e = v[0];
+  if (!isObject(e)) return false;
+  for (const k in e) {
+    const x = e[k];
+    if (x !== undefined && x !== null && x !== '' && !(isObject(x) && Object.keys(x).length === 0)) return false;
+  }
+  return true;
+}
+
+function timeSeconds(t: string | undefined): number {
+  if (t === undefined) return 0;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Entries in kube-apiserver's order: Apply before Update, then by time, manager, version. */
+function encodeManagedFields(managers: Map<string, Manager>): ManagedFieldsEntry[] {
+  const list = [...managers.values()].filter((m) => !m.set.isEmpty());
+  list.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      timeSeconds(p.time) - timeSeconds(q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion, q.apiVersion) ||
+      cmp(p.subresource ?? '', q.subresource ?? ''),
+  );
+  const out: ManagedFieldsEntry[] = new Array<ManagedFieldsEntry>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = encodeEntry(list[i] as Manager);
+  return out;
+}
+
+/** One entry, fields in Go's order: manager, operation, apiVersion, time, fieldsType, fieldsV1. */
+function encodeEntry(m: Manager): ManagedFieldsEntry {
+  const fieldsV1 = toFieldsV1(m.set);
+  const base = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
+  const timed = m.time === undefined ? base : { ...base, time: m.time };
+  const entry = { ...timed, fieldsType: 'FieldsV1' as const, fieldsV1 };
+  return m.subresource === undefined ? entry : { ...entry, subresource: m.subresource };
+}
+
+/** Removes the untracked paths (metadata bookkeeping; status or spec by subresource). */
+function filterTracked(s: PathSet, trackStatusOnly: boolean, hasStatus: boolean): PathSet {
+  if (s.children === undefined) return s;
+  s.children.delete('f:apiVersion');
+  s.children.delete('f:kind');
+  const meta = s.children.get('f:metadata');
+  if (meta !== undefined) {
+    meta.member = false;
+    for (const f of strippedMeta) meta.children?.delete(`f:${f}`);
+  }
+  if (trackStatusOnly) {
+    for (const k of [...s.children.keys()]) if (k !== 'f:status') s.children.delete(k);
+  } else if (hasStatus) {
+    // Status is reset on writes to the main resource (the strategy's ResetFields).
+    s.children.delete('f:status');
+  }
+  return s;
+}
+
+function typedFailure(e: unknown, what: string, obj: JsonObject, gvk: Gvk): never {
+  if (e instanceof TypedError) {
+    const meta = metadataOf(obj);
+    const ns = typeof meta?.['namespace'] === 'string' ? meta['namespace'] : '';
+    const name = typeof meta?.['name'] === 'string' ? meta['name'] : '';
+    const kindStr = `${apiVersionOf(gvk)}, Kind=${gvk.kind}`;
+    throw patchInternal(`failed to create typed ${what} object (${ns}/${name}; ${kindStr}): ${e.message}`);
+  }
+  throw e;
+}
+
+function withManagedFields(obj: JsonObject, entries: readonly ManagedFieldsEntry[]): JsonObject {
+  const meta: JsonObject = { ...(metadataOf(obj) ?? {}) };
+  if (entries.length === 0) delete meta['managedFields'];
+  else meta['managedFields'] = entries as unknown as JsonValue;
+  return { ...obj, metadata: meta };
+}
+
+function withoutManagedFields(obj: JsonObject): JsonObject {
+  const meta = metadataOf(obj);
+  if (meta === undefined || !('managedFields' in meta)) return obj;
+  const m: JsonObject = { ...meta };
+  delete m['managedFields'];
+  return { ...obj, metadata: m };
+}
+
+// ---- update (non-apply writes) ----
+
+/**
+ * The managedFields after a create, update or patch by `manager` that turned `oldObj` (undefined
+ * on create) into `newObj`: the fields this write changed join the manager's Update entry and
+ * leave every other entry; removed fields leave every entry. If `newObj` carries managedFields of
+ * its own that differ from `oldObj`'s, they are taken as the starting point (a client may set
+ * them); `[{}]` clears them.
+ */
+export function updateManagedFields(
+  oldObj: JsonObject | undefined,
+  newObj: JsonObject,
+  manager: string,
+  operation: ManagedFieldsOperation = 'Update',
+  options: UpdateOptions = {},
+): ManagedFieldsEntry[] {
+  const apiVersion = typeof newObj['apiVersion'] === 'string' ? newObj['apiVersion'] : '';
+  const kind = typeof newObj['kind'] === 'string' ? newObj['kind'] : '';
+  const root = rootSchema(kind);
+  const newMeta = metadataOf(newObj);
+  const oldMeta = metadataOf(oldObj);
+  let managers: Map<string, Manager>;
+  const requested = newMeta?.['managedFields'];
+  if (options.subresource === undefined && isResetManagedFields(requested)) {
+    managers = new Map();
+  } else {
+    const fromNew =
+      options.subresource === undefined && Array.isArray(requested) && requested.length > 0
+        ? decodeManagedFields(requested)
+        : undefined;
+    managers =
+      fromNew !== undefined && fromNew.size > 0 ? fromNew : (decodeManagedFields(oldMeta?.['managedFields']) ?? new Map());
+  }
+  let cmpResult;
+  try {
+    cmpResult = compareObjects(oldObj, newObj, root);
+  } catch (e) {
+    // A live object the schema cannot take: leave its managed fields as they were.
+    if (e instanceof TypedError) return encodeManagedFields(managers);
+    throw e;
+  }
+  const statusOnly = options.subresource === 'status';
+  const hasStatus = root.fields.has('status');
+  const changed = filterTracked(cmpResult.modified, statusOnly, hasStatus).unionInPlace(
+    filterTracked(cmpResult.added, statusOnly, hasStatus),
+  );
+  const removed = filterTracked(cmpResult.removed, statusOnly, hasStatus);
+  for (const m of managers.values()) {
+    m.set.subtractInPlace(changed);
+    m.set.subtractInPlace(removed);
+  }
+  if (!changed.isEmpty()) {
+    const key = managerKey(manager, operation, apiVersion, options.subresource);
+    const prev = managers.get(key);
+    const time = formatTime(options.now ?? Date.now());
+    if (prev === undefined) {
+      managers.set(key, { manager, operation, apiVersion, time, set: changed, subresource: options.subresource });
+    } else {
+      prev.set.unionInPlace(changed);
+      prev.time = time;
+    }
+  }
+  return encodeManagedFields(managers);
+}
+
+// ---- apply ----
+
+/**
+ * Server-side apply of `applied` (the request body, decoded) by `options.manager` on `live`
+ * (undefined: the object does not exist and is created). Returns the new object with its
+ * managedFields, or throws a StatusError: 409 Conflict listing the fields other managers own
+ * (unless force), 400 for a configuration carrying managedFields or of another apiVersion.
+ */
+export function applyServerSideApply(
+  live: JsonObject | undefined,
+  applied: JsonObject,
+  options: ApplyOptions,
+): ApplyResult {
+  const { manager, force, gvk } = options;
+  const apiVersion = apiVersionOf(gvk);
+  const appliedVersion = applied['apiVersion'];
+  if (appliedVersion !== apiVersion) {
+    throw patchBadRequest(
+      `Incorrect version specified in apply patch. Specified patch version: ${typeof appliedVersion === 'string' ? appliedVersion : ''}, expected: ${apiVersion}`,
+    );
+  }
+  const appliedMeta = metadataOf(applied);
+  if (appliedMeta !== undefined && appliedMeta['managedFields'] !== undefined && appliedMeta['managedFields'] !== null) {
+    throw patchBadRequest('metadata.managedFields must be nil');
+  }
+  const root: TypeSchema = rootSchema(gvk.kind);
+  const statusOnly = options.subresource === 'status';
+  const hasStatus = root.fields.has('status');
+  const managers = decodeManagedFields(metadataOf(live)?.['managedFields']);
+  if (managers === undefined) {
+    throw patchInternal('failed to decode managed fields: invalid managedFields');
+  }
+  const liveObj = live === undefined ? {} : withoutManagedFields(live);
+
+  let configSet: PathSet;
+  try {
+    configSet = filterTracked(toFieldSet(applied, root), statusOnly, hasStatus);
+  } catch (e) {
+    typedFailure(e, 'patch', applied, gvk);
+  }
+
+  const key = managerKey(manager, 'Apply', apiVersion, options.subresource);
+  const previous = managers.get(key);
+  const lastSet = previous?.set;
+
+  let merged: JsonObject;
+  try {
+    merged = mergeApplied(liveObj, applied, root);
+  } catch (e) {
+    typedFailure(e, 'patch', applied, gvk);
+  }
+
+  // Prune: what this manager applied before, no longer applies, and no one else owns.
+  if (lastSet !== undefined && !lastSet.isEmpty()) {
+    const remove = lastSet.copy();
+    remove.subtractInPlace(configSet);
+    for (const [k, m] of managers) {
+      if (k !== key) remove.subtractInPlace(m.set);
+    }
+    if (!remove.isEmpty()) {
+      try {
+        merged = removePaths(merged, remove, root);
+      } catch (e) {
+        typedFailure(e, 'live', merged, gvk);
+      }
+    }
+  }
+
+  let diff;
+  try {
+    diff = compareObjects(live === undefined ? undefined : liveObj, merged, root);
+  } catch (e) {
+    typedFailure(e, 'live', liveObj, gvk);
+  }
+  const changed = filterTracked(diff.modified, statusOnly, hasStatus).unionInPlace(
+    filterTracked(diff.added, statusOnly, hasStatus),
+  );
+  const removed = filterTracked(diff.removed, statusOnly, hasStatus);
+
+  // Conflicts: fields this apply changes that another manager owns.
+  const conflicts: { manager: Manager; paths: string[][] }[] = [];
+  for (const [k, m] of managers) {
+    if (k === key) continue;
+    const c = m.set.intersection(changed);
+    if (!c.isEmpty()) conflicts.push({ manager: m, paths: c.members() });
+  }
+  if (conflicts.length > 0 && !force) throw conflictError(conflicts);
+  for (const [k, m] of managers) {
+    if (k === key) continue;
+    m.set.subtractInPlace(changed);
+    m.set.subtractInPlace(removed);
+  }
+
+  const objectChanged = !jsonEqual(liveObj, merged);
+  const time = objectChanged || previous === undefined || previous.time === undefined ? formatTime(options.now) : previous.time;
+  const managedChanged = previous === undefined || !previous.set.equals(configSet) || conflicts.length > 0 || !removed.isEmpty();
+  managers.set(key, {
+    manager,
+    operation: 'Apply',
+    apiVersion,
+    time,
+    set: configSet,
+    subresource: options.subresource,
+  });
+  const managedFields = encodeManagedFields(managers);
+  return {
+    object: withManagedFields(merged, managedFields),
+    managedFields,
+    changed: objectChanged || managedChanged || time !== previous?.time,
+  };
+}
+
+/** The 409 kube-apiserver sends for apply conflicts (fieldmanager's NewConflictError). */
+function conflictError(conflicts: readonly { manager: Manager; paths: string[][] }[]): StatusError {
+  const causes: StatusCause[] = [];
+  let count = 0;
+  for (const c of conflicts) {
+    for (const p of c.paths) {
+      count++;
+      causes.push({ reason: 'FieldManagerConflict', message: `conflict with ${describeManager(c.manager)}`, field: pathString(p) });
+    }
+  }
+  let message: string;
+  if (count === 1) {
+    const c = conflicts[0] as { manager: Manager; paths: string[][] };
+    message = `Apply failed with 1 conflict: conflict with ${describeManager(c.manager)}: ${pathString(c.paths[0] ?? [])}`;
+  } else {
+    // Grouped by manager, managers sorted by their identifier.
+    const sorted = [...conflicts].sort((a, b) => cmp(identifier(a.manager), identifier(b.manager)));
+    const lines: string[] = [];
+    for (const c of sorted) {
+      lines.push(`conflicts with ${describeManager(c.manager)}`);
+      for (const p of c.paths) lines.push(`- ${pathString(p)}`);
+    }
+    message = `Apply failed with ${count} conflicts: ${lines.join('\n')}`;
+  }
+  return new StatusError('Conflict', message, { causes });
+}
+
+/** The manager identifier upstream sorts by: the entry's JSON without time and fields. */
+function identifier(m: Manager): string {
+  const id: JsonObject = { manager: m.manager, operation: m.operation };
+  if (m.operation === 'Update') id['apiVersion'] = m.apiVersion;
+  if (m.subresource !== undefined) id['subresource'] = m.subresource;
+  return JSON.stringify(id);
+}
