@@ -544,7 +544,7 @@ export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
   const ua = bigOf(a);
   const ub = bigOf(b);
   const c = compareMagnitude(sa < 0 ? -ua : ua, a.scale, sb < 0 ? -ub : ub, b.scale);
-  return sa < 0 ? ((-c) as -1 | 0 | 1) : c;
+  return sa > 0 || c === 0 ? c : c < 0 ? 1 : -1;
 }
 
 /** Whether a and b have the same value (formats may differ: "1Ki" equals "1024"). */
