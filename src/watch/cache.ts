@@ -294,7 +294,7 @@ export class WatchCache {
   }
 
   private newEntry(key: string, value: KubeObject, revision: number): Entry {
-    const object = deepFreeze(stampRevision(value, revision));
+    const object = stampRevision(value, revision);
     const meta = object.metadata;
     const nodeName = this.indexNodeName ? podNodeName(object) : '';
     return new Entry(key, meta.namespace ?? '', meta.name ?? '', nodeName, revision, object);
@@ -400,8 +400,8 @@ export class WatchCache {
     if (!this.ready || (w.startRevision > this.revision)) {
       this.waiting.push(w);
       if (this.ready || w.startRevision > 0) {
+        // Not unref'd: a waiting request is work in progress (bounded by futureWaitMs).
         const timer = setTimeout(() => this.waitTimedOut(w), this.futureWaitMs);
-        timer.unref();
         this.waitTimers.set(w, timer);
       }
     } else {
@@ -632,7 +632,6 @@ export class WatchCache {
         if (i >= 0) this.revisionWaiters.splice(i, 1);
         reject(tooLargeResourceVersion(revision, this.revision));
       }, timeoutMs);
-      timer.unref();
       this.revisionWaiters.push({ revision, resolve, reject, timer });
     });
   }

@@ -142,13 +142,13 @@ export class CacheEvent {
 }
 
 /**
- * A frozen copy of `object` with metadata.resourceVersion = String(revision). Top level and
- * metadata are new; everything else is shared with `object` (which is frozen already or owned by
- * the cache).
+ * A deeply frozen copy of `object` with metadata.resourceVersion = String(revision). Top level
+ * and metadata are new; everything else is shared with `object` (and frozen in place: values
+ * handed to the cache belong to it).
  */
 export function stampRevision(object: KubeObject, revision: number): KubeObject {
-  const metadata = Object.freeze({ ...object.metadata, resourceVersion: String(revision) });
-  return Object.freeze({ ...object, metadata });
+  // Deep: the parts shared with `object` are frozen too (cheap when they already are).
+  return deepFreeze({ ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } });
 }
 
 /** Freezes `value` and everything under it; subtrees already frozen are trusted and skipped. */

@@ -112,8 +112,8 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
     this.allowBookmarks = options.allowBookmarks;
     this.startRevision = options.startRevision;
     if (options.timeoutMs !== undefined) {
+      // Not unref'd: an open watch is work in progress; close() or the timeout clears it.
       this.timeoutTimer = setTimeout(() => this.end('timeout', undefined), options.timeoutMs);
-      this.timeoutTimer.unref();
     }
   }
 
@@ -210,8 +210,8 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
   onReadable(listener: (() => void) | undefined): void {
     this.listener = listener;
     if (listener === undefined) return;
+    this.wantsNotify = true;
     if (this.hasReady()) this.cache.scheduleNotify(this);
-    else this.wantsNotify = true;
   }
 
   /** Ends the watch (idempotent). Queued items are dropped. */
@@ -315,6 +315,7 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
   }
 
   private signal(): void {
+    this.wantsNotify = true;
     if (this.listener !== undefined && !this.notifyScheduled) this.cache.scheduleNotify(this);
   }
 
