@@ -98,7 +98,7 @@ function sliceElementKind(a: JsonArray | undefined, b: JsonArray | undefined): E
         if (k === 'list') throw new SmpError(errNoListOfLists, 'unprocessable');
         kind = k;
       } else if (kind !== k) {
-        const shown = [a ?? [], b ?? []].filter((x) => x.length > 0);
+        const shown = [a ?? [], b ?? []];
         throw new SmpError(`list element types are not identical: ${goFormat(shown)}`, 'internal');
       }
     }

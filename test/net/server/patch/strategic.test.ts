@@ -1,0 +1,451 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  applyStrategicMergePatch,
+  type Gvk,
+  type JsonObject,
+  type JsonValue,
+} from '../../../../src/net/server/patch/index.js';
+import { StatusError } from '../../../../src/core/errors.js';
+
+const deploymentGvk: Gvk = { group: 'apps', version: 'v1', kind: 'Deployment' };
+const podGvk: Gvk = { group: '', version: 'v1', kind: 'Pod' };
+const serviceGvk: Gvk = { group: '', version: 'v1', kind: 'Service' };
+
+/** Deep-freezes a fixture: patches must never write into the live object. */
+function frozen<T extends JsonValue>(v: T): T {
+  if (typeof v === 'object' && v !== null) {
+    for (const x of Object.values(v)) frozen(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/** The Deployment of "Update API Objects in Place Using kubectl patch". */
+function patchDemo(): JsonObject {
+  return frozen({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'patch-demo', namespace: 'default' },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'nginx' } },
+      template: {
+        metadata: { labels: { app: 'nginx' } },
+        spec: {
+          containers: [{ name: 'patch-demo-ctr', image: 'nginx', imagePullPolicy: 'Always' }],
+          tolerations: [{ effect: 'NoSchedule', key: 'dedicated', value: 'test-team' }],
+        },
+      },
+    },
+  });
+}
+
+function podSpecOf(o: JsonObject): JsonObject {
+  return ((o['spec'] as JsonObject)['template'] as JsonObject)['spec'] as JsonObject;
+}
+
+function podOf(spec: JsonObject, metadata: JsonObject = { name: 'p' }): JsonObject {
+  return frozen({ apiVersion: 'v1', kind: 'Pod', metadata, spec });
+}
+
+test('docs: a new container is merged by name and placed first; tolerations are untouched', () => {
+  const out = applyStrategicMergePatch(
+    patchDemo(),
+    { spec: { template: { spec: { containers: [{ name: 'patch-demo-ctr-2', image: 'redis' }] } } } },
+    deploymentGvk,
+  );
+  assert.deepEqual(podSpecOf(out)['containers'], [
+    { name: 'patch-demo-ctr-2', image: 'redis' },
+    { name: 'patch-demo-ctr', image: 'nginx', imagePullPolicy: 'Always' },
+  ]);
+  assert.deepEqual(podSpecOf(out)['tolerations'], [{ effect: 'NoSchedule', key: 'dedicated', value: 'test-team' }]);
+});
+
+test('docs: tolerations have no merge key, so a patch replaces the list', () => {
+  const out = applyStrategicMergePatch(
+    patchDemo(),
+    { spec: { template: { spec: { tolerations: [{ effect: 'NoSchedule', key: 'disktype', value: 'ssd' }] } } } },
+    deploymentGvk,
+  );
+  assert.deepEqual(podSpecOf(out)['tolerations'], [{ effect: 'NoSchedule', key: 'disktype', value: 'ssd' }]);
+  assert.equal((podSpecOf(out)['containers'] as JsonValue[]).length, 1);
+});
+
+test('docs: $retainKeys clears the fields it does not list (strategy type Recreate)', () => {
+  const live = frozen({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'retainkeys-demo' },
+    spec: { strategy: { rollingUpdate: { maxSurge: '30%' }, type: 'RollingUpdate' } },
+  });
+  const without = applyStrategicMergePatch(live, { spec: { strategy: { type: 'Recreate' } } }, deploymentGvk);
+  assert.deepEqual((without['spec'] as JsonObject)['strategy'], { rollingUpdate: { maxSurge: '30%' }, type: 'Recreate' });
+  const withRetain = applyStrategicMergePatch(
+    live,
+    { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } },
+    deploymentGvk,
+  );
+  assert.deepEqual((withRetain['spec'] as JsonObject)['strategy'], { type: 'Recreate' });
+});
+
+test('kubectl client-side apply: $setElementOrder + changed image + replicas + last-applied annotation', () => {
+  const live = frozen({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'nginx', namespace: 'default', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': 'old' } },
+    spec: {
+      replicas: 3,
+      template: {
+        metadata: { labels: { app: 'nginx' } },
+        spec: {
+          containers: [
+            {
+              name: 'nginx',
+              image: 'nginx:1.14.2',
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ containerPort: 80, protocol: 'TCP' }],
+              resources: {},
+            },
+          ],
+          dnsPolicy: 'ClusterFirst',
+        },
+      },
+    },
+  });
+  const patch = {
+    metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': 'new' } },
+    spec: {
+      replicas: 4,
+      template: {
+        spec: {
+          '$setElementOrder/containers': [{ name: 'nginx' }],
+          containers: [{ image: 'nginx:1.16.1', name: 'nginx' }],
+        },
+      },
+    },
+  };
+  const out = applyStrategicMergePatch(live, patch, deploymentGvk);
+  assert.deepEqual(out, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'nginx', namespace: 'default', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': 'new' } },
+    spec: {
+      replicas: 4,
+      template: {
+        metadata: { labels: { app: 'nginx' } },
+        spec: {
+          containers: [
+            {
+              name: 'nginx',
+              image: 'nginx:1.16.1',
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ containerPort: 80, protocol: 'TCP' }],
+              resources: {},
+            },
+          ],
+          dnsPolicy: 'ClusterFirst',
+        },
+      },
+    },
+  });
+});
+
+test('$setElementOrder reorders a list of maps and a list of primitives (design doc)', () => {
+  const live = podOf(
+    { containers: [{ name: 'a', image: 'a' }, { name: 'b', image: 'b' }, { name: 'c', image: 'c' }] },
+    { name: 'p', finalizers: ['a', 'b', 'c'] },
+  );
+  const out = applyStrategicMergePatch(
+    live,
+    {
+      metadata: { '$setElementOrder/finalizers': ['b', 'c', 'a'] },
+      spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }, { name: 'a' }] },
+    },
+    podGvk,
+  );
+  assert.deepEqual((out['metadata'] as JsonObject)['finalizers'], ['b', 'c', 'a']);
+  assert.deepEqual((out['spec'] as JsonObject)['containers'], [
+    { name: 'b', image: 'b' },
+    { name: 'c', image: 'c' },
+    { name: 'a', image: 'a' },
+  ]);
+});
+
+test('$setElementOrder with a removal: kubectl apply dropping a container sends $patch: delete', () => {
+  const live = podOf({ containers: [{ name: 'a', image: 'a' }, { name: 'b', image: 'b' }] });
+  const out = applyStrategicMergePatch(
+    live,
+    {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'a' }],
+        containers: [{ $patch: 'delete', name: 'b' }],
+      },
+    },
+    podGvk,
+  );
+  assert.deepEqual((out['spec'] as JsonObject)['containers'], [{ name: 'a', image: 'a' }]);
+});
+
+test('design doc: {$patch: replace} in a list replaces it; {$patch: delete, name} removes an item', () => {
+  const live = podOf({
+    containers: [
+      { name: 'nginx', image: 'nginx-0.9', ports: [{ containerPort: 80 }] },
+      { name: 'log-tailer', image: 'log-tailer-1.0' },
+    ],
+  });
+  const replaced = applyStrategicMergePatch(
+    live,
+    { spec: { containers: [{ name: 'nginx', image: 'nginx-1.0' }, { $patch: 'replace' }] } },
+    podGvk,
+  );
+  assert.deepEqual((replaced['spec'] as JsonObject)['containers'], [{ name: 'nginx', image: 'nginx-1.0' }]);
+  const deleted = applyStrategicMergePatch(
+    live,
+    { spec: { containers: [{ name: 'nginx', image: 'nginx-1.0' }, { $patch: 'delete', name: 'log-tailer' }] } },
+    podGvk,
+  );
+  assert.deepEqual((deleted['spec'] as JsonObject)['containers'], [
+    { name: 'nginx', image: 'nginx-1.0', ports: [{ containerPort: 80 }] },
+  ]);
+});
+
+test('design doc: {$patch: replace} on a map takes the patch literally; {$patch: delete} empties it', () => {
+  const out = applyStrategicMergePatch(
+    patchDemo(),
+    { spec: { template: { spec: { $patch: 'replace', containers: [{ name: 'only', image: 'busybox' }] } } } },
+    deploymentGvk,
+  );
+  assert.deepEqual(podSpecOf(out), { containers: [{ name: 'only', image: 'busybox' }] });
+  const live = frozen({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd' },
+    spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
+  });
+  const emptied = applyStrategicMergePatch(live, { spec: { strategy: { rollingUpdate: { $patch: 'delete' } } } }, deploymentGvk);
+  assert.deepEqual((emptied['spec'] as JsonObject)['strategy'], { type: 'RollingUpdate', rollingUpdate: {} });
+  const nulled = applyStrategicMergePatch(live, { spec: { strategy: { rollingUpdate: null } } }, deploymentGvk);
+  assert.deepEqual((nulled['spec'] as JsonObject)['strategy'], { type: 'RollingUpdate' });
+});
+
+test('finalizers (a primitive list with merge strategy): union without duplicates, new items first', () => {
+  const live = podOf({ containers: [] }, { name: 'p', finalizers: ['a', 'b'] });
+  const merged = applyStrategicMergePatch(live, { metadata: { finalizers: ['b', 'c'] } }, podGvk);
+  assert.deepEqual((merged['metadata'] as JsonObject)['finalizers'], ['a', 'b', 'c']);
+  const prepended = applyStrategicMergePatch(live, { metadata: { finalizers: ['z'] } }, podGvk);
+  assert.deepEqual((prepended['metadata'] as JsonObject)['finalizers'], ['z', 'a', 'b']);
+});
+
+test('design doc: $deleteFromPrimitiveList removes every matching item', () => {
+  const live = podOf({ containers: [] }, { name: 'p', finalizers: ['a', 'b', 'c', 'b'] });
+  const out = applyStrategicMergePatch(live, { metadata: { '$deleteFromPrimitiveList/finalizers': ['b', 'c'] } }, podGvk);
+  assert.deepEqual((out['metadata'] as JsonObject)['finalizers'], ['a']);
+  const absent = applyStrategicMergePatch(
+    podOf({ containers: [] }),
+    { metadata: { '$deleteFromPrimitiveList/finalizers': ['x'] } },
+    podGvk,
+  );
+  assert.equal((absent['metadata'] as JsonObject)['finalizers'], undefined, 'a delete list never adds the field');
+});
+
+test('null deletes a key; a null for a missing key adds nothing', () => {
+  const live = podOf({ containers: [] }, { name: 'p', labels: { app: 'web', tier: 'front' } });
+  const out = applyStrategicMergePatch(live, { metadata: { labels: { tier: null, missing: null } } }, podGvk);
+  assert.deepEqual((out['metadata'] as JsonObject)['labels'], { app: 'web' });
+});
+
+// Merge keys per field: [what, kind, live, patch, expected] on the same path.
+const mergeKeyCases: readonly {
+  name: string;
+  gvk: Gvk;
+  path: readonly string[];
+  live: JsonValue[];
+  patch: JsonValue[];
+  expected: JsonValue[];
+}[] = [
+  {
+    name: 'container ports by containerPort',
+    gvk: podGvk,
+    path: ['spec', 'containers', '0', 'ports'],
+    live: [{ containerPort: 80, name: 'http' }, { containerPort: 443 }],
+    patch: [{ containerPort: 80, name: 'web' }],
+    expected: [{ containerPort: 80, name: 'web' }, { containerPort: 443 }],
+  },
+  {
+    name: 'env by name',
+    gvk: podGvk,
+    path: ['spec', 'containers', '0', 'env'],
+    live: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }],
+    patch: [{ name: 'B', value: '3' }],
+    expected: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }],
+  },
+  {
+    name: 'volumeMounts by mountPath',
+    gvk: podGvk,
+    path: ['spec', 'containers', '0', 'volumeMounts'],
+    live: [{ name: 'v1', mountPath: '/data' }],
+    patch: [{ name: 'v2', mountPath: '/data' }],
+    expected: [{ name: 'v2', mountPath: '/data' }],
+  },
+  {
+    name: 'volumes by name',
+    gvk: podGvk,
+    path: ['spec', 'volumes'],
+    live: [{ name: 'cache', emptyDir: {} }],
+    patch: [{ name: 'cache', emptyDir: { medium: 'Memory' } }],
+    expected: [{ name: 'cache', emptyDir: { medium: 'Memory' } }],
+  },
+  {
+    name: 'imagePullSecrets by name',
+    gvk: podGvk,
+    path: ['spec', 'imagePullSecrets'],
+    live: [{ name: 'a' }],
+    patch: [{ name: 'b' }],
+    expected: [{ name: 'b' }, { name: 'a' }],
+  },
+  {
+    name: 'hostAliases by ip',
+    gvk: podGvk,
+    path: ['spec', 'hostAliases'],
+    live: [{ ip: '127.0.0.1', hostnames: ['a'] }],
+    patch: [{ ip: '127.0.0.1', hostnames: ['b'] }],
+    expected: [{ ip: '127.0.0.1', hostnames: ['b'] }],
+  },
+  {
+    name: 'ownerReferences by uid',
+    gvk: podGvk,
+    path: ['metadata', 'ownerReferences'],
+    live: [{ uid: 'u1', name: 'rs-1', kind: 'ReplicaSet', apiVersion: 'apps/v1' }],
+    patch: [{ uid: 'u1', controller: true }],
+    expected: [{ uid: 'u1', name: 'rs-1', kind: 'ReplicaSet', apiVersion: 'apps/v1', controller: true }],
+  },
+  {
+    name: 'service ports by port',
+    gvk: serviceGvk,
+    path: ['spec', 'ports'],
+    live: [{ port: 80, targetPort: 8080, protocol: 'TCP' }],
+    patch: [{ port: 80, targetPort: 9090 }],
+    expected: [{ port: 80, targetPort: 9090, protocol: 'TCP' }],
+  },
+  {
+    name: 'container command (no strategy) is replaced',
+    gvk: podGvk,
+    path: ['spec', 'containers', '0', 'command'],
+    live: ['sh', '-c', 'sleep 1'],
+    patch: ['sleep', '2'],
+    expected: ['sleep', '2'],
+  },
+];
+
+/** `{a: {b: [{c: leaf}]}}` for path a,b,0,c: a numeric segment is a one-item list. */
+function nest(path: readonly string[], leaf: JsonValue): JsonValue {
+  if (path.length === 0) return leaf;
+  const [head, ...rest] = path as [string, ...string[]];
+  const inner = nest(rest, leaf);
+  return /^\d+$/.test(head) ? [inner] : { [head]: inner };
+}
+
+function dig(v: JsonValue | undefined, path: readonly string[]): JsonValue | undefined {
+  let cur = v;
+  for (const p of path) {
+    if (Array.isArray(cur)) cur = cur[Number(p)];
+    else if (typeof cur === 'object' && cur !== null) cur = cur[p];
+    else return undefined;
+  }
+  return cur;
+}
+
+for (const c of mergeKeyCases) {
+  test(`merge key: ${c.name}`, () => {
+    const inContainer = c.path.includes('0');
+    const base = nest(c.path, c.live) as JsonObject;
+    const patch = nest(c.path, c.patch) as JsonObject;
+    if (inContainer) {
+      // The container list itself merges by name: give both sides the same container name.
+      ((base['spec'] as JsonObject)['containers'] as JsonObject[])[0] = {
+        name: 'main',
+        ...(((base['spec'] as JsonObject)['containers'] as JsonObject[])[0] as JsonObject),
+      };
+      ((patch['spec'] as JsonObject)['containers'] as JsonObject[])[0] = {
+        name: 'main',
+        ...(((patch['spec'] as JsonObject)['containers'] as JsonObject[])[0] as JsonObject),
+      };
+    }
+    const live = frozen({ apiVersion: 'v1', kind: c.gvk.kind, metadata: { name: 'x' }, ...base } as JsonObject);
+    const out = applyStrategicMergePatch(live, patch, c.gvk);
+    assert.deepEqual(dig(out, c.path), c.expected);
+  });
+}
+
+const errorCases: readonly { name: string; gvk: Gvk; live: JsonObject; patch: JsonObject; code: number; message: string }[] = [
+  {
+    name: 'a field outside $retainKeys is 400',
+    gvk: deploymentGvk,
+    live: { spec: { strategy: { type: 'RollingUpdate' } } },
+    patch: { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate', rollingUpdate: {} } } },
+    code: 400,
+    message: 'invalid patch format of retainKeys',
+  },
+  {
+    name: '$retainKeys that is not a list is 400',
+    gvk: deploymentGvk,
+    live: { spec: { strategy: { type: 'RollingUpdate' } } },
+    patch: { spec: { strategy: { $retainKeys: 'type' } } },
+    code: 400,
+    message: 'invalid patch format of retainKeys',
+  },
+  {
+    name: 'an unknown $patch directive is 500 with the upstream message',
+    gvk: podGvk,
+    live: { spec: { containers: [{ name: 'a' }] } },
+    patch: { spec: { $patch: 'explode' } },
+    code: 500,
+    message: 'unknown patch type: explode in map: map[$patch:explode]',
+  },
+  {
+    name: 'a merge-list item without its merge key is 500',
+    gvk: podGvk,
+    live: { spec: { containers: [{ name: 'a' }] } },
+    patch: { spec: { containers: [{ image: 'x' }] } },
+    code: 500,
+    message: 'map: map[image:x] does not contain declared merge key: name',
+  },
+  {
+    name: 'list items of different types are 500',
+    gvk: podGvk,
+    live: { metadata: { finalizers: ['a'] } },
+    patch: { metadata: { finalizers: [['b']] } },
+    code: 500,
+    message: 'list element types are not identical: [[a] [[b]]]',
+  },
+  {
+    name: 'lists of lists are 422',
+    gvk: podGvk,
+    live: { metadata: { finalizers: [] } },
+    patch: { metadata: { finalizers: [['b']] } },
+    code: 422,
+    message: 'the server rejected our request due to an error in our request',
+  },
+];
+
+for (const c of errorCases) {
+  test(`strategic merge patch error: ${c.name}`, () => {
+    let err: unknown;
+    try {
+      applyStrategicMergePatch(frozen(c.live), c.patch, c.gvk);
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof StatusError, 'a StatusError');
+    assert.equal(err.code, c.code);
+    assert.equal(err.message, c.message);
+  });
+}
+
+test('a patch body that is not an object is 400', () => {
+  assert.throws(
+    () => applyStrategicMergePatch(patchDemo(), [1, 2], deploymentGvk),
+    (e: unknown) => e instanceof StatusError && e.code === 400,
+  );
+});
