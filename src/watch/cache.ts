@@ -199,7 +199,8 @@ export class WatchCache {
    * every watcher (they resume, and get 410 if they were behind) and empties the ring.
    */
   reset(items: readonly KeyValue<KubeObject>[], revision: number): void {
-    this.endAll('resync');
+    // The first load starts the watchers waiting for it; a re-list ends everyone.
+    if (this.ready) this.endAll('resync');
     this.byKey.clear();
     this.sorted.clear();
     this.entriesByNode.clear();
