@@ -1,0 +1,431 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  applyServerSideApply,
+  updateManagedFields,
+  type ApplyOptions,
+  type Gvk,
+  type JsonObject,
+  type JsonValue,
+  type ManagedFieldsEntry,
+} from '../../../../src/net/server/patch/index.js';
+import { fromFieldsV1, toFieldsV1 } from '../../../../src/net/server/patch/fieldpath.js';
+import { toFieldSet } from '../../../../src/net/server/patch/typed.js';
+import { rootSchema } from '../../../../src/net/server/patch/schema.js';
+import { StatusError } from '../../../../src/core/errors.js';
+
+const gvk: Gvk = { group: 'apps', version: 'v1', kind: 'Deployment' };
+const t0 = Date.UTC(2024, 0, 2, 3, 4, 5);
+
+function opts(manager: string, extra: Partial<ApplyOptions> = {}): ApplyOptions {
+  return { manager, force: false, now: t0, gvk, ...extra };
+}
+
+function deployment(over: { replicas?: number; image?: string; labels?: JsonObject; containers?: JsonValue[] } = {}): JsonObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'nginx', namespace: 'default', labels: over.labels ?? { app: 'nginx' } },
+    spec: {
+      replicas: over.replicas ?? 3,
+      selector: { matchLabels: { app: 'nginx' } },
+      template: {
+        metadata: { labels: { app: 'nginx' } },
+        spec: {
+          containers: over.containers ?? [
+            { name: 'nginx', image: over.image ?? 'nginx:1.14.2', ports: [{ containerPort: 80 }] },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function spec(o: JsonObject): JsonObject {
+  return o['spec'] as JsonObject;
+}
+
+function labels(o: JsonObject): JsonValue | undefined {
+  return (o['metadata'] as JsonObject)['labels'];
+}
+
+function entry(fields: readonly ManagedFieldsEntry[], manager: string): ManagedFieldsEntry | undefined {
+  return fields.find((e) => e.manager === manager);
+}
+
+/** What the registry does after a write: the object as stored, managedFields included. */
+function stored(o: JsonObject, managedFields: readonly ManagedFieldsEntry[]): JsonObject {
+  const meta = { ...(o['metadata'] as JsonObject) };
+  if (managedFields.length > 0) meta['managedFields'] = managedFields as unknown as JsonValue;
+  else delete meta['managedFields'];
+  return Object.freeze({ ...o, metadata: meta });
+}
+
+function applyConflict(fn: () => unknown): StatusError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof StatusError) return e;
+    throw e;
+  }
+  assert.fail('expected a 409');
+}
+
+test('create: the object is the applied configuration, owned by one Apply entry in FieldsV1', () => {
+  const r = applyServerSideApply(undefined, deployment(), opts('kubectl'));
+  assert.deepEqual(spec(r.object), spec(deployment()));
+  assert.deepEqual(r.managedFields, [
+    {
+      manager: 'kubectl',
+      operation: 'Apply',
+      apiVersion: 'apps/v1',
+      time: '2024-01-02T03:04:05Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: {
+        'f:metadata': { 'f:labels': { 'f:app': {} } },
+        'f:spec': {
+          'f:replicas': {},
+          'f:selector': {},
+          'f:template': {
+            'f:metadata': { 'f:labels': { 'f:app': {} } },
+            'f:spec': {
+              'f:containers': {
+                'k:{"name":"nginx"}': {
+                  '.': {},
+                  'f:image': {},
+                  'f:name': {},
+                  'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  ]);
+  assert.deepEqual((r.object['metadata'] as JsonObject)['managedFields'], r.managedFields);
+});
+
+test('re-applying the same configuration changes nothing, not even the time', () => {
+  const first = applyServerSideApply(undefined, deployment(), opts('kubectl'));
+  const again = applyServerSideApply(first.object, deployment(), opts('kubectl', { now: t0 + 60_000 }));
+  assert.equal(again.changed, false);
+  assert.deepEqual(again.object, first.object);
+  assert.deepEqual(again.managedFields, first.managedFields);
+});
+
+test('a changed value is applied and the entry time moves', () => {
+  const first = applyServerSideApply(undefined, deployment(), opts('kubectl'));
+  const next = applyServerSideApply(first.object, deployment({ image: 'nginx:1.16.1' }), opts('kubectl', { now: t0 + 60_000 }));
+  assert.equal(next.changed, true);
+  const c = ((spec(next.object)['template'] as JsonObject)['spec'] as JsonObject)['containers'] as JsonObject[];
+  assert.equal(c[0]?.['image'], 'nginx:1.16.1');
+  assert.equal(next.managedFields[0]?.time, '2024-01-02T03:05:05Z');
+});
+
+test('field removal: a field the manager applied before and no longer applies is removed', () => {
+  const first = applyServerSideApply(undefined, deployment({ labels: { app: 'nginx', tier: 'web' } }), opts('kubectl'));
+  const next = applyServerSideApply(first.object, deployment({ labels: { app: 'nginx' } }), opts('kubectl'));
+  assert.deepEqual(labels(next.object), { app: 'nginx' });
+  assert.deepEqual(entry(next.managedFields, 'kubectl')?.fieldsV1['f:metadata'], { 'f:labels': { 'f:app': {} } });
+});
+
+test('field removal: a list item no longer applied is removed, the others keep their fields', () => {
+  const two = deployment({
+    containers: [
+      { name: 'nginx', image: 'nginx' },
+      { name: 'sidecar', image: 'busybox' },
+    ],
+  });
+  const first = applyServerSideApply(undefined, two, opts('kubectl'));
+  const next = applyServerSideApply(first.object, deployment({ containers: [{ name: 'nginx', image: 'nginx' }] }), opts('kubectl'));
+  assert.deepEqual(((spec(next.object)['template'] as JsonObject)['spec'] as JsonObject)['containers'], [
+    { name: 'nginx', image: 'nginx' },
+  ]);
+});
+
+test('field removal keeps a field another manager also owns (two managers sharing ownership)', () => {
+  const withTier = deployment({ labels: { app: 'nginx', tier: 'web' } });
+  const a = applyServerSideApply(undefined, withTier, opts('alice'));
+  // Bob applies the same value: no conflict, both own the label.
+  const b = applyServerSideApply(a.object, withTier, opts('bob'));
+  const bobFields = entry(b.managedFields, 'bob')?.fieldsV1;
+  const aliceFields = entry(b.managedFields, 'alice')?.fieldsV1;
+  assert.deepEqual(bobFields, aliceFields, 'both own the same fields');
+  // Alice stops applying tier: Bob still owns it, so it stays.
+  const c = applyServerSideApply(b.object, deployment(), opts('alice'));
+  assert.deepEqual(labels(c.object), { app: 'nginx', tier: 'web' });
+  // Bob stops too: now no one owns it, so it goes.
+  const d = applyServerSideApply(c.object, deployment(), opts('bob'));
+  assert.deepEqual(labels(d.object), { app: 'nginx' });
+});
+
+test('conflict with an Update manager: 409 worded as kube-apiserver, no change', () => {
+  const created = applyServerSideApply(undefined, deployment(), opts('kubectl'));
+  // kubectl scale / client-side apply: an Update that changes replicas.
+  const scaled = { ...created.object, spec: { ...spec(created.object), replicas: 5 } };
+  const mf = updateManagedFields(created.object, scaled, 'kubectl-client-side-apply', 'Update', { now: t0 + 1000 });
+  const live = stored(scaled, mf);
+  const e = applyConflict(() => applyServerSideApply(live, deployment({ replicas: 3 }), opts('kubectl')));
+  assert.deepEqual(e.status, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
+    reason: 'Conflict',
+    details: {
+      causes: [
+        {
+          reason: 'FieldManagerConflict',
+          message: 'conflict with "kubectl-client-side-apply" using apps/v1',
+          field: '.spec.replicas',
+        },
+      ],
+    },
+    code: 409,
+  });
+  // Applying the value the other manager set is not a conflict.
+  const same = applyServerSideApply(live, deployment({ replicas: 5 }), opts('kubectl'));
+  assert.equal(spec(same.object)['replicas'], 5);
+});
+
+test('force=true takes the conflicting field; the other manager loses it (and its entry when empty)', () => {
+  const created = applyServerSideApply(undefined, deployment(), opts('kubectl'));
+  const scaled = { ...created.object, spec: { ...spec(created.object), replicas: 5 } };
+  const live = stored(scaled, updateManagedFields(created.object, scaled, 'kubectl-client-side-apply', 'Update', { now: t0 }));
+  const r = applyServerSideApply(live, deployment({ replicas: 7 }), opts('kubectl', { force: true }));
+  assert.equal(spec(r.object)['replicas'], 7);
+  assert.equal(entry(r.managedFields, 'kubectl-client-side-apply'), undefined);
+  assert.deepEqual(
+    (entry(r.managedFields, 'kubectl')?.fieldsV1['f:spec'] as JsonObject)['f:replicas'],
+    {},
+  );
+});
+
+test('conflicts with two managers: counted, grouped by manager, one cause per field', () => {
+  const created = applyServerSideApply(undefined, deployment(), opts('kubectl'));
+  const other = applyServerSideApply(
+    created.object,
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', labels: { app: 'nginx', team: 'a' } } },
+    opts('helm'),
+  );
+  const scaled = { ...other.object, spec: { ...spec(other.object), replicas: 9 } };
+  const live = stored(scaled, updateManagedFields(other.object, scaled, 'hpa', 'Update', { now: t0 }));
+  const e = applyConflict(() =>
+    applyServerSideApply(live, deployment({ replicas: 2, labels: { app: 'nginx', team: 'b' } }), opts('kubectl')),
+  );
+  assert.equal(e.code, 409);
+  assert.equal(
+    e.message,
+    'Apply failed with 2 conflicts: conflicts with "helm"\n- .metadata.labels.team\nconflicts with "hpa" using apps/v1\n- .spec.replicas',
+  );
+  assert.deepEqual(
+    e.status.details?.causes?.map((c) => c.field).sort(),
+    ['.metadata.labels.team', '.spec.replicas'],
+  );
+});
+
+test('updateManagedFields on create: every field with "." on maps and items the zero object lacks', () => {
+  const mf = updateManagedFields(undefined, deployment(), 'kubectl-create', 'Update', { now: t0 });
+  assert.deepEqual(mf, [
+    {
+      manager: 'kubectl-create',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      time: '2024-01-02T03:04:05Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: {
+        'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+        'f:spec': {
+          'f:replicas': {},
+          'f:selector': {},
+          'f:template': {
+            'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+            'f:spec': {
+              'f:containers': {
+                'k:{"name":"nginx"}': {
+                  '.': {},
+                  'f:image': {},
+                  'f:name': {},
+                  'f:ports': {
+                    '.': {},
+                    'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  ]);
+});
+
+test('updateManagedFields: a write that changes nothing records nothing; changes move ownership', () => {
+  const created = stored(deployment(), updateManagedFields(undefined, deployment(), 'kubectl-create', 'Update', { now: t0 }));
+  assert.deepEqual(updateManagedFields(created, created, 'kubectl-edit', 'Update', { now: t0 + 5000 }), (created['metadata'] as JsonObject)['managedFields']);
+  const edited = { ...created, spec: { ...spec(created), replicas: 1 } };
+  const mf = updateManagedFields(created, edited, 'kubectl-edit', 'Update', { now: t0 + 5000 });
+  assert.deepEqual(entry(mf, 'kubectl-edit')?.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+  assert.equal(entry(mf, 'kubectl-edit')?.time, '2024-01-02T03:04:10Z');
+  const create = entry(mf, 'kubectl-create')?.fieldsV1['f:spec'] as JsonObject;
+  assert.equal(create['f:replicas'], undefined, 'the creator no longer owns replicas');
+  assert.deepEqual(create['f:selector'], {});
+});
+
+test('updateManagedFields: [{}] clears managedFields; a removed field leaves its owner', () => {
+  const created = stored(deployment(), updateManagedFields(undefined, deployment(), 'kubectl-create', 'Update', { now: t0 }));
+  const reset = { ...created, metadata: { ...(created['metadata'] as JsonObject), managedFields: [{}] } };
+  assert.deepEqual(updateManagedFields(created, reset, 'kubectl-patch', 'Update', { now: t0 }), []);
+  const noLabels = { ...created, metadata: { ...(created['metadata'] as JsonObject) } };
+  delete (noLabels['metadata'] as JsonObject)['labels'];
+  const mf = updateManagedFields(created, noLabels, 'kubectl-label', 'Update', { now: t0 });
+  assert.equal(entry(mf, 'kubectl-create')?.fieldsV1['f:metadata'], undefined);
+  assert.equal(entry(mf, 'kubectl-label'), undefined, 'removing fields owns nothing');
+});
+
+test('entries are ordered Apply first, then by time, then by manager', () => {
+  const a = applyServerSideApply(undefined, deployment(), opts('kubectl', { now: t0 + 10_000 }));
+  const changed = { ...a.object, spec: { ...spec(a.object), minReadySeconds: 5 } };
+  const live = stored(changed, updateManagedFields(a.object, changed, 'b-updater', 'Update', { now: t0 }));
+  const changed2 = { ...live, spec: { ...spec(live), paused: true } };
+  const mf = updateManagedFields(live, changed2, 'a-updater', 'Update', { now: t0 });
+  assert.deepEqual(
+    mf.map((e) => `${e.operation}/${e.manager}`),
+    ['Apply/kubectl', 'Update/a-updater', 'Update/b-updater'],
+  );
+});
+
+test('status is not tracked on the main resource; metadata bookkeeping never is', () => {
+  const cfg: JsonObject = { ...deployment(), status: { replicas: 3 } };
+  (cfg['metadata'] as JsonObject)['uid'] = 'u-1';
+  const r = applyServerSideApply(undefined, cfg, opts('kubectl'));
+  const fields = r.managedFields[0]?.fieldsV1 as JsonObject;
+  assert.equal(fields['f:status'], undefined);
+  assert.equal((fields['f:metadata'] as JsonObject)['f:uid'], undefined);
+  assert.equal(fields['f:apiVersion'], undefined);
+});
+
+const badApplies: readonly { name: string; cfg: JsonObject; code: number; message: string }[] = [
+  {
+    name: 'managedFields in the configuration',
+    cfg: { ...deployment(), metadata: { name: 'nginx', managedFields: [] } },
+    code: 400,
+    message: 'metadata.managedFields must be nil',
+  },
+  {
+    name: 'another apiVersion',
+    cfg: { ...deployment(), apiVersion: 'apps/v1beta1' },
+    code: 400,
+    message: 'Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1',
+  },
+  {
+    name: 'a container without its key',
+    cfg: deployment({ containers: [{ image: 'nginx' }] }),
+    code: 500,
+    message:
+      'failed to create typed patch object (default/nginx; apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
+  },
+];
+
+for (const c of badApplies) {
+  test(`apply rejects ${c.name}`, () => {
+    assert.throws(
+      () => applyServerSideApply(undefined, c.cfg, opts('kubectl')),
+      (e: unknown) => e instanceof StatusError && e.code === c.code && e.message === c.message,
+    );
+  });
+}
+
+test('apply merges list items: live-only items stay, applied items follow the applied order', () => {
+  const created = applyServerSideApply(
+    undefined,
+    deployment({ containers: [{ name: 'a', image: 'a' }, { name: 'b', image: 'b' }] }),
+    opts('kubectl'),
+  );
+  // Another manager adds a container.
+  const added = {
+    ...created.object,
+    spec: {
+      ...spec(created.object),
+      template: {
+        metadata: { labels: { app: 'nginx' } },
+        spec: { containers: [{ name: 'a', image: 'a' }, { name: 'x', image: 'x' }, { name: 'b', image: 'b' }] },
+      },
+    },
+  };
+  const live = stored(added, updateManagedFields(created.object, added, 'injector', 'Update', { now: t0 }));
+  const r = applyServerSideApply(
+    live,
+    deployment({ containers: [{ name: 'b', image: 'b2' }, { name: 'a', image: 'a' }] }),
+    opts('kubectl'),
+  );
+  const names = (((spec(r.object)['template'] as JsonObject)['spec'] as JsonObject)['containers'] as JsonObject[]).map(
+    (c) => `${String(c['name'])}=${String(c['image'])}`,
+  );
+  assert.deepEqual(names, ['x=x', 'b=b2', 'a=a']);
+});
+
+// Random Deployment-shaped configurations: labels, replicas, containers with ports and env.
+const containerArb = fc.record({
+  name: fc.constantFrom('a', 'b', 'c'),
+  image: fc.constantFrom('nginx', 'redis'),
+  ports: fc.uniqueArray(fc.record({ containerPort: fc.integer({ min: 1, max: 5 }) }), {
+    selector: (p) => p.containerPort,
+    maxLength: 3,
+  }),
+  env: fc.uniqueArray(fc.record({ name: fc.constantFrom('X', 'Y', 'Z'), value: fc.string({ maxLength: 2 }) }), {
+    selector: (e) => e.name,
+    maxLength: 2,
+  }),
+});
+const configArb = fc.record({
+  labels: fc.dictionary(fc.constantFrom('app', 'tier', 'team'), fc.constantFrom('x', 'y')).map((d) => ({ ...d })),
+  replicas: fc.integer({ min: 0, max: 5 }),
+  containers: fc.uniqueArray(containerArb, { selector: (c) => c.name, minLength: 1, maxLength: 3 }),
+});
+
+function configOf(c: { labels: JsonObject; replicas: number; containers: JsonValue[] }): JsonObject {
+  return deployment({ labels: c.labels, replicas: c.replicas, containers: c.containers });
+}
+
+test('property: FieldsV1 round-trips through parse and serialize', () => {
+  fc.assert(
+    fc.property(configArb, (c) => {
+      const set = toFieldSet(configOf(c as never), rootSchema('Deployment'));
+      const json = toFieldsV1(set);
+      const back = fromFieldsV1(json);
+      assert.ok(back !== undefined && back.equals(set));
+      assert.deepEqual(toFieldsV1(back), json);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+/** Empty lists and maps dropped, as decoding into the Go types (omitempty) drops them. */
+function normalized(v: JsonValue | undefined): JsonValue | undefined {
+  if (Array.isArray(v)) return v.length === 0 ? undefined : v.map((x) => normalized(x) ?? null);
+  if (typeof v !== 'object' || v === null) return v;
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v)) {
+    const n = normalized(x);
+    if (n !== undefined) out[k] = n;
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+test('property: one manager applying a sequence of configurations ends with the last one', () => {
+  fc.assert(
+    fc.property(fc.array(configArb, { minLength: 1, maxLength: 4 }), (configs) => {
+      let live: JsonObject | undefined;
+      for (const c of configs) live = applyServerSideApply(live, configOf(c as never), opts('kubectl')).object;
+      const last = configOf(configs[configs.length - 1] as never);
+      const got = live as JsonObject;
+      assert.deepEqual(normalized(spec(got)), normalized(spec(last)));
+      assert.deepEqual(normalized(labels(got)), normalized(labels(last)));
+    }),
+    { numRuns: 150 },
+  );
+});
