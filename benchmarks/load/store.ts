@@ -252,9 +252,12 @@ class Workload {
     );
   }
 
+  /** Keys the get phase reads: the created ones (fewer than ops if the create phase timed out). */
+  readableCount = 0;
+
   async get(i: number): Promise<void> {
-    // A stride that is coprime with most counts spreads reads over the keys.
-    await this.target.get(this.keysMany[(i * 7919) % this.ops] as string);
+    // A prime stride spreads reads over the keys instead of walking them in order.
+    await this.target.get(this.keysMany[(i * 7919) % this.readableCount] as string);
   }
 }
 
@@ -301,6 +304,8 @@ async function runPhase(w: Workload, phase: PhaseName, opts: { ops: number; getO
       break;
     }
     case 'get':
+      w.readableCount = countCreated(w.modRevisions);
+      if (w.readableCount === 0) throw new Error(`${w.target.name} get: no key was created`);
       result = await runLoad({ ...base, opsMax: opts.getOps, concurrency: writersMany }, (i) => w.get(i));
       break;
     default: {
