@@ -3,7 +3,9 @@
 //   JSON     `{"type":"ADDED","object":{…}}\n`   (what kubectl and client-go read: one event per
 //            line, as kube-apiserver's watch streams with Content-Type application/json)
 //   msgpack  `u32 big-endian length | msgpack map {type, object}` (our own wire; the length prefix
-//            lets a reader cut frames out of arbitrary chunks without parsing them)
+//            lets a reader cut frames out of arbitrary chunks without parsing them). The outer map
+//            is a plain msgpack map, the object a msgpackr record encoding: decode with msgpackr's
+//            Unpackr({ useRecords: true, mapsAsObjects: true }), as MsgpackWatchDecoder does.
 //
 // A frame is built from the object's own encoding (`encode*Object`), so the watch cache encodes an
 // object once and reuses those bytes for every frame that carries it (ADDED for one watcher,
@@ -179,7 +181,8 @@ export const msgpackWatchCodec: WatchCodec = Object.freeze({
 /** Cuts a length-prefixed msgpack watch stream into events; chunks may split frames anywhere. */
 export class MsgpackWatchDecoder {
   private buf: Buffer = Buffer.alloc(0);
-  private readonly unpackr = new Unpackr({ useRecords: true });
+  // mapsAsObjects: the frame's outer map is a plain msgpack map (not a record).
+  private readonly unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
 
   constructor(private readonly frameBytesMax: number = 64 * 1024 * 1024) {}
 
