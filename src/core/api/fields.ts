@@ -217,6 +217,8 @@ type Getter = (obj: SelectableObject, field: string) => string | undefined;
 interface ResourceFields {
   /** Fields a selector may use (besides aliases). */
   readonly fields: readonly string[];
+  /** `fields` and the aliases, for the per-object lookup. */
+  readonly accepted: ReadonlySet<string>;
   /** Old names still accepted, and the field each one means. */
   readonly aliases: Readonly<Record<string, string>>;
   /** kube-apiserver's message for any other field. */
@@ -355,7 +357,9 @@ function resource(
   unsupported: (field: string) => string,
   aliases: Readonly<Record<string, string>> = {},
 ): ResourceFields {
-  return Object.freeze({ fields: Object.freeze([...metaFields, ...extra]), aliases, unsupported, get });
+  const fields = Object.freeze([...metaFields, ...extra]);
+  const accepted = new Set([...fields, ...Object.keys(aliases)]);
+  return Object.freeze({ fields, accepted, aliases, unsupported, get });
 }
 
 const defaultResource = resource([], metaValue, defaultUnsupported);
@@ -429,9 +433,7 @@ export function supportedFields(resourceName: string): readonly string[] {
  */
 export function fieldValue(resourceName: string, obj: SelectableObject, field: string): string | undefined {
   const r = resourceFields(resourceName);
-  const value = r.get(obj, field);
-  if (value === undefined) return undefined;
-  return r.fields.includes(field) || Object.hasOwn(r.aliases, field) ? value : undefined;
+  return r.accepted.has(field) ? r.get(obj, field) : undefined;
 }
 
 /** A getter over obj's selectable fields, for FieldSelector.matches. */
@@ -446,9 +448,10 @@ export function fieldSelectorMatchesObject(
   obj: SelectableObject,
 ): boolean {
   const reqs = selector.requirements;
+  const fields = resourceFields(resourceName);
   for (let i = 0; i < reqs.length; i++) {
     const r = reqs[i] as FieldRequirement;
-    const v = fieldValue(resourceName, obj, r.field) ?? '';
+    const v = (fields.accepted.has(r.field) ? fields.get(obj, r.field) : undefined) ?? '';
     if ((v === r.value) !== (r.operator === '=')) return false;
   }
   return true;
@@ -462,7 +465,7 @@ export function fieldSelectorMatchesObject(
 export function validateFieldSelector(resourceName: string, selector: FieldSelector): string | undefined {
   const r = resourceFields(resourceName);
   for (const req of selector.requirements) {
-    if (!r.fields.includes(req.field) && !Object.hasOwn(r.aliases, req.field)) return r.unsupported(req.field);
+    if (!r.accepted.has(req.field)) return r.unsupported(req.field);
   }
   return undefined;
 }

@@ -569,11 +569,16 @@ export function subtractQuantities(a: Quantity, b: Quantity): Quantity {
 function combine(a: Quantity, b: Quantity, bSign: 1 | -1): Quantity {
   const format = isZeroQuantity(a) ? b.format : a.format;
   if (isZeroQuantity(b)) return fromBig(format, bigOf(a), a.scale, null);
-  if (a.unscaledBig === null && b.unscaledBig === null && a.scale === b.scale) {
-    const sum = a.unscaled + bSign * b.unscaled;
-    if (Number.isSafeInteger(sum)) return fromNumber(format, sum, a.scale, null);
-  }
   const scale = Math.min(a.scale, b.scale);
+  if (a.unscaledBig === null && b.unscaledBig === null && Math.max(a.scale, b.scale) - scale <= 15) {
+    // Align to the finer scale in doubles; every step is exact while the results stay safe.
+    const x = a.unscaled * (pow10Numbers[a.scale - scale] ?? 1);
+    const y = b.unscaled * (pow10Numbers[b.scale - scale] ?? 1);
+    const sum = x + bSign * y;
+    if (Number.isSafeInteger(x) && Number.isSafeInteger(y) && Number.isSafeInteger(sum)) {
+      return fromNumber(format, sum, scale, null);
+    }
+  }
   const digits = Math.max(a.scale, b.scale) - scale;
   if (digits > quantityDigitsMax) {
     throw new QuantityError(`quantity arithmetic needs more than ${quantityDigitsMax} digits`);
