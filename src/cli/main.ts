@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 // The `cox` command.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { runUp } from './up.js';
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number (0 picks a free one)');
+  return n;
+}
 
 const program = new Command();
 program
@@ -10,18 +17,13 @@ program
 
 program
   .command('up')
-  .description('run an all-in-one cluster on the embedded store')
-  .action(() => {
-    // The API server lands with the API issue; until then, say what exists rather than pretend.
-    console.log(
-      [
-        'Coxswain is under construction. Available today:',
-        '  - the object model (src/core/api): kinds, quantities, selectors, defaulting, validation',
-        '  - the LMDB MVCC store (src/core/store)',
-        '  - benchmarks: npm run bench -- <scenario> [--json]   (scenarios: store)',
-        'The API server, scheduler and controllers are not there yet; `cox up` will start them.',
-      ].join('\n'),
-    );
+  .description('run the cluster on the embedded store: the Kubernetes API for kubectl and client libraries')
+  .option('--data-dir <dir>', 'data directory of the embedded store', '.cox/data')
+  .option('--port <port>', 'port to serve the API on (0 picks a free port)', portNumber, 6443)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--kubeconfig <path>', 'where to write the kubeconfig (default <data-dir>/kubeconfig)')
+  .action(async (opts: { dataDir: string; port: number; host: string; kubeconfig?: string }) => {
+    process.exitCode = await runUp(opts);
   });
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,943 @@
+// The registry: every verb on every kind, in process. It is the ClusterApi the in-process client
+// hands to controllers, and what the HTTP server calls for each route.
+//
+//   write:  resolve kind → check body (apiVersion/kind, namespace, name, unknown fields)
+//           → namespace lifecycle → meta (prepareForCreate/Update) → defaults → kind strategy
+//           (service IPs, binding, scale…) → validate → managedFields → store (CAS) → object
+//   read:   the watch cache of the kind (fresh: the store hands it every commit before the
+//           writer's promise continues), filtered by compiled selectors
+//
+// Updates are compare-and-swap on the store's modRevision, which is the resourceVersion. Patches
+// and deletes read the current object from the cache and retry on conflict, as kube-apiserver's
+// GuaranteedUpdate does; an explicit resourceVersion in the request is a precondition instead.
+
+import { randomUUID } from 'node:crypto';
+import { kindByResource, type KindInfo } from '../../../core/api/kinds.js';
+import { labelSelectorToString } from '../../../core/api/labels.js';
+import {
+  prepareForCreate,
+  prepareForFinalize,
+  prepareForStatusUpdate,
+  prepareForUpdate,
+  planDelete,
+  shouldDeleteAfterUpdate,
+  formatTimestamp,
+} from '../../../core/api/meta.js';
+import { applyDefaults } from '../../../core/api/defaults/index.js';
+import { validate } from '../../../core/api/validation/index.js';
+import { invalid, invalidError, type FieldError } from '../../../core/api/validation/field.js';
+import { checkFields, dropUnknownFields } from '../../../core/api/schema/index.js';
+import type { KubeList, KubeObject, ObjectMeta } from '../../../core/api/types.js';
+import {
+  StatusError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  conflictStaleMessage,
+  notFound,
+  type QualifiedResource,
+  type Status,
+} from '../../../core/errors.js';
+import { objectKey } from '../../../core/store/keys.js';
+import {
+  ConflictError,
+  KeyExistsError,
+  KeyNotFoundError,
+  ObjectTooLargeError,
+  type KeyValue,
+  type Store,
+} from '../../../core/store/store.js';
+import type { WatchCache, ListResult as CacheListResult } from '../../../watch/cache.js';
+import type { Watcher } from '../../../watch/watcher.js';
+import { stampRevision } from '../../../watch/items.js';
+import type {
+  ClusterApi,
+  DeleteOptions,
+  DeleteResult,
+  GetOptions,
+  ListOptions,
+  PatchOptions,
+  PatchType,
+  ResourceType,
+  WatchEvent,
+  WatchOptions,
+  WatchStream,
+  WriteOptions,
+  WriteResult,
+} from '../../api.js';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyServerSideApply,
+  applyStrategicMergePatch,
+  updateManagedFields,
+  type JsonObject,
+} from '../patch/index.js';
+import { compileFilter } from './filter.js';
+import { AllocationError, ClusterIpAllocator, NodePortAllocator } from './service-ips.js';
+
+/** Where the registry finds the watch cache of a kind. src/watch's hub implements it. */
+export interface CacheProvider {
+  cacheFor(kind: KindInfo): WatchCache;
+}
+
+export interface RegistryOptions {
+  readonly store: Store<KubeObject>;
+  readonly caches: CacheProvider;
+  /** The clock (tests). */
+  readonly now?: () => Date;
+  readonly uid?: () => string;
+  readonly serviceCidr?: string;
+}
+
+/** Retries of a read-modify-write (patch, delete, binding) that keeps losing the race. */
+const conflictRetriesMax = 16;
+
+type Fields = Record<string, unknown>;
+
+function qr(kind: KindInfo): QualifiedResource {
+  return { group: kind.group, resource: kind.plural };
+}
+
+function successStatus(kind: KindInfo, name: string, uid: string | undefined, code = 200): Status {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    message: '',
+    reason: '',
+    details: { name, group: kind.group, kind: kind.plural, ...(uid === undefined ? {} : { uid }) },
+    code,
+  };
+}
+
+/** Kinds whose DELETE answers with the object rather than a Status (kube-apiserver's
+ * ReturnDeletedObject). */
+const returnsDeletedObject = new Set(['pods', 'namespaces', 'services', 'nodes', 'persistentvolumes', 'persistentvolumeclaims']);
+
+export class Registry implements ClusterApi {
+  private readonly store: Store<KubeObject>;
+  private readonly caches: CacheProvider;
+  private readonly now: () => Date;
+  private readonly uid: () => string;
+  readonly clusterIps: ClusterIpAllocator;
+  readonly nodePorts = new NodePortAllocator();
+  private allocatorsLoaded = false;
+
+  constructor(options: RegistryOptions) {
+    this.store = options.store;
+    this.caches = options.caches;
+    this.now = options.now ?? (() => new Date());
+    this.uid = options.uid ?? randomUUID;
+    this.clusterIps = new ClusterIpAllocator(options.serviceCidr);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Resolution
+
+  /** The kind served at a resource type, or a 404 as kube-apiserver words it. */
+  kindOf(r: ResourceType): KindInfo {
+    const kind = kindByResource(r.group, r.plural);
+    if (kind === undefined || kind.version !== r.version) {
+      throw new StatusError('NotFound', 'the server could not find the requested resource', {});
+    }
+    return kind;
+  }
+
+  cacheOf(kind: KindInfo): WatchCache {
+    return this.caches.cacheFor(kind);
+  }
+
+  private keyOf(kind: KindInfo, namespace: string, name: string): string {
+    return objectKey(kind, kind.namespaced ? namespace : '', name);
+  }
+
+  private checkScope(kind: KindInfo, namespace: string, forCollection: boolean): void {
+    if (kind.namespaced && namespace === '' && !forCollection) {
+      throw badRequest('the server could not find the requested resource (namespace required)');
+    }
+  }
+
+  private current(kind: KindInfo, namespace: string, name: string): KubeObject | undefined {
+    return this.cacheOf(kind).get(kind.namespaced ? namespace : '', name);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  async get<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    _options: GetOptions = {},
+    subresource = '',
+  ): Promise<T> {
+    const kind = this.kindOf(r);
+    this.checkScope(kind, namespace, false);
+    const obj = this.current(kind, namespace, name);
+    if (obj === undefined) throw notFound(qr(kind), name);
+    if (subresource === 'scale') return scaleOf(kind, obj) as unknown as T;
+    return obj as T;
+  }
+
+  /** LIST from the cache, with the cached encodings of each item (the HTTP server writes them). */
+  async listEntries(kind: KindInfo, namespace: string, options: ListOptions = {}): Promise<CacheListResult> {
+    this.checkScope(kind, namespace, true);
+    const cache = this.cacheOf(kind);
+    const filter = compileFilter(kind, kind.namespaced ? namespace : '', options.labelSelector, options.fieldSelector, cache.indexNodeName);
+    const request: {
+      filter: typeof filter;
+      limit?: number;
+      continue?: string;
+      resourceVersion?: string;
+      resourceVersionMatch?: 'NotOlderThan' | 'Exact';
+    } = { filter };
+    if (options.limit !== undefined && options.limit > 0) request.limit = options.limit;
+    if (options.continue !== undefined && options.continue !== '') request.continue = options.continue;
+    if (options.resourceVersion !== undefined) request.resourceVersion = options.resourceVersion;
+    if (options.resourceVersionMatch !== undefined) request.resourceVersionMatch = options.resourceVersionMatch;
+    return cache.list(request);
+  }
+
+  async list<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    options: ListOptions = {},
+  ): Promise<KubeList<T>> {
+    const kind = this.kindOf(r);
+    const result = await this.listEntries(kind, namespace, options);
+    const metadata: { resourceVersion: string; continue?: string } = { resourceVersion: result.resourceVersion };
+    if (result.continue !== undefined) metadata.continue = result.continue;
+    return { apiVersion: kind.apiVersion, kind: kind.listKind, metadata, items: result.items as T[] };
+  }
+
+  /** Starts a watch on the cache (the HTTP server pipes its frames). */
+  watchEntries(kind: KindInfo, namespace: string, options: WatchOptions = {}): Watcher {
+    this.checkScope(kind, namespace, true);
+    const cache = this.cacheOf(kind);
+    const filter = compileFilter(kind, kind.namespaced ? namespace : '', options.labelSelector, options.fieldSelector, cache.indexNodeName);
+    const request: {
+      filter: typeof filter;
+      resourceVersion?: string;
+      sendInitialEvents?: boolean;
+      allowWatchBookmarks?: boolean;
+      timeoutSeconds?: number;
+    } = { filter };
+    if (options.resourceVersion !== undefined) request.resourceVersion = options.resourceVersion;
+    if (options.sendInitialEvents !== undefined) request.sendInitialEvents = options.sendInitialEvents;
+    if (options.allowWatchBookmarks !== undefined) request.allowWatchBookmarks = options.allowWatchBookmarks;
+    if (options.timeoutSeconds !== undefined) request.timeoutSeconds = options.timeoutSeconds;
+    return cache.watch(request);
+  }
+
+  async watch<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    options: WatchOptions = {},
+  ): Promise<WatchStream<T>> {
+    const watcher = this.watchEntries(this.kindOf(r), namespace, options);
+    return {
+      close: () => watcher.close(),
+      async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T>> {
+        for await (const item of watcher) {
+          yield { type: item.type, object: item.object as T | Status };
+        }
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes
+
+  async create<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    object: KubeObject,
+    options: WriteOptions = {},
+    subresource?: { readonly name: string; readonly subresource: string },
+  ): Promise<WriteResult<T>> {
+    const kind = this.kindOf(r);
+    this.checkScope(kind, namespace, false);
+    if (subresource !== undefined) {
+      return this.createSubresource(kind, namespace, subresource.name, subresource.subresource, object, options) as Promise<
+        WriteResult<T>
+      >;
+    }
+    const warnings: string[] = [];
+    const body = this.checkBody(kind, namespace, object, options, warnings);
+    const name = body.metadata.name ?? '';
+    if (name === '' && (body.metadata.generateName ?? '') === '') {
+      throw invalidError(kind, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required', badValue: '' }]);
+    }
+    if (kind.namespaced) this.checkNamespaceAcceptsContent(kind, namespace, name);
+
+    let obj = prepareForCreate(body, this.now(), this.uid);
+    obj = applyDefaults(obj, 'create');
+    const errors = validate(obj);
+    if (errors.length > 0) throw invalidError(kind, obj.metadata.name ?? '', errors);
+    const release = this.allocateForCreate(kind, obj);
+    try {
+      if (options.fieldManager !== undefined && options.fieldManager !== '') {
+        obj = withManagedFields(obj, updateManagedFields(undefined, obj as unknown as JsonObject, options.fieldManager, 'Update', { now: this.now() }));
+      }
+      if (options.dryRun === true) {
+        release();
+        return { object: obj as T, created: true, warnings };
+      }
+      const kv = await this.store.create(this.keyOf(kind, namespace, obj.metadata.name ?? ''), stripForStorage(obj));
+      return { object: stampRevision(kv.value, kv.modRevision) as T, created: true, warnings };
+    } catch (e) {
+      release();
+      throw this.translate(e, kind, obj.metadata.name ?? '');
+    }
+  }
+
+  async update<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    object: KubeObject,
+    options: WriteOptions = {},
+    subresource = '',
+  ): Promise<WriteResult<T>> {
+    const kind = this.kindOf(r);
+    this.checkScope(kind, namespace, false);
+    const warnings: string[] = [];
+    if (subresource === 'scale') return this.updateScale(kind, namespace, name, object, options) as Promise<WriteResult<T>>;
+    const body = this.checkBody(kind, namespace, object, options, warnings);
+    if ((body.metadata.name ?? '') !== name) {
+      throw badRequest(`the name of the object (${body.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    }
+    const current = this.current(kind, namespace, name);
+    if (current === undefined) throw notFound(qr(kind), name);
+    const rv = body.metadata.resourceVersion;
+    const expected = rv === undefined || rv === '' ? undefined : parseResourceVersion(rv);
+    return this.writeUpdate<T>(kind, namespace, name, current, body, expected, options, subresource, warnings, 'Update');
+  }
+
+  async patch<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    patchType: PatchType,
+    patch: unknown,
+    options: PatchOptions = {},
+    subresource = '',
+  ): Promise<WriteResult<T>> {
+    const kind = this.kindOf(r);
+    this.checkScope(kind, namespace, false);
+    if (patchType === 'apply' && (options.fieldManager === undefined || options.fieldManager === '')) {
+      throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    }
+    for (let attempt = 0; ; attempt++) {
+      const current = this.current(kind, namespace, name);
+      if (subresource === 'scale') {
+        if (current === undefined) throw notFound(qr(kind), name);
+        const scale = scaleOf(kind, current);
+        const patched = this.applyPatch(kind, scale, patchType, patch, options, true);
+        try {
+          return (await this.updateScale(kind, namespace, name, patched, options, current)) as WriteResult<T>;
+        } catch (e) {
+          if (isConflictRetry(e, patched) && attempt < conflictRetriesMax) continue;
+          throw e;
+        }
+      }
+      if (current === undefined) {
+        if (patchType !== 'apply') throw notFound(qr(kind), name);
+        return this.createByApply<T>(kind, namespace, name, patch, options);
+      }
+      const warnings: string[] = [];
+      const patched = this.applyPatch(kind, current, patchType, patch, options, false);
+      const body = this.checkBody(kind, namespace, patched, { ...options, fieldValidation: options.fieldValidation ?? 'Ignore' }, warnings);
+      if ((body.metadata.name ?? '') !== name) {
+        throw badRequest(`the name of the object (${body.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      }
+      // A resourceVersion the patch itself sets is a precondition; otherwise CAS on what we read.
+      const patchedRv = body.metadata.resourceVersion;
+      const precondition = patchedRv !== undefined && patchedRv !== current.metadata.resourceVersion;
+      const expected = precondition ? parseResourceVersion(patchedRv ?? '') : parseResourceVersion(current.metadata.resourceVersion ?? '0');
+      try {
+        return await this.writeUpdate<T>(
+          kind,
+          namespace,
+          name,
+          current,
+          body,
+          expected,
+          options,
+          subresource,
+          warnings,
+          patchType === 'apply' ? 'Apply' : 'Update',
+        );
+      } catch (e) {
+        if (!precondition && e instanceof StatusError && e.reason === 'Conflict' && attempt < conflictRetriesMax) continue;
+        throw e;
+      }
+    }
+  }
+
+  async delete<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<DeleteResult<T>> {
+    const kind = this.kindOf(r);
+    this.checkScope(kind, namespace, false);
+    const key = this.keyOf(kind, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = this.current(kind, namespace, name);
+      if (current === undefined) throw notFound(qr(kind), name);
+      checkPreconditions(kind, name, current, options);
+      const expected = parseResourceVersion(current.metadata.resourceVersion ?? '0');
+      const planOptions: { gracePeriodSeconds?: number; propagationPolicy?: 'Orphan' | 'Background' | 'Foreground' } = {};
+      if (options.gracePeriodSeconds !== undefined) planOptions.gracePeriodSeconds = options.gracePeriodSeconds;
+      if (options.propagationPolicy !== undefined) planOptions.propagationPolicy = options.propagationPolicy;
+      const plan = planDelete(current, planOptions, this.now());
+      try {
+        switch (plan.action) {
+          case 'pending':
+            return { object: current as T, gone: false };
+          case 'update': {
+            if (options.dryRun === true) return { object: plan.object as T, gone: false };
+            const kv = await this.store.update(key, stripForStorage(plan.object), expected);
+            return { object: stampRevision(kv.value, kv.modRevision) as T, gone: false };
+          }
+          case 'delete': {
+            if (options.dryRun === true) return { object: current as T, gone: true };
+            const kv = await this.store.delete(key, { expectedModRevision: expected });
+            this.releaseForDelete(kind, kv.value);
+            const deleted = stampRevision(kv.value, kv.modRevision);
+            return {
+              object: returnsDeletedObject.has(kind.plural) ? (deleted as T) : successStatus(kind, name, deleted.metadata.uid),
+              gone: true,
+            };
+          }
+          default: {
+            const never: never = plan;
+            throw new Error(`unknown delete plan ${String(never)}`);
+          }
+        }
+      } catch (e) {
+        const err = this.translate(e, kind, name);
+        if (err.reason === 'Conflict' && attempt < conflictRetriesMax) continue;
+        if (err.reason === 'NotFound' && attempt > 0) throw notFound(qr(kind), name);
+        throw err;
+      }
+    }
+  }
+
+  async deleteCollection<T extends KubeObject = KubeObject>(
+    r: ResourceType,
+    namespace: string,
+    listOptions: ListOptions = {},
+    options: DeleteOptions = {},
+  ): Promise<KubeList<T>> {
+    const kind = this.kindOf(r);
+    const listed = await this.listEntries(kind, namespace, { ...listOptions, limit: 0 });
+    const items: T[] = [];
+    for (const obj of listed.items) {
+      try {
+        const result = await this.delete<T>(r, obj.metadata.namespace ?? '', obj.metadata.name ?? '', options);
+        items.push(result.object.kind === 'Status' ? (obj as T) : (result.object as T));
+      } catch (e) {
+        if (e instanceof StatusError && e.reason === 'NotFound') continue;
+        throw e;
+      }
+    }
+    return { apiVersion: kind.apiVersion, kind: kind.listKind, metadata: { resourceVersion: String(this.store.currentRevision) }, items };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Write internals
+
+  /**
+   * The checks kube-apiserver's decoder and handler make on a body before admission: its kind
+   * and apiVersion match the URL, its namespace matches, its fields exist and have the right
+   * JSON types (per fieldValidation). Returns a copy the registry may change.
+   */
+  private checkBody(
+    kind: KindInfo,
+    namespace: string,
+    object: KubeObject,
+    options: WriteOptions,
+    warnings: string[],
+  ): KubeObject {
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+      throw badRequest('Object is not a valid Kubernetes object: expected a JSON object');
+    }
+    const o = object as unknown as Fields;
+    const apiVersion = o['apiVersion'];
+    const kindName = o['kind'];
+    if (apiVersion === undefined || apiVersion === '' || kindName === undefined || kindName === '') {
+      // kube-apiserver defaults both from the URL when the body omits them.
+    } else if (apiVersion !== kind.apiVersion || kindName !== kind.kind) {
+      throw badRequest(
+        `the API version in the data (${String(apiVersion)}) does not match the expected API version (${kind.apiVersion})`,
+      );
+    }
+    const meta = o['metadata'];
+    if (meta !== undefined && meta !== null && (typeof meta !== 'object' || Array.isArray(meta))) {
+      throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: json: cannot unmarshal ${Array.isArray(meta) ? 'array' : typeof meta} into Go struct field ${kind.kind}.metadata of type v1.ObjectMeta`);
+    }
+    const validation = options.fieldValidation;
+    let body = { ...object, apiVersion: kind.apiVersion, kind: kind.kind, metadata: { ...((meta ?? {}) as ObjectMeta) } } as KubeObject;
+    if (validation !== undefined) {
+      const check = checkFields(body, kind.apiVersion, kind.kind);
+      if (check !== undefined) {
+        if (check.typeErrors.length > 0) {
+          throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${check.typeErrors.join(', ')}`);
+        }
+        if (check.unknownFields.length > 0) {
+          const described = check.unknownFields.map((f) => `unknown field "${f}"`);
+          if (validation === 'Strict') throw badRequest(`strict decoding error: ${described.join(', ')}`);
+          if (validation === 'Warn') warnings.push(...described);
+          body = structuredClone(body);
+          dropUnknownFields(body, kind.apiVersion, kind.kind);
+        }
+      }
+    }
+    const bodyNs = body.metadata.namespace;
+    if (kind.namespaced) {
+      if (bodyNs !== undefined && bodyNs !== '' && bodyNs !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      body.metadata.namespace = namespace;
+    } else if (bodyNs !== undefined) {
+      delete body.metadata.namespace;
+    }
+    return body;
+  }
+
+  /** Creating in a namespace that does not exist is 404; in one being deleted, 403. */
+  private checkNamespaceAcceptsContent(kind: KindInfo, namespace: string, name: string): void {
+    const nsKind = kindByResource('', 'namespaces');
+    if (nsKind === undefined) return;
+    const ns = this.cacheOf(nsKind).get('', namespace);
+    if (ns === undefined) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    if (ns.metadata.deletionTimestamp !== undefined) {
+      throw new StatusError(
+        'Forbidden',
+        `${kind.group === '' ? kind.plural : `${kind.plural}.${kind.group}`} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        { name, group: kind.group, kind: kind.plural, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] },
+      );
+    }
+  }
+
+  private async writeUpdate<T extends KubeObject>(
+    kind: KindInfo,
+    namespace: string,
+    name: string,
+    current: KubeObject,
+    body: KubeObject,
+    expected: number | undefined,
+    options: WriteOptions,
+    subresource: string,
+    warnings: string[],
+    operation: 'Update' | 'Apply',
+  ): Promise<WriteResult<T>> {
+    const currentRv = parseResourceVersion(current.metadata.resourceVersion ?? '0');
+    if (expected !== undefined && expected !== currentRv) {
+      throw conflict(qr(kind), name, conflictStaleMessage);
+    }
+    let obj: KubeObject;
+    switch (subresource) {
+      case '':
+        obj = prepareForUpdate(body, current);
+        break;
+      case 'status':
+        obj = prepareForStatusUpdate(body, current);
+        break;
+      case 'finalize':
+        obj = prepareForFinalize(body, current);
+        break;
+      default:
+        throw new StatusError('MethodNotAllowed', `the server does not allow this method on the requested resource (${kind.plural}/${subresource})`);
+    }
+    obj = applyDefaults(obj, 'update');
+    const errors = validate(obj, current);
+    if (errors.length > 0) throw invalidError(kind, name, errors);
+    this.checkServiceUpdate(kind, obj, current);
+    if (operation === 'Update' && options.fieldManager !== undefined && options.fieldManager !== '') {
+      const mf = updateManagedFields(
+        current as unknown as JsonObject,
+        obj as unknown as JsonObject,
+        options.fieldManager,
+        'Update',
+        subresource === '' ? { now: this.now() } : { now: this.now(), subresource },
+      );
+      obj = withManagedFields(obj, mf);
+    }
+    const key = this.keyOf(kind, namespace, name);
+    if (options.dryRun === true) return { object: obj as T, created: false, warnings };
+    try {
+      const kv = await this.store.update(key, stripForStorage(obj), expected ?? currentRv);
+      if (shouldDeleteAfterUpdate(kv.value)) {
+        const deleted = await this.store.delete(key, { expectedModRevision: kv.modRevision }).catch((e: unknown) => {
+          if (e instanceof ConflictError || e instanceof KeyNotFoundError) return undefined;
+          throw e;
+        });
+        if (deleted !== undefined) this.releaseForDelete(kind, deleted.value);
+      }
+      return { object: stampRevision(kv.value, kv.modRevision) as T, created: false, warnings };
+    } catch (e) {
+      throw this.translate(e, kind, name);
+    }
+  }
+
+  private applyPatch(
+    kind: KindInfo,
+    current: KubeObject,
+    patchType: PatchType,
+    patch: unknown,
+    options: PatchOptions,
+    isScale: boolean,
+  ): KubeObject {
+    const base = current as unknown as JsonObject;
+    const gvk = isScale
+      ? { group: 'autoscaling', version: 'v1', kind: 'Scale' }
+      : { group: kind.group, version: kind.version, kind: kind.kind };
+    switch (patchType) {
+      case 'json':
+        return applyJsonPatch(base, patch) as unknown as KubeObject;
+      case 'merge':
+        return applyMergePatch(base, patch) as unknown as KubeObject;
+      case 'strategic':
+        return applyStrategicMergePatch(base, patch, gvk) as unknown as KubeObject;
+      case 'apply': {
+        const applied = asJsonObject(patch);
+        const result = applyServerSideApply(base, applied, {
+          manager: options.fieldManager ?? '',
+          force: options.force === true,
+          now: this.now(),
+          gvk,
+        });
+        return result.object as unknown as KubeObject;
+      }
+      default: {
+        const never: never = patchType;
+        throw badRequest(`unsupported patch type ${String(never)}`);
+      }
+    }
+  }
+
+  private async createByApply<T extends KubeObject>(
+    kind: KindInfo,
+    namespace: string,
+    name: string,
+    patch: unknown,
+    options: PatchOptions,
+  ): Promise<WriteResult<T>> {
+    const applied = asJsonObject(patch);
+    const result = applyServerSideApply(undefined, applied, {
+      manager: options.fieldManager ?? '',
+      force: options.force === true,
+      now: this.now(),
+      gvk: { group: kind.group, version: kind.version, kind: kind.kind },
+    });
+    const obj = result.object as unknown as KubeObject;
+    if ((obj.metadata?.name ?? '') !== name) {
+      throw badRequest(`the name of the object (${obj.metadata?.name ?? ''}) does not match the name on the URL (${name})`);
+    }
+    // The managed fields computed by apply are kept: create() would otherwise record an Update.
+    const { fieldManager: _ignored, ...rest } = options;
+    return this.create<T>(
+      { group: kind.group, version: kind.version, plural: kind.plural },
+      namespace,
+      obj,
+      { ...rest, fieldValidation: options.fieldValidation ?? 'Strict' },
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subresources
+
+  private async createSubresource(
+    kind: KindInfo,
+    namespace: string,
+    name: string,
+    subresource: string,
+    body: KubeObject,
+    options: WriteOptions,
+  ): Promise<WriteResult<KubeObject>> {
+    if (kind.plural === 'pods' && kind.group === '' && subresource === 'binding') {
+      return this.bind(kind, namespace, name, body, options);
+    }
+    if (kind.plural === 'pods' && kind.group === '' && subresource === 'eviction') {
+      await this.delete({ group: '', version: 'v1', plural: 'pods' }, namespace, name, evictionDeleteOptions(body));
+      return { object: successStatus(kind, name, undefined, 201) as unknown as KubeObject, created: true, warnings: [] };
+    }
+    throw new StatusError('MethodNotAllowed', `the server does not allow this method on the requested resource (post ${kind.plural}/${subresource})`);
+  }
+
+  /** pods/binding: sets spec.nodeName once, and the PodScheduled condition. */
+  private async bind(
+    kind: KindInfo,
+    namespace: string,
+    name: string,
+    body: KubeObject,
+    options: WriteOptions,
+  ): Promise<WriteResult<KubeObject>> {
+    const b = body as unknown as { metadata?: ObjectMeta; target?: { kind?: string; name?: string } };
+    const bindingName = b.metadata?.name ?? name;
+    if (bindingName !== name) {
+      throw badRequest(`the name of the object (${bindingName}) does not match the name on the URL (${name})`);
+    }
+    const nodeName = b.target?.name ?? '';
+    if (nodeName === '') {
+      throw invalidError({ ...kind, kind: 'Binding' }, name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '', badValue: '' }]);
+    }
+    const key = this.keyOf(kind, namespace, name);
+    const bindingResource = { group: '', resource: 'pods/binding' };
+    for (let attempt = 0; ; attempt++) {
+      const pod = this.current(kind, namespace, name);
+      if (pod === undefined) throw notFound(qr(kind), name);
+      const spec = (pod.spec ?? {}) as Fields;
+      if (pod.metadata.deletionTimestamp !== undefined) {
+        throw conflict(bindingResource, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      }
+      const assigned = spec['nodeName'];
+      if (typeof assigned === 'string' && assigned !== '') {
+        throw conflict(bindingResource, name, `pod ${name} is already assigned to node "${assigned}"`);
+      }
+      const status = (pod.status ?? {}) as Fields;
+      const conditions = Array.isArray(status['conditions']) ? (status['conditions'] as Fields[]).filter((c) => c['type'] !== 'PodScheduled') : [];
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.now().getTime()) });
+      const updated: KubeObject = { ...pod, spec: { ...spec, nodeName }, status: { ...status, conditions } };
+      if (options.dryRun === true) return { object: successStatus(kind, name, undefined, 201) as unknown as KubeObject, created: true, warnings: [] };
+      try {
+        await this.store.update(key, stripForStorage(updated), parseResourceVersion(pod.metadata.resourceVersion ?? '0'));
+        return { object: successStatus(kind, name, undefined, 201) as unknown as KubeObject, created: true, warnings: [] };
+      } catch (e) {
+        if (e instanceof ConflictError && attempt < conflictRetriesMax) continue;
+        throw this.translate(e, kind, name);
+      }
+    }
+  }
+
+  /** PUT or PATCH of a Scale: writes spec.replicas into the parent. */
+  private async updateScale(
+    kind: KindInfo,
+    namespace: string,
+    name: string,
+    scaleBody: KubeObject,
+    options: WriteOptions,
+    readParent?: KubeObject,
+  ): Promise<WriteResult<KubeObject>> {
+    const parent = readParent ?? this.current(kind, namespace, name);
+    if (parent === undefined) throw notFound(qr(kind), name);
+    const scale = scaleBody as unknown as { metadata?: ObjectMeta; spec?: { replicas?: unknown } };
+    const replicas = scale.spec?.replicas ?? 0;
+    const scaleKind: KindInfo = { ...kind, group: 'autoscaling', version: 'v1', apiVersion: 'autoscaling/v1', kind: 'Scale' };
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
+      throw badRequest(`Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal ${typeof replicas} into Go struct field ScaleSpec.spec.replicas of type int32`);
+    }
+    if (replicas < 0) {
+      throw invalidError(scaleKind, name, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+    }
+    const rv = scale.metadata?.resourceVersion;
+    const expected = rv === undefined || rv === '' ? undefined : parseResourceVersion(rv);
+    const updated: KubeObject = { ...parent, spec: { ...((parent.spec ?? {}) as Fields), replicas } };
+    const result = await this.writeUpdate(kind, namespace, name, parent, updated, expected, options, '', [], 'Update');
+    return { object: scaleOf(kind, result.object), created: false, warnings: result.warnings };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Services: cluster IPs and node ports
+
+  private loadAllocators(): void {
+    if (this.allocatorsLoaded) return;
+    this.allocatorsLoaded = true;
+    const kind = kindByResource('', 'services');
+    if (kind === undefined) return;
+    const cache = this.cacheOf(kind);
+    for (const svc of cache.listNow({}).items) this.markServiceUsed(svc);
+  }
+
+  private markServiceUsed(svc: KubeObject): void {
+    const spec = (svc.spec ?? {}) as Fields;
+    const ips = Array.isArray(spec['clusterIPs']) ? (spec['clusterIPs'] as string[]) : [];
+    for (const ip of ips) this.clusterIps.markUsed(ip);
+    if (typeof spec['clusterIP'] === 'string') this.clusterIps.markUsed(spec['clusterIP']);
+    const ports = Array.isArray(spec['ports']) ? (spec['ports'] as Fields[]) : [];
+    for (const p of ports) if (typeof p['nodePort'] === 'number') this.nodePorts.markUsed(p['nodePort']);
+  }
+
+  /** Allocates what a new object needs (Service IPs and ports); returns how to give them back. */
+  private allocateForCreate(kind: KindInfo, obj: KubeObject): () => void {
+    if (kind.group !== '' || kind.plural !== 'services') return noop;
+    this.loadAllocators();
+    const spec = (obj.spec ?? {}) as Fields;
+    const type = (spec['type'] as string | undefined) ?? 'ClusterIP';
+    const name = obj.metadata.name ?? '';
+    const allocatedIps: string[] = [];
+    const allocatedPorts: number[] = [];
+    const release = (): void => {
+      for (const ip of allocatedIps) this.clusterIps.release(ip);
+      for (const p of allocatedPorts) this.nodePorts.release(p);
+    };
+    try {
+      if (type !== 'ExternalName' && spec['clusterIP'] !== 'None') {
+        const requested = typeof spec['clusterIP'] === 'string' ? spec['clusterIP'] : undefined;
+        const ip = this.clusterIps.allocate(requested, 'spec.clusterIPs');
+        allocatedIps.push(ip);
+        spec['clusterIP'] = ip;
+        spec['clusterIPs'] = [ip];
+      } else if (spec['clusterIP'] === 'None') {
+        spec['clusterIPs'] = ['None'];
+      }
+      if (type === 'NodePort' || type === 'LoadBalancer') {
+        const ports = Array.isArray(spec['ports']) ? (spec['ports'] as Fields[]) : [];
+        for (let i = 0; i < ports.length; i++) {
+          const p = { ...(ports[i] as Fields) };
+          const requested = typeof p['nodePort'] === 'number' ? p['nodePort'] : undefined;
+          const port = this.nodePorts.allocate(requested, `spec.ports[${i}].nodePort`);
+          allocatedPorts.push(port);
+          p['nodePort'] = port;
+          ports[i] = p;
+        }
+      }
+      obj.spec = spec;
+    } catch (e) {
+      release();
+      if (e instanceof AllocationError) {
+        throw invalidError(kind, name, [invalid(e.field, e.badValue, e.detail, e.badValue)]);
+      }
+      throw e;
+    }
+    return release;
+  }
+
+  private releaseForDelete(kind: KindInfo, obj: KubeObject): void {
+    if (kind.group !== '' || kind.plural !== 'services') return;
+    const spec = (obj.spec ?? {}) as Fields;
+    const ips = Array.isArray(spec['clusterIPs']) ? (spec['clusterIPs'] as string[]) : [];
+    for (const ip of ips) this.clusterIps.release(ip);
+    const ports = Array.isArray(spec['ports']) ? (spec['ports'] as Fields[]) : [];
+    for (const p of ports) if (typeof p['nodePort'] === 'number') this.nodePorts.release(p['nodePort']);
+  }
+
+  /** A Service update keeps its cluster IP (clients often omit it) and its node ports. */
+  private checkServiceUpdate(kind: KindInfo, obj: KubeObject, current: KubeObject): void {
+    if (kind.group !== '' || kind.plural !== 'services') return;
+    const spec = (obj.spec ?? {}) as Fields;
+    const old = (current.spec ?? {}) as Fields;
+    if ((spec['clusterIP'] === undefined || spec['clusterIP'] === '') && old['clusterIP'] !== undefined) {
+      spec['clusterIP'] = old['clusterIP'];
+      spec['clusterIPs'] = old['clusterIPs'];
+    }
+    const oldPorts = Array.isArray(old['ports']) ? (old['ports'] as Fields[]) : [];
+    const ports = Array.isArray(spec['ports']) ? (spec['ports'] as Fields[]) : [];
+    const type = (spec['type'] as string | undefined) ?? 'ClusterIP';
+    if (type === 'NodePort' || type === 'LoadBalancer') {
+      this.loadAllocators();
+      for (let i = 0; i < ports.length; i++) {
+        const p = { ...(ports[i] as Fields) };
+        if (typeof p['nodePort'] !== 'number' || p['nodePort'] === 0) {
+          const same = oldPorts.find((o) => o['port'] === p['port'] && (o['protocol'] ?? 'TCP') === (p['protocol'] ?? 'TCP'));
+          p['nodePort'] =
+            same !== undefined && typeof same['nodePort'] === 'number'
+              ? same['nodePort']
+              : this.nodePorts.allocate(undefined, `spec.ports[${i}].nodePort`);
+          ports[i] = p;
+        }
+      }
+    }
+    obj.spec = spec;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Store errors → Kubernetes Status errors. */
+  private translate(e: unknown, kind: KindInfo, name: string): StatusError {
+    if (e instanceof StatusError) return e;
+    if (e instanceof KeyExistsError) return alreadyExists(qr(kind), name);
+    if (e instanceof KeyNotFoundError) return notFound(qr(kind), name);
+    if (e instanceof ConflictError) return conflict(qr(kind), name, conflictStaleMessage);
+    if (e instanceof ObjectTooLargeError) {
+      return new StatusError('RequestEntityTooLarge', `Request entity too large: limit is ${e.sizeBytesMax}`);
+    }
+    throw e;
+  }
+}
+
+function noop(): void {}
+
+function isConflictRetry(e: unknown, patched: KubeObject): boolean {
+  return e instanceof StatusError && e.reason === 'Conflict' && (patched.metadata?.resourceVersion ?? '') !== '';
+}
+
+/** The object as stored: resourceVersion comes from the store's revision, never from the body. */
+function stripForStorage(obj: KubeObject): KubeObject {
+  if (obj.metadata.resourceVersion === undefined) return obj;
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+function withManagedFields(obj: KubeObject, managedFields: readonly unknown[]): KubeObject {
+  const metadata = { ...obj.metadata } as ObjectMeta;
+  if (managedFields.length === 0) delete metadata.managedFields;
+  else metadata.managedFields = managedFields as NonNullable<ObjectMeta['managedFields']>;
+  return { ...obj, metadata };
+}
+
+function asJsonObject(v: unknown): JsonObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw badRequest('error decoding YAML: the apply configuration must be an object');
+  }
+  return v as JsonObject;
+}
+
+export function parseResourceVersion(rv: string): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(rv)) {
+    throw badRequest(`invalid resourceVersion "${rv}": must be a non-negative integer`);
+  }
+  return Number(rv);
+}
+
+function checkPreconditions(kind: KindInfo, name: string, current: KubeObject, options: DeleteOptions): void {
+  const p = options.preconditions;
+  if (p === undefined) return;
+  if (p.uid !== undefined && p.uid !== current.metadata.uid) {
+    throw conflict(qr(kind), name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+  }
+  if (p.resourceVersion !== undefined && p.resourceVersion !== current.metadata.resourceVersion) {
+    throw conflict(
+      qr(kind),
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+    );
+  }
+}
+
+function evictionDeleteOptions(body: KubeObject): DeleteOptions {
+  const d = (body as unknown as { deleteOptions?: DeleteOptions }).deleteOptions;
+  return d ?? {};
+}
+
+/** The autoscaling/v1 Scale of a Deployment, ReplicaSet or StatefulSet. */
+export function scaleOf(kind: KindInfo, obj: KubeObject): KubeObject {
+  const spec = (obj.spec ?? {}) as Fields;
+  const status = (obj.status ?? {}) as Fields;
+  const selector = spec['selector'] as Parameters<typeof labelSelectorToString>[0];
+  const metadata: ObjectMeta = {
+    name: obj.metadata.name ?? '',
+    ...(kind.namespaced ? { namespace: obj.metadata.namespace ?? '' } : {}),
+    ...(obj.metadata.uid === undefined ? {} : { uid: obj.metadata.uid }),
+    ...(obj.metadata.resourceVersion === undefined ? {} : { resourceVersion: obj.metadata.resourceVersion }),
+    ...(obj.metadata.creationTimestamp === undefined ? {} : { creationTimestamp: obj.metadata.creationTimestamp }),
+  };
+  return {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata,
+    spec: { replicas: typeof spec['replicas'] === 'number' ? spec['replicas'] : 0 },
+    status: {
+      replicas: typeof status['replicas'] === 'number' ? status['replicas'] : 0,
+      selector: labelSelectorToString(selector ?? null),
+    },
+  };
+}
+
+export type { KeyValue, FieldError };
