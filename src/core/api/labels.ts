@@ -415,8 +415,13 @@ class Selector implements LabelSelector {
   }
 
   toString(): string {
-    if (this.text === null) this.text = this.requirements.map(requirementToString).join(',');
-    return this.text;
+    let text = this.text;
+    if (text === null) {
+      text = this.requirements.map(requirementToString).join(',');
+      // A caller may have frozen the selector; then the text is rebuilt on every print.
+      if (!Object.isFrozen(this)) this.text = text;
+    }
+    return text;
   }
 
   requiresExactMatch(key: string): string | undefined {

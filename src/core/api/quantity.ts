@@ -73,7 +73,8 @@ class QuantityValue implements Quantity {
     let text = this.text;
     if (text === null) {
       text = canonicalQuantity(this);
-      this.text = text;
+      // A caller may have frozen the quantity; then the text is rebuilt on every print.
+      if (!Object.isFrozen(this)) this.text = text;
     }
     return text;
   }
@@ -568,7 +569,11 @@ export function subtractQuantities(a: Quantity, b: Quantity): Quantity {
 
 function combine(a: Quantity, b: Quantity, bSign: 1 | -1): Quantity {
   const format = isZeroQuantity(a) ? b.format : a.format;
-  if (isZeroQuantity(b)) return fromBig(format, bigOf(a), a.scale, null);
+  if (isZeroQuantity(b)) {
+    return a.unscaledBig === null
+      ? fromNumber(format, a.unscaled, a.scale, null)
+      : fromBig(format, a.unscaledBig, a.scale, null);
+  }
   const scale = Math.min(a.scale, b.scale);
   if (a.unscaledBig === null && b.unscaledBig === null && Math.max(a.scale, b.scale) - scale <= 15) {
     // Align to the finer scale in doubles; every step is exact while the results stay safe.

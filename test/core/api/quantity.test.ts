@@ -99,6 +99,12 @@ describe('parseQuantity and formatQuantity', () => {
     ['1.001', '1.001', '1001m', 'DecimalSI'],
     ['-', '0', '0', 'DecimalSI'],
     ['1e2147483647', '10e2147483646', '10e2147483646', 'DecimalExponent'],
+    ['1e4', '10e3', '10e3', 'DecimalExponent'],
+    ['1E-3', '1E-3', '1e-3', 'DecimalExponent'],
+    ['-0.5', '-500m', '-500m', 'DecimalSI'],
+    ['-1Gi', '-1Gi', '-1Gi', 'BinarySI'],
+    ['-0', '0', '0', 'DecimalSI'],
+    ['1.5', '1500m', '1500m', 'DecimalSI'],
   ];
   for (const [input, printed, canonical, format] of valid) {
     test(`${JSON.stringify(input)} prints as ${printed}`, () => {
@@ -150,6 +156,12 @@ describe('parseQuantity and formatQuantity', () => {
     const q = tryParseQuantity('250m');
     assert.ok(q !== undefined);
     assert.equal(quantityToMilli(q), 250);
+  });
+
+  test('a frozen quantity still prints', () => {
+    const q = Object.freeze(addQuantities(parseQuantity('1Gi'), parseQuantity('512Mi')));
+    assert.equal(formatQuantity(q), '1536Mi');
+    assert.equal(formatQuantity(q), '1536Mi');
   });
 
   test('a quantity serializes to JSON as Kubernetes prints it', () => {
