@@ -140,12 +140,11 @@ export function logEntryKey(bytes: Buffer): string {
 // Values: standard MessagePack maps (no records, so the bytes stand alone and another process or
 // the wire layer can decode them without shared structures). Properties whose value is
 // `undefined` are skipped, as JSON.stringify does, so a stored object reads back as its JSON would.
-// Decoded objects and arrays are frozen by msgpackr itself (freezeData), all the way down.
+// Decoded values are frozen all the way down (msgpackr's freezeData covers arrays, not maps).
 const packrOptions = {
   useRecords: false,
   mapsAsObjects: true,
   skipValues: [undefined],
-  freezeData: true,
 } as const;
 const packr = new Packr(packrOptions);
 
@@ -159,5 +158,17 @@ export function encodeValueTransient(value: unknown): Buffer {
 
 /** Decodes a value; the result is deeply frozen. */
 export function decodeValue<T>(bytes: Uint8Array): T {
-  return packr.unpack(bytes) as T;
+  return deepFreeze(packr.unpack(bytes)) as T;
+}
+
+/** Freezes a freshly decoded value in place (plain objects and arrays, no cycles). */
+function deepFreeze(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) deepFreeze(record[key]);
+  }
+  return Object.freeze(value);
 }
