@@ -196,6 +196,9 @@ export function parseFieldSelector(s: string): FieldSelector {
 /** The parts of an object the field getters read; everything is optional and may be absent. */
 export type SelectableObject = object;
 
+/** Reads one selectable field of an object of a known resource. */
+type Accessor = (obj: SelectableObject) => string;
+
 function prop(o: unknown, key: string): unknown {
   return typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined;
 }
@@ -212,26 +215,77 @@ function bool(v: unknown): string {
   return v === true ? 'true' : 'false';
 }
 
-type Getter = (obj: SelectableObject, field: string) => string | undefined;
-
-interface ResourceFields {
-  /** Fields a selector may use (besides aliases). */
-  readonly fields: readonly string[];
-  /** `fields` and the aliases, for the per-object lookup. */
-  readonly accepted: ReadonlySet<string>;
-  /** Old names still accepted, and the field each one means. */
-  readonly aliases: Readonly<Record<string, string>>;
-  /** kube-apiserver's message for any other field. */
-  readonly unsupported: (field: string) => string;
-  readonly get: Getter;
+/** A string at obj[a][b]; "" when anything on the way is missing. */
+function at(a: string, b: string): Accessor {
+  return (obj) => str(prop(prop(obj, a), b));
 }
 
-const metaFields = ['metadata.name', 'metadata.namespace'] as const;
+const metaAccessors: Readonly<Record<string, Accessor>> = {
+  'metadata.name': at('metadata', 'name'),
+  'metadata.namespace': at('metadata', 'namespace'),
+};
 
-function metaValue(obj: SelectableObject, field: string): string | undefined {
-  if (field === 'metadata.name') return str(prop(prop(obj, 'metadata'), 'name'));
-  if (field === 'metadata.namespace') return str(prop(prop(obj, 'metadata'), 'namespace'));
-  return undefined;
+/** The first of podIPs, as the internal Pod has it; podIP when podIPs is missing. */
+function podIP(pod: SelectableObject): string {
+  const status = prop(pod, 'status');
+  const ips = prop(status, 'podIPs');
+  if (Array.isArray(ips) && ips.length > 0) return str(prop(ips[0], 'ip'));
+  return str(prop(status, 'podIP'));
+}
+
+const podAccessors: Readonly<Record<string, Accessor>> = {
+  'spec.nodeName': at('spec', 'nodeName'),
+  'spec.restartPolicy': at('spec', 'restartPolicy'),
+  'spec.schedulerName': at('spec', 'schedulerName'),
+  'spec.serviceAccountName': at('spec', 'serviceAccountName'),
+  'spec.hostNetwork': (pod) => bool(prop(prop(pod, 'spec'), 'hostNetwork')),
+  'status.phase': at('status', 'phase'),
+  'status.podIP': podIP,
+  // Accepted by the conversion func but absent from the selectable set: always "".
+  'status.podIPs': () => '',
+  'status.nominatedNodeName': at('status', 'nominatedNodeName'),
+};
+
+// core/v1 names, with the events.k8s.io/v1 names as fallbacks for the same stored Event.
+function involved(key: string): Accessor {
+  return (event) => str(prop(prop(event, 'involvedObject') ?? prop(event, 'regarding'), key));
+}
+
+function reportingController(event: SelectableObject): string {
+  const v = prop(event, 'reportingComponent');
+  return typeof v === 'string' ? v : str(prop(event, 'reportingController'));
+}
+
+const eventAccessors: Readonly<Record<string, Accessor>> = {
+  'involvedObject.kind': involved('kind'),
+  'involvedObject.namespace': involved('namespace'),
+  'involvedObject.name': involved('name'),
+  'involvedObject.uid': involved('uid'),
+  'involvedObject.apiVersion': involved('apiVersion'),
+  'involvedObject.resourceVersion': involved('resourceVersion'),
+  'involvedObject.fieldPath': involved('fieldPath'),
+  reason: (event) => str(prop(event, 'reason')),
+  reportingComponent: reportingController,
+  source: (event) => {
+    const component = str(prop(prop(event, 'source') ?? prop(event, 'deprecatedSource'), 'component'));
+    return component.length > 0 ? component : reportingController(event);
+  },
+  type: (event) => str(prop(event, 'type')),
+};
+
+const replicasAccessors: Readonly<Record<string, Accessor>> = {
+  'status.replicas': (obj) => int(prop(prop(obj, 'status'), 'replicas')),
+};
+
+interface ResourceFields {
+  /** Fields a selector may use (metadata.name and metadata.namespace first; no aliases). */
+  readonly fields: readonly string[];
+  /** Every accepted field, aliases included, and how to read it. */
+  readonly accessors: ReadonlyMap<string, Accessor>;
+  /** Old names still accepted, and the field each one means. */
+  readonly aliases: ReadonlyMap<string, string>;
+  /** kube-apiserver's message for any other field. */
+  readonly unsupported: (field: string) => string;
 }
 
 /** DefaultMetaV1FieldSelectorConversion's message, for resources without a conversion func. */
@@ -243,178 +297,47 @@ function labelNotSupported(field: string): string {
   return `field label not supported: ${field}`;
 }
 
-function podValue(pod: SelectableObject, field: string): string | undefined {
-  const spec = prop(pod, 'spec');
-  const status = prop(pod, 'status');
-  switch (field) {
-    case 'spec.nodeName':
-    case 'spec.host':
-      return str(prop(spec, 'nodeName'));
-    case 'spec.restartPolicy':
-      return str(prop(spec, 'restartPolicy'));
-    case 'spec.schedulerName':
-      return str(prop(spec, 'schedulerName'));
-    case 'spec.serviceAccountName':
-      return str(prop(spec, 'serviceAccountName'));
-    case 'spec.hostNetwork':
-      return bool(prop(spec, 'hostNetwork'));
-    case 'status.phase':
-      return str(prop(status, 'phase'));
-    case 'status.podIP': {
-      // The first of podIPs, as the internal Pod has it; podIP when podIPs is missing.
-      const ips = prop(status, 'podIPs');
-      if (Array.isArray(ips) && ips.length > 0) return str(prop(ips[0], 'ip'));
-      return str(prop(status, 'podIP'));
-    }
-    case 'status.podIPs':
-      // Accepted by the conversion func but absent from the selectable set: always "".
-      return '';
-    case 'status.nominatedNodeName':
-      return str(prop(status, 'nominatedNodeName'));
-    default:
-      return metaValue(pod, field);
-  }
-}
-
-function eventValue(event: SelectableObject, field: string): string | undefined {
-  // core/v1 names, with the events.k8s.io/v1 names as fallbacks for the same stored Event.
-  const involved = prop(event, 'involvedObject') ?? prop(event, 'regarding');
-  switch (field) {
-    case 'involvedObject.kind':
-      return str(prop(involved, 'kind'));
-    case 'involvedObject.namespace':
-      return str(prop(involved, 'namespace'));
-    case 'involvedObject.name':
-      return str(prop(involved, 'name'));
-    case 'involvedObject.uid':
-      return str(prop(involved, 'uid'));
-    case 'involvedObject.apiVersion':
-      return str(prop(involved, 'apiVersion'));
-    case 'involvedObject.resourceVersion':
-      return str(prop(involved, 'resourceVersion'));
-    case 'involvedObject.fieldPath':
-      return str(prop(involved, 'fieldPath'));
-    case 'reason':
-      return str(prop(event, 'reason'));
-    case 'reportingComponent':
-      return reportingController(event);
-    case 'source': {
-      const component = str(prop(prop(event, 'source') ?? prop(event, 'deprecatedSource'), 'component'));
-      return component.length > 0 ? component : reportingController(event);
-    }
-    case 'type':
-      return str(prop(event, 'type'));
-    default:
-      return metaValue(event, field);
-  }
-}
-
-function reportingController(event: SelectableObject): string {
-  const v = prop(event, 'reportingComponent');
-  return typeof v === 'string' ? v : str(prop(event, 'reportingController'));
-}
-
-function nodeValue(node: SelectableObject, field: string): string | undefined {
-  if (field === 'spec.unschedulable') return bool(prop(prop(node, 'spec'), 'unschedulable'));
-  return metaValue(node, field);
-}
-
-function secretValue(secret: SelectableObject, field: string): string | undefined {
-  if (field === 'type') return str(prop(secret, 'type'));
-  return metaValue(secret, field);
-}
-
-function statusPhaseValue(obj: SelectableObject, field: string): string | undefined {
-  if (field === 'status.phase') return str(prop(prop(obj, 'status'), 'phase'));
-  return metaValue(obj, field);
-}
-
-function replicasValue(obj: SelectableObject, field: string): string | undefined {
-  if (field === 'status.replicas') return int(prop(prop(obj, 'status'), 'replicas'));
-  return metaValue(obj, field);
-}
-
-function jobValue(job: SelectableObject, field: string): string | undefined {
-  if (field === 'status.successful') return int(prop(prop(job, 'status'), 'succeeded'));
-  return metaValue(job, field);
-}
-
-function serviceValue(service: SelectableObject, field: string): string | undefined {
-  const spec = prop(service, 'spec');
-  if (field === 'spec.clusterIP') return str(prop(spec, 'clusterIP'));
-  if (field === 'spec.type') return str(prop(spec, 'type'));
-  return metaValue(service, field);
-}
-
-function csrValue(csr: SelectableObject, field: string): string | undefined {
-  if (field === 'spec.signerName') return str(prop(prop(csr, 'spec'), 'signerName'));
-  return metaValue(csr, field);
-}
-
 function resource(
-  extra: readonly string[],
-  get: Getter,
+  extra: Readonly<Record<string, Accessor>>,
   unsupported: (field: string) => string,
   aliases: Readonly<Record<string, string>> = {},
 ): ResourceFields {
-  const fields = Object.freeze([...metaFields, ...extra]);
-  const accepted = new Set([...fields, ...Object.keys(aliases)]);
-  return Object.freeze({ fields, accepted, aliases, unsupported, get });
+  const accessors = new Map<string, Accessor>([...Object.entries(metaAccessors), ...Object.entries(extra)]);
+  const fields = Object.freeze([...accessors.keys()]);
+  for (const [alias, field] of Object.entries(aliases)) {
+    const accessor = accessors.get(field);
+    if (accessor === undefined) throw new Error(`alias ${alias} names unknown field ${field}`);
+    accessors.set(alias, accessor);
+  }
+  return Object.freeze({ fields, accessors, aliases: new Map(Object.entries(aliases)), unsupported });
 }
 
-const defaultResource = resource([], metaValue, defaultUnsupported);
+const defaultResource = resource({}, defaultUnsupported);
 
 /** Keyed by plural resource name. Resources not listed select on metadata.name/namespace only. */
 const resources: ReadonlyMap<string, ResourceFields> = new Map([
+  // spec.host: for old v1 clients, as kube-apiserver still accepts it.
+  ['pods', resource(podAccessors, labelNotSupported, { 'spec.host': 'spec.nodeName' })],
+  ['events', resource(eventAccessors, labelNotSupported)],
   [
-    'pods',
-    resource(
-      [
-        'spec.nodeName',
-        'spec.restartPolicy',
-        'spec.schedulerName',
-        'spec.serviceAccountName',
-        'spec.hostNetwork',
-        'status.phase',
-        'status.podIP',
-        'status.podIPs',
-        'status.nominatedNodeName',
-      ],
-      podValue,
-      labelNotSupported,
-      { 'spec.host': 'spec.nodeName' }, // for old v1 clients, as kube-apiserver accepts it
-    ),
+    'nodes',
+    resource({ 'spec.unschedulable': (node) => bool(prop(prop(node, 'spec'), 'unschedulable')) }, labelNotSupported),
   ],
-  [
-    'events',
-    resource(
-      [
-        'involvedObject.kind',
-        'involvedObject.namespace',
-        'involvedObject.name',
-        'involvedObject.uid',
-        'involvedObject.apiVersion',
-        'involvedObject.resourceVersion',
-        'involvedObject.fieldPath',
-        'reason',
-        'reportingComponent',
-        'source',
-        'type',
-      ],
-      eventValue,
-      labelNotSupported,
-    ),
-  ],
-  ['nodes', resource(['spec.unschedulable'], nodeValue, labelNotSupported)],
-  ['secrets', resource(['type'], secretValue, labelNotSupported)],
-  ['namespaces', resource(['status.phase'], statusPhaseValue, labelNotSupported)],
-  ['replicationcontrollers', resource(['status.replicas'], replicasValue, labelNotSupported)],
+  ['secrets', resource({ type: (secret) => str(prop(secret, 'type')) }, labelNotSupported)],
+  ['namespaces', resource({ 'status.phase': at('status', 'phase') }, labelNotSupported)],
+  ['replicationcontrollers', resource(replicasAccessors, labelNotSupported)],
   // Kubernetes documents status.replicas for ReplicaSets but registers no conversion for it
   // (kubernetes#135136); we accept it, and word other fields as kube-apiserver does.
-  ['replicasets', resource(['status.replicas'], replicasValue, defaultUnsupported)],
-  ['jobs', resource(['status.successful'], jobValue, (f) => `field label ${goQuote(f)} not supported for batchv1.Job`)],
-  ['services', resource(['spec.clusterIP', 'spec.type'], serviceValue, labelNotSupported)],
-  ['certificatesigningrequests', resource(['spec.signerName'], csrValue, labelNotSupported)],
+  ['replicasets', resource(replicasAccessors, defaultUnsupported)],
+  [
+    'jobs',
+    resource(
+      { 'status.successful': (job) => int(prop(prop(job, 'status'), 'succeeded')) },
+      (f) => `field label ${goQuote(f)} not supported for batchv1.Job`,
+    ),
+  ],
+  ['services', resource({ 'spec.clusterIP': at('spec', 'clusterIP'), 'spec.type': at('spec', 'type') }, labelNotSupported)],
+  ['certificatesigningrequests', resource({ 'spec.signerName': at('spec', 'signerName') }, labelNotSupported)],
 ]);
 
 function resourceFields(resourceName: string): ResourceFields {
@@ -432,26 +355,50 @@ export function supportedFields(resourceName: string): readonly string[] {
  * resource does not support. Cluster-scoped objects read metadata.namespace as "".
  */
 export function fieldValue(resourceName: string, obj: SelectableObject, field: string): string | undefined {
-  const r = resourceFields(resourceName);
-  return r.accepted.has(field) ? r.get(obj, field) : undefined;
+  return resourceFields(resourceName).accessors.get(field)?.(obj);
 }
 
 /** A getter over obj's selectable fields, for FieldSelector.matches. */
 export function fieldGetter(resourceName: string, obj: SelectableObject): FieldGetter {
-  return (field) => fieldValue(resourceName, obj, field);
+  const accessors = resourceFields(resourceName).accessors;
+  return (field) => accessors.get(field)?.(obj);
 }
 
-/** Whether obj (of this resource) matches the selector, without building a getter. */
+const readsEmpty: Accessor = () => '';
+
+/** Per selector, the accessors of its requirements for the resource it was last used with. */
+interface Compiled {
+  readonly resourceName: string;
+  readonly accessors: readonly Accessor[];
+}
+
+const compiledSelectors = new WeakMap<FieldSelector, Compiled>();
+
+function compile(selector: FieldSelector, resourceName: string): Compiled {
+  const found = compiledSelectors.get(selector);
+  if (found !== undefined && found.resourceName === resourceName) return found;
+  const accessors = resourceFields(resourceName).accessors;
+  // A field the resource does not have reads as "", as fields.Set.Get does.
+  const compiled: Compiled = {
+    resourceName,
+    accessors: selector.requirements.map((r) => accessors.get(r.field) ?? readsEmpty),
+  };
+  compiledSelectors.set(selector, compiled);
+  return compiled;
+}
+
+/** Whether obj (of this resource) matches the selector; the hot path of list and watch filtering. */
 export function fieldSelectorMatchesObject(
   selector: FieldSelector,
   resourceName: string,
   obj: SelectableObject,
 ): boolean {
   const reqs = selector.requirements;
-  const fields = resourceFields(resourceName);
+  if (reqs.length === 0) return true;
+  const accessors = compile(selector, resourceName).accessors;
   for (let i = 0; i < reqs.length; i++) {
     const r = reqs[i] as FieldRequirement;
-    const v = (fields.accepted.has(r.field) ? fields.get(obj, r.field) : undefined) ?? '';
+    const v = (accessors[i] as Accessor)(obj);
     if ((v === r.value) !== (r.operator === '=')) return false;
   }
   return true;
@@ -465,7 +412,7 @@ export function fieldSelectorMatchesObject(
 export function validateFieldSelector(resourceName: string, selector: FieldSelector): string | undefined {
   const r = resourceFields(resourceName);
   for (const req of selector.requirements) {
-    if (!r.accepted.has(req.field)) return r.unsupported(req.field);
+    if (!r.accessors.has(req.field)) return r.unsupported(req.field);
   }
   return undefined;
 }
@@ -478,8 +425,8 @@ export function convertFieldSelector(resourceName: string, selector: FieldSelect
   const message = validateFieldSelector(resourceName, selector);
   if (message !== undefined) throw new FieldSelectorError(message);
   const aliases = resourceFields(resourceName).aliases;
-  if (!selector.requirements.some((r) => Object.hasOwn(aliases, r.field))) return selector;
+  if (!selector.requirements.some((r) => aliases.has(r.field))) return selector;
   return newFieldSelector(
-    selector.requirements.map((r) => ({ field: aliases[r.field] ?? r.field, operator: r.operator, value: r.value })),
+    selector.requirements.map((r) => ({ field: aliases.get(r.field) ?? r.field, operator: r.operator, value: r.value })),
   );
 }
