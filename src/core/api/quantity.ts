@@ -346,7 +346,9 @@ function parseGeneral(str: string): QuantityValue {
   if (base === 10) scale += exponent;
   else abs *= 1n << BigInt(exponent);
   if (abs !== 0n && scale < scaleMin) {
-    abs = divideRoundUp(abs, pow10Big(scaleMin - scale));
+    // Below one nano-unit rounds up to exactly one; this also avoids 10^(huge) for "1e-2147483648".
+    const shift = scaleMin - scale;
+    abs = abs.toString().length <= shift ? 1n : divideRoundUp(abs, pow10Big(shift));
     scale = scaleMin;
   }
   if (format === 'BinarySI') {
@@ -396,7 +398,7 @@ export function formatQuantity(q: Quantity): string {
 export function canonicalQuantity(q: Quantity): string {
   if (q.unscaledBig === null && q.unscaled === 0) return '0';
   let format = q.format;
-  if (format === 'BinarySI') {
+  if (format === 'BinarySI' && q.scale <= quantityDigitsMax) {
     // Between -1024 and 1024, or not a whole number: printed as DecimalSI.
     if (compareQuantities(q, binaryLow) > 0 && compareQuantities(q, binaryHigh) < 0) format = 'DecimalSI';
     else {

@@ -100,6 +100,8 @@ describe('parseQuantity and formatQuantity', () => {
     ['-', '0', '0', 'DecimalSI'],
     ['1e2147483647', '10e2147483646', '10e2147483646', 'DecimalExponent'],
     ['1e4', '10e3', '10e3', 'DecimalExponent'],
+    ['1e-1000', '1e-9', '1e-9', 'DecimalExponent'],
+    ['-12345e-40', '-1e-9', '-1e-9', 'DecimalExponent'],
     ['1E-3', '1E-3', '1e-3', 'DecimalExponent'],
     ['-0.5', '-500m', '-500m', 'DecimalSI'],
     ['-1Gi', '-1Gi', '-1Gi', 'BinarySI'],
