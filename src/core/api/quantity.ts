@@ -447,14 +447,14 @@ function formatDecimal(q: Quantity, format: QuantityFormat): string {
     const scaled = m * (pow10Numbers[down] ?? 1);
     mantissaText = Number.isSafeInteger(scaled) ? String(scaled) : (BigInt(m) * pow10Big(down)).toString();
   } else {
-    let m = q.unscaledBig;
-    while (m % 10n === 0n) {
-      m /= 10n;
-      exponent++;
-    }
+    // On the digits, not the bigint: stripping zeros by division would be quadratic.
+    const digits = q.unscaledBig.toString();
+    let end = digits.length;
+    while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+    exponent += digits.length - end;
     const down = ((exponent % 3) + 3) % 3;
     exponent -= down;
-    mantissaText = (m * pow10Big(down)).toString();
+    mantissaText = digits.slice(0, end) + '0'.repeat(down);
   }
   if (format === 'DecimalSI') {
     const suffix = decimalSuffix(exponent);
