@@ -15,9 +15,17 @@
 
 import { StatusError, type StatusCause } from '../../../core/errors.js';
 import { apiVersionOf, isObject, jsonEqual, type Gvk, type JsonObject, type JsonValue } from './json.js';
-import { PathSet, fromFieldsV1, pathString, toFieldsV1 } from './fieldpath.js';
+import { PathSet, fromFieldsV1, pathString, subtractFieldsV1, toFieldsV1 } from './fieldpath.js';
 import { rootSchema, type TypeSchema } from './schema.js';
-import { TypedError, compareObjects, mergeApplied, removePaths, toFieldSet } from './typed.js';
+import {
+  TypedError,
+  compareObjects,
+  mergeApplied,
+  removePaths,
+  toFieldSet,
+  type Comparison,
+  type RootScope,
+} from './typed.js';
 import { patchBadRequest, patchInternal } from './errors.js';
 
 export type ManagedFieldsOperation = 'Apply' | 'Update';
@@ -83,10 +91,18 @@ interface Manager {
 
 // ---- helpers ----
 
+// The last formatted second: writes come in bursts within the same second.
+let lastSecond = Number.NaN;
+let lastFormatted = '';
+
 function formatTime(now: number | Date | string): string {
   if (typeof now === 'string') return now;
-  const ms = typeof now === 'number' ? now : now.getTime();
-  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+  const second = Math.floor((typeof now === 'number' ? now : now.getTime()) / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 /** The identity of an entry (BuildManagerIdentifier): apiVersion only for Update entries. */
@@ -150,29 +166,33 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Entries in kube-apiserver's order: Apply before Update, then by time, manager, version. */
 function encodeManagedFields(managers: Map<string, Manager>): ManagedFieldsEntry[] {
-  const list = [...managers.values()].filter((m) => !m.set.isEmpty());
-  list.sort(
-    (p, q) =>
-      cmp(p.operation, q.operation) ||
-      timeSeconds(p.time) - timeSeconds(q.time) ||
-      cmp(p.manager, q.manager) ||
-      cmp(p.apiVersion, q.apiVersion) ||
-      cmp(p.subresource ?? '', q.subresource ?? ''),
-  );
-  const out: ManagedFieldsEntry[] = new Array<ManagedFieldsEntry>(list.length);
-  for (let i = 0; i < list.length; i++) out[i] = encodeEntry(list[i] as Manager);
-  return out;
+  const out: ManagedFieldsEntry[] = [];
+  for (const m of managers.values()) if (!m.set.isEmpty()) out.push(encodeEntry(m));
+  return sortEntries(out);
 }
 
 /** One entry, fields in Go's order: manager, operation, apiVersion, time, fieldsType, fieldsV1. */
 function encodeEntry(m: Manager): ManagedFieldsEntry {
   const fieldsV1 = toFieldsV1(m.set);
+  if (m.time !== undefined && m.subresource === undefined) {
+    // The common shape, built in one literal.
+    return { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: 'FieldsV1', fieldsV1 };
+  }
   const base = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
   const timed = m.time === undefined ? base : { ...base, time: m.time };
   const entry = { ...timed, fieldsType: 'FieldsV1' as const, fieldsV1 };
   return m.subresource === undefined ? entry : { ...entry, subresource: m.subresource };
+}
+
+const mainScope: RootScope = { except: new Set(['apiVersion', 'kind', 'status']) };
+const mainScopeNoStatus: RootScope = { except: new Set(['apiVersion', 'kind']) };
+const statusScope: RootScope = { only: 'status' };
+
+/** The top-level fields a write to the main resource or a subresource is tracked on. */
+function scopeOf(statusOnly: boolean, hasStatus: boolean): RootScope {
+  if (statusOnly) return statusScope;
+  return hasStatus ? mainScope : mainScopeNoStatus;
 }
 
 /** Removes the untracked paths (metadata bookkeeping; status or spec by subresource). */
@@ -192,6 +212,13 @@ function filterTracked(s: PathSet, trackStatusOnly: boolean, hasStatus: boolean)
     s.children.delete('f:status');
   }
   return s;
+}
+
+/** a ∪ b, reusing one of them (both are scratch sets of one comparison). */
+function union(a: PathSet, b: PathSet): PathSet {
+  if (a.isEmpty()) return b;
+  if (b.isEmpty()) return a;
+  return a.unionInPlace(b);
 }
 
 function typedFailure(e: unknown, what: string, obj: JsonObject, gvk: Gvk): never {
@@ -222,12 +249,38 @@ function withoutManagedFields(obj: JsonObject): JsonObject {
 
 // ---- update (non-apply writes) ----
 
+/** A well-formed entry of a stored object (anything else is dropped, as a decode failure). */
+type StoredEntry = JsonObject & { fieldsV1: JsonObject };
+
+function isEntry(e: JsonValue): e is StoredEntry {
+  return (
+    isObject(e) &&
+    typeof e['manager'] === 'string' &&
+    (e['operation'] === 'Apply' || e['operation'] === 'Update') &&
+    isObject(e['fieldsV1'])
+  );
+}
+
+function isEmptyJson(o: JsonObject): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+function entryKey(e: JsonObject): string {
+  const op = e['operation'] === 'Apply' ? 'Apply' : 'Update';
+  const sub = typeof e['subresource'] === 'string' && e['subresource'] !== '' ? e['subresource'] : undefined;
+  return managerKey(String(e['manager']), op, typeof e['apiVersion'] === 'string' ? e['apiVersion'] : '', sub);
+}
+
 /**
  * The managedFields after a create, update or patch by `manager` that turned `oldObj` (undefined
  * on create) into `newObj`: the fields this write changed join the manager's Update entry and
  * leave every other entry; removed fields leave every entry. If `newObj` carries managedFields of
  * its own that differ from `oldObj`'s, they are taken as the starting point (a client may set
  * them); `[{}]` clears them.
+ *
+ * Hot path (every write): unchanged subtrees are skipped by reference, and entries the write does
+ * not touch are returned as the same objects.
  */
 export function updateManagedFields(
   oldObj: JsonObject | undefined,
@@ -239,50 +292,76 @@ export function updateManagedFields(
   const apiVersion = typeof newObj['apiVersion'] === 'string' ? newObj['apiVersion'] : '';
   const kind = typeof newObj['kind'] === 'string' ? newObj['kind'] : '';
   const root = rootSchema(kind);
-  const newMeta = metadataOf(newObj);
-  const oldMeta = metadataOf(oldObj);
-  let managers: Map<string, Manager>;
-  const requested = newMeta?.['managedFields'];
-  if (options.subresource === undefined && isResetManagedFields(requested)) {
-    managers = new Map();
-  } else {
-    const fromNew =
-      options.subresource === undefined && Array.isArray(requested) && requested.length > 0
-        ? decodeManagedFields(requested)
-        : undefined;
-    managers =
-      fromNew !== undefined && fromNew.size > 0 ? fromNew : (decodeManagedFields(oldMeta?.['managedFields']) ?? new Map());
+  const oldEntries = metadataOf(oldObj)?.['managedFields'];
+  const requested = metadataOf(newObj)?.['managedFields'];
+  let source: JsonValue | undefined = oldEntries;
+  if (options.subresource === undefined && requested !== undefined && requested !== oldEntries) {
+    if (isResetManagedFields(requested)) source = undefined;
+    else if (Array.isArray(requested) && requested.length > 0 && requested.every(isEntry)) source = requested;
   }
-  let cmpResult;
+  const entries: StoredEntry[] = [];
+  if (Array.isArray(source)) {
+    for (const e of source) if (isEntry(e)) entries.push(e);
+  }
+
+  let diff: Comparison;
   try {
-    cmpResult = compareObjects(oldObj, newObj, root);
+    diff = compareObjects(
+      oldObj === undefined ? undefined : withoutManagedFields(oldObj),
+      withoutManagedFields(newObj),
+      root,
+      scopeOf(options.subresource === 'status', root.fields.has('status')),
+    );
   } catch (e) {
     // A live object the schema cannot take: leave its managed fields as they were.
-    if (e instanceof TypedError) return encodeManagedFields(managers);
+    if (e instanceof TypedError) return entries as unknown as ManagedFieldsEntry[];
     throw e;
   }
   const statusOnly = options.subresource === 'status';
   const hasStatus = root.fields.has('status');
-  const changed = filterTracked(cmpResult.modified, statusOnly, hasStatus).unionInPlace(
-    filterTracked(cmpResult.added, statusOnly, hasStatus),
-  );
-  const removed = filterTracked(cmpResult.removed, statusOnly, hasStatus);
-  for (const m of managers.values()) {
-    m.set.subtractInPlace(changed);
-    m.set.subtractInPlace(removed);
-  }
-  if (!changed.isEmpty()) {
-    const key = managerKey(manager, operation, apiVersion, options.subresource);
-    const prev = managers.get(key);
-    const time = formatTime(options.now ?? Date.now());
-    if (prev === undefined) {
-      managers.set(key, { manager, operation, apiVersion, time, set: changed, subresource: options.subresource });
-    } else {
-      prev.set.unionInPlace(changed);
-      prev.time = time;
+  const changed = union(filterTracked(diff.modified, statusOnly, hasStatus), filterTracked(diff.added, statusOnly, hasStatus));
+  const removed = filterTracked(diff.removed, statusOnly, hasStatus);
+  const nothingChanged = changed.isEmpty();
+  if (nothingChanged && removed.isEmpty()) return entries as unknown as ManagedFieldsEntry[];
+
+  const key = managerKey(manager, operation, apiVersion, options.subresource);
+  const out: ManagedFieldsEntry[] = [];
+  let mine: PathSet | undefined;
+  for (const e of entries) {
+    const fields = subtractFieldsV1(subtractFieldsV1(e.fieldsV1, changed), removed);
+    if (!nothingChanged && entryKey(e) === key) {
+      mine = fromFieldsV1(fields);
+      continue;
     }
+    if (isEmptyJson(fields)) continue;
+    out.push((fields === e.fieldsV1 ? e : { ...e, fieldsV1: fields }) as unknown as ManagedFieldsEntry);
   }
-  return encodeManagedFields(managers);
+  if (!nothingChanged) {
+    const set = (mine ?? new PathSet()).unionInPlace(changed);
+    out.push(
+      encodeEntry({
+        manager,
+        operation,
+        apiVersion,
+        time: formatTime(options.now ?? Date.now()),
+        set,
+        subresource: options.subresource,
+      }),
+    );
+  }
+  return sortEntries(out);
+}
+
+/** Entries in kube-apiserver's order: Apply before Update, then by time, manager, version. */
+function sortEntries(list: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+  return list.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      timeSeconds(p.time) - timeSeconds(q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion, q.apiVersion) ||
+      cmp(p.subresource ?? '', q.subresource ?? ''),
+  );
 }
 
 // ---- apply ----
@@ -355,13 +434,11 @@ export function applyServerSideApply(
 
   let diff;
   try {
-    diff = compareObjects(live === undefined ? undefined : liveObj, merged, root);
+    diff = compareObjects(live === undefined ? undefined : liveObj, merged, root, scopeOf(statusOnly, hasStatus));
   } catch (e) {
     typedFailure(e, 'live', liveObj, gvk);
   }
-  const changed = filterTracked(diff.modified, statusOnly, hasStatus).unionInPlace(
-    filterTracked(diff.added, statusOnly, hasStatus),
-  );
+  const changed = union(filterTracked(diff.modified, statusOnly, hasStatus), filterTracked(diff.added, statusOnly, hasStatus));
   const removed = filterTracked(diff.removed, statusOnly, hasStatus);
 
   // Conflicts: fields this apply changes that another manager owns.

@@ -185,6 +185,8 @@ function compareValues(a: JsonValue, b: JsonValue): number {
 }
 
 function compareElements(a: string, b: string): number {
+  // Fields (the common case): same prefix, so the whole strings compare as the names do.
+  if (a.charCodeAt(0) === 102 && b.charCodeAt(0) === 102) return a < b ? -1 : a > b ? 1 : 0;
   const ra = elementRank(a);
   const rb = elementRank(b);
   if (ra !== rb) return ra - rb;
@@ -233,20 +235,38 @@ function sortedKeys(m: Map<string, PathSet>): string[] {
 
 /** The FieldsV1 object of a set (members as `{}`, `"."` for a member with children). */
 export function toFieldsV1(s: PathSet): JsonObject {
-  const out: JsonObject = {};
-  if (s.children === undefined) return out;
-  for (const k of sortedKeys(s.children)) out[k] = nodeToJson(s.children.get(k) as PathSet);
+  return childrenToJson(s) ?? {};
+}
+
+/** The children of `s` as FieldsV1, sorted; undefined when no child holds a member. */
+function childrenToJson(s: PathSet): JsonObject | undefined {
+  const children = s.children;
+  if (children === undefined) return undefined;
+  let sorted = true;
+  let prev: string | undefined;
+  for (const k of children.keys()) {
+    if (prev !== undefined && compareElements(prev, k) > 0) {
+      sorted = false;
+      break;
+    }
+    prev = k;
+  }
+  const keys = sorted ? children.keys() : [...children.keys()].sort(compareElements);
+  let out: JsonObject | undefined;
+  for (const k of keys) {
+    const j = nodeToJson(children.get(k) as PathSet);
+    if (j === undefined) continue;
+    (out ??= {})[k] = j;
+  }
   return out;
 }
 
-function nodeToJson(s: PathSet): JsonObject {
-  const out: JsonObject = {};
-  const hasChildren = s.children !== undefined && !s.isEmptyChildren();
-  if (s.member && hasChildren) out['.'] = {};
-  if (hasChildren && s.children !== undefined) {
-    for (const k of sortedKeys(s.children)) out[k] = nodeToJson(s.children.get(k) as PathSet);
-  }
-  return out;
+function nodeToJson(s: PathSet): JsonObject | undefined {
+  const children = childrenToJson(s);
+  if (children === undefined) return s.member ? {} : undefined;
+  if (!s.member) return children;
+  // `"."` first: a member that also has children.
+  return { '.': {}, ...children };
 }
 
 /** Parses FieldsV1; returns undefined when it is not a FieldsV1 object. */
@@ -302,4 +322,48 @@ export function pathString(elements: readonly string[]): string {
     }
   }
   return out;
+}
+
+/**
+ * FieldsV1 `v` without the paths of `s`, computed on the JSON itself (no trie is built): the
+ * same object when nothing is removed, so entries a write does not touch are reused as they are.
+ * Returns an empty object when every path went.
+ */
+export function subtractFieldsV1(v: JsonObject, s: PathSet): JsonObject {
+  if (s.children === undefined) return v;
+  let out: JsonObject | undefined;
+  for (const [k, sc] of s.children) {
+    const jc = v[k];
+    if (!isObject(jc)) continue;
+    let hasKeys = false;
+    for (const _ in jc) {
+      hasKeys = true;
+      break;
+    }
+    let next: JsonObject | undefined = jc;
+    if (!hasKeys) {
+      // A member without children.
+      if (sc.member) next = undefined;
+    } else {
+      let r = subtractFieldsV1(jc, sc);
+      if (sc.member && '.' in r) {
+        r = { ...r };
+        delete r['.'];
+      }
+      let n = 0;
+      let onlyDot = true;
+      for (const rk in r) {
+        n++;
+        if (rk !== '.') onlyDot = false;
+      }
+      if (n === 0) next = undefined;
+      else if (onlyDot) next = {};
+      else next = r;
+    }
+    if (next === jc) continue;
+    out ??= { ...v };
+    if (next === undefined) delete out[k];
+    else out[k] = next;
+  }
+  return out ?? v;
 }

@@ -116,76 +116,145 @@ export interface Comparison {
  * What changed from `lhs` to `rhs`. A node that appears counts as added along with its contents
  * (so a new map or list item is a member with children: `"."`). `lhs` undefined is a create:
  * compared against the kind's zero value, where value structs (`spec`, `template`…) exist.
+ * Subtrees shared by reference or equal are skipped without allocating.
  */
-export function compareObjects(lhs: JsonObject | undefined, rhs: JsonObject, root: TypeSchema): Comparison {
+export function compareObjects(
+  lhs: JsonObject | undefined,
+  rhs: JsonObject,
+  root: TypeSchema,
+  scope: RootScope = allFields,
+): Comparison {
   const c: Comparison = { added: new PathSet(), modified: new PathSet(), removed: new PathSet() };
-  compareMaps(lhs ?? {}, rhs, root, c.added, c.modified, c.removed, '');
+  compareMaps(scoped(lhs ?? {}, scope), scoped(rhs, scope), root, c.added, c.modified, c.removed, '');
   return c;
 }
 
+/** Which top-level fields a comparison looks at (the others are not tracked: skip the work). */
+export type RootScope =
+  | { readonly only: string }
+  | { readonly except: ReadonlySet<string> };
+
+const allFields: RootScope = { except: new Set() };
+
+function scoped(o: JsonObject, scope: RootScope): JsonObject {
+  if ('only' in scope) {
+    const v = o[scope.only];
+    return v === undefined ? {} : { [scope.only]: v };
+  }
+  let out: JsonObject | undefined;
+  for (const k of scope.except) {
+    if (!(k in o)) continue;
+    out ??= { ...o };
+    delete out[k];
+  }
+  return out ?? o;
+}
+
 function compareMaps(
-  l: JsonObject | undefined,
-  r: JsonObject | undefined,
+  l: JsonObject,
+  r: JsonObject,
   t: TypeSchema | undefined,
   added: PathSet,
   modified: PathSet,
   removed: PathSet,
   where: string,
 ): void {
-  if (l !== undefined) {
-    for (const key in l) {
-      const f = fieldOf(t, key);
-      const lv = l[key] as JsonValue;
-      const rv = r === undefined ? undefined : r[key];
-      const e = `f:${key}`;
-      compareValues(lv, rv, f, added.child(e), modified.child(e), removed.child(e), pathOf(where, key));
+  for (const key in l) {
+    const lv = l[key] as JsonValue;
+    const rv = r[key];
+    if (lv === rv) continue;
+    const f = fieldOf(t, key);
+    const e = `f:${key}`;
+    if (rv === undefined) {
+      markAll(lv, f, removed.child(e), where);
+      continue;
     }
+    if (jsonEqual(lv, rv)) continue;
+    compareValues(lv, rv, f, added, modified, removed, e, where, key);
   }
-  if (r !== undefined) {
-    for (const key in r) {
-      if (l !== undefined && key in l) continue;
-      const f = fieldOf(t, key);
-      // A field present in the Go zero value of an existing parent was there before.
-      let lv: JsonValue | undefined;
-      if (l !== undefined && f.zero !== undefined) lv = f.zero === 'object' ? {} : null;
-      const e = `f:${key}`;
-      compareValues(lv, r[key], f, added.child(e), modified.child(e), removed.child(e), pathOf(where, key));
+  for (const key in r) {
+    if (key in l) continue;
+    const rv = r[key] as JsonValue;
+    const f = fieldOf(t, key);
+    const e = `f:${key}`;
+    if (f.zero !== undefined) {
+      // Present in the Go zero value of this (existing) parent: it was there before.
+      const zero: JsonValue = f.zero === 'object' ? {} : null;
+      if (!jsonEqual(zero, rv)) compareValues(zero, rv, f, added, modified, removed, e, where, key);
+      continue;
     }
+    markAll(rv, f, added.child(e), where);
   }
 }
 
+/** Both sides present and different. */
 function compareValues(
-  l: JsonValue | undefined,
-  r: JsonValue | undefined,
+  l: JsonValue,
+  r: JsonValue,
   f: FieldSchema,
   added: PathSet,
   modified: PathSet,
   removed: PathSet,
+  e: string,
   where: string,
+  key: string,
 ): void {
-  const ls = l === undefined || l === null ? undefined : shapeOf(l, f);
-  const rs = r === undefined || r === null ? undefined : shapeOf(r, f);
+  const ls = l === null ? undefined : shapeOf(l, f);
+  const rs = r === null ? undefined : shapeOf(r, f);
   const shape = ls ?? rs;
   // null on one side of a map or list is an empty value that exists (a wildcard upstream).
   if (shape !== undefined && shape !== 'leaf' && (ls === undefined || rs === undefined || ls === rs)) {
-    const lv = l === null ? emptyOf(shape) : l;
-    const rv = r === null ? emptyOf(shape) : r;
+    const path = pathOf(where, key);
     if (shape === 'map') {
-      compareMaps(lv as JsonObject | undefined, rv as JsonObject | undefined, f.type, added, modified, removed, where);
+      compareMaps(
+        (l === null ? {} : l) as JsonObject,
+        (r === null ? {} : r) as JsonObject,
+        f.type,
+        added.child(e),
+        modified.child(e),
+        removed.child(e),
+        path,
+      );
     } else {
-      compareLists(lv as JsonArray | undefined, rv as JsonArray | undefined, f, shape, added, modified, removed, where);
+      compareLists(
+        (l === null ? [] : l) as JsonArray,
+        (r === null ? [] : r) as JsonArray,
+        f,
+        shape,
+        added.child(e),
+        modified.child(e),
+        removed.child(e),
+        path,
+      );
     }
-    if (l === undefined) added.member = true;
-    else if (r === undefined) removed.member = true;
     return;
   }
-  if (l === undefined) added.member = true;
-  else if (r === undefined) removed.member = true;
-  else if (!jsonEqual(l, r)) modified.member = true;
+  modified.child(e).member = true;
 }
 
-function emptyOf(shape: Shape): JsonValue {
-  return shape === 'map' ? {} : [];
+/** Marks `v` and everything under it (an added or a removed subtree). */
+function markAll(v: JsonValue, f: FieldSchema, s: PathSet, where: string): void {
+  s.member = true;
+  if (v === null) return;
+  const shape = shapeOf(v, f);
+  if (shape === 'map') {
+    const m = v as JsonObject;
+    for (const key in m) {
+      markAll(m[key] as JsonValue, fieldOf(f.type, key), s.child(`f:${key}`), where);
+    }
+  } else if (shape === 'set') {
+    const list = v as JsonArray;
+    for (let i = 0; i < list.length; i++) s.child(setKey(list[i] as JsonValue)).member = true;
+  } else if (shape === 'listMap') {
+    const list = v as JsonArray;
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i] as JsonValue;
+      const c = s.child(itemKey(item, f, where, i));
+      c.member = true;
+      const m = item as JsonObject;
+      for (const key in m) markAll(m[key] as JsonValue, fieldOf(f.type, key), c.child(`f:${key}`), where);
+    }
+  }
 }
 
 function indexList(list: JsonArray, f: FieldSchema, shape: Shape, where: string): Map<string, JsonValue> {
@@ -200,8 +269,8 @@ function indexList(list: JsonArray, f: FieldSchema, shape: Shape, where: string)
 }
 
 function compareLists(
-  l: JsonArray | undefined,
-  r: JsonArray | undefined,
+  l: JsonArray,
+  r: JsonArray,
   f: FieldSchema,
   shape: Shape,
   added: PathSet,
@@ -209,24 +278,28 @@ function compareLists(
   removed: PathSet,
   where: string,
 ): void {
-  const lm = l === undefined ? new Map<string, JsonValue>() : indexList(l, f, shape, where);
-  const rm = r === undefined ? new Map<string, JsonValue>() : indexList(r, f, shape, where);
+  const lm = indexList(l, f, shape, where);
+  const rm = indexList(r, f, shape, where);
   for (const [key, lv] of lm) {
     const rv = rm.get(key);
-    if (shape === 'set') {
-      if (rv === undefined) removed.child(key).member = true;
+    if (rv === undefined) {
+      if (shape === 'set') removed.child(key).member = true;
+      else markItem(lv as JsonObject, f, removed.child(key), where);
       continue;
     }
-    compareMaps(lv as JsonObject, rv as JsonObject | undefined, f.type, added.child(key), modified.child(key), removed.child(key), where);
-    if (rv === undefined) removed.child(key).member = true;
+    if (shape === 'set' || lv === rv || jsonEqual(lv, rv)) continue;
+    compareMaps(lv as JsonObject, rv as JsonObject, f.type, added.child(key), modified.child(key), removed.child(key), where);
   }
   for (const [key, rv] of rm) {
     if (lm.has(key)) continue;
-    if (shape === 'listMap') {
-      compareMaps(undefined, rv as JsonObject, f.type, added.child(key), modified.child(key), removed.child(key), where);
-    }
-    added.child(key).member = true;
+    if (shape === 'set') added.child(key).member = true;
+    else markItem(rv as JsonObject, f, added.child(key), where);
   }
+}
+
+function markItem(item: JsonObject, f: FieldSchema, s: PathSet, where: string): void {
+  s.member = true;
+  for (const key in item) markAll(item[key] as JsonValue, fieldOf(f.type, key), s.child(`f:${key}`), where);
 }
 
 // ---- apply merge (typed.Merge with the applied configuration winning) ----
