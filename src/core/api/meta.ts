@@ -163,6 +163,7 @@ export function prepareForUpdate<T extends KubeObject>(newObj: T, oldObj: KubeOb
     else next['finalizers'] = oldFinalizers;
     out.spec = next;
   }
+  if (newObj.kind === 'Service') out.spec = keepAllocatedServiceFields(newObj.spec, oldObj.spec);
   if (tracksGeneration(newObj.kind) && desiredStateChanged(out, oldObj)) {
     metadata.generation = (om.generation ?? 0) + 1;
   }
@@ -192,6 +193,34 @@ export function prepareForFinalize<T extends KubeObject>(newObj: T, oldObj: Kube
   if (finalizers === undefined) delete spec['finalizers'];
   else spec['finalizers'] = finalizers;
   return { ...oldObj, metadata, spec } as KubeObject as T;
+}
+
+/**
+ * What the Service registry keeps on update when the client omits it (kubectl replace/apply of
+ * a manifest without them): the allocated cluster IPs, and each port's nodePort when the port
+ * (by name and protocol, else by position) still exists and the type still uses node ports.
+ */
+function keepAllocatedServiceFields(newSpec: unknown, oldSpec: unknown): unknown {
+  if (newSpec === undefined || oldSpec === undefined) return newSpec;
+  const n: Fields = { ...(newSpec as Fields) };
+  const o = oldSpec as Fields;
+  const type = n['type'] ?? 'ClusterIP';
+  if (type !== 'ExternalName' && o['type'] !== 'ExternalName') {
+    if ((n['clusterIP'] === undefined || n['clusterIP'] === '') && o['clusterIP'] !== undefined) n['clusterIP'] = o['clusterIP'];
+    if (n['clusterIPs'] === undefined && o['clusterIPs'] !== undefined && n['clusterIP'] === o['clusterIP']) {
+      n['clusterIPs'] = o['clusterIPs'];
+    }
+  }
+  if ((type === 'NodePort' || type === 'LoadBalancer') && Array.isArray(n['ports']) && Array.isArray(o['ports'])) {
+    const oldPorts = o['ports'] as Fields[];
+    n['ports'] = (n['ports'] as Fields[]).map((p, i) => {
+      if (p['nodePort'] !== undefined && p['nodePort'] !== 0) return p;
+      const match = oldPorts.find((q) => q['name'] === p['name'] && q['protocol'] === p['protocol'] && q['port'] === p['port']) ?? (oldPorts.length === 1 && i === 0 ? oldPorts[0] : undefined);
+      return match?.['nodePort'] === undefined ? p : { ...p, nodePort: match['nodePort'] };
+    });
+    if (n['healthCheckNodePort'] === undefined && o['healthCheckNodePort'] !== undefined) n['healthCheckNodePort'] = o['healthCheckNodePort'];
+  }
+  return n;
 }
 
 function carrySystemFields(nm: ObjectMeta, om: ObjectMeta): ObjectMeta {

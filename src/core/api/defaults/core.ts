@@ -58,8 +58,18 @@ export function defaultService(svc: Service): void {
   }
 }
 
+/**
+ * Secret type Opaque; and stringData, a write-only convenience, merged into data (base64) as the
+ * v1 conversion does, its keys winning over data's.
+ */
 export function defaultSecret(s: Secret): void {
   if (s.type === undefined || s.type === '') s.type = 'Opaque';
+  const stringData = s.stringData;
+  if (stringData !== undefined && stringData !== null) {
+    const data = (s.data ??= {});
+    for (const k in stringData) data[k] = Buffer.from(stringData[k] ?? '', 'utf8').toString('base64');
+    delete s.stringData;
+  }
 }
 
 export function defaultPersistentVolumeClaim(pvc: { spec?: PersistentVolumeClaim['spec']; status?: PersistentVolumeClaim['status'] }): void {

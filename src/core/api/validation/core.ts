@@ -326,8 +326,7 @@ export function validateServiceAccountUpdate(sa: ServiceAccount, old: ServiceAcc
 }
 
 export function validateEvent(ev: Event, errs: FieldErrors): void {
-  // Kubernetes validates Event metadata without requiring a namespace.
-  validateObjectMeta(ev.metadata, false, nameIsDNSSubdomain, errs);
+  validateObjectMeta(ev.metadata, true, nameIsDNSSubdomain, errs);
   const eventNs = ev.metadata.namespace ?? '';
   const involvedNs = str(ev.involvedObject?.namespace);
   if (ev.eventTime === undefined || ev.eventTime === null) {
