@@ -1,0 +1,63 @@
+// Child process for the crash and lock tests (compiled to dist/test/core/store/crash-child.js).
+//
+//   node crash-child.js write <dir> <tag>   8 writers create /crash/<tag>/<w>-<i> and bump
+//                                          /crash/counter; prints `opened`, then one line per
+//                                          acknowledged write: `ack <revision> <key> <n>`
+//   node crash-child.js hold <dir>          creates /lock/held, prints `ready`, and stays open until
+//                                          stdin closes (then closes the store cleanly)
+//
+// stdout is a pipe, which Node writes synchronously on Linux: a line printed is in the parent's
+// pipe before the next write starts, so a SIGKILL cannot lose an acknowledgement already printed.
+// Every loop is bounded (writes and time) in case the parent dies without killing us.
+import { openLmdbStore } from '../../../src/core/store/lmdb-store.js';
+
+const writesMax = 20_000;
+const runMsMax = 30_000;
+
+async function write(dir: string, tag: string): Promise<void> {
+  const store = await openLmdbStore<{ n: number; w: number }>({ path: dir });
+  process.stdout.write('opened\n');
+  const deadline = Date.now() + runMsMax;
+  let written = 0;
+  const writer = async (w: number): Promise<void> => {
+    for (let i = 0; written < writesMax && Date.now() < deadline; i++) {
+      written++;
+      const key = `/crash/${tag}/${w}-${i}`;
+      const kv = await store.create(key, { n: i, w });
+      process.stdout.write(`ack ${kv.modRevision} ${key} ${i}\n`);
+      const counter = await store.guaranteedUpdate(
+        '/crash/counter',
+        (cur) => ({ n: (cur?.value.n ?? 0) + 1, w }),
+        { ignoreNotFound: true },
+      );
+      if (counter !== undefined) {
+        process.stdout.write(`ack ${counter.modRevision} /crash/counter ${counter.value.n}\n`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+  await store.close();
+}
+
+async function hold(dir: string): Promise<void> {
+  const store = await openLmdbStore<{ pid: number }>({ path: dir });
+  await store.guaranteedUpdate('/lock/held', () => ({ pid: process.pid }), { ignoreNotFound: true });
+  process.stdout.write('ready\n');
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, runMsMax);
+    process.stdin.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    process.stdin.resume();
+  });
+  await store.close();
+}
+
+const [mode, dir, tag] = process.argv.slice(2);
+if (mode === 'write' && dir !== undefined && tag !== undefined) await write(dir, tag);
+else if (mode === 'hold' && dir !== undefined) await hold(dir);
+else {
+  process.stderr.write('usage: crash-child.js write <dir> <tag> | hold <dir>\n');
+  process.exit(2);
+}
