@@ -95,6 +95,7 @@ function byteLength(s: string): number {
 
 /** IsDNS1123Subdomain: problems with `value`, none when valid. */
 export function validateDNS1123Subdomain(value: string): string[] {
+  if (isDNS1123SubdomainPart(value, 0, value.length)) return [];
   const errs: string[] = [];
   if (byteLength(value) > dns1123SubdomainMaxLength) errs.push(maxLenError(dns1123SubdomainMaxLength));
   if (!dns1123SubdomainRegexp.test(value)) {
@@ -103,8 +104,57 @@ export function validateDNS1123Subdomain(value: string): string[] {
   return errs;
 }
 
+// Scanners for the valid case, which is nearly every case; the regexes and messages below run
+// only when one of these says no.
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** s[from, to) matches ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] and is at most 63 long. */
+function isQualifiedNamePart(s: string, from: number, to: number): boolean {
+  const len = to - from;
+  if (len < 1 || len > qualifiedNameMaxLength) return false;
+  if (!isAlnum(s.charCodeAt(from)) || !isAlnum(s.charCodeAt(to - 1))) return false;
+  for (let i = from + 1; i < to - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlnum(c) && c !== 45 && c !== 95 && c !== 46) return false;
+  }
+  return true;
+}
+
+function isLowerAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
+}
+
+/** s[from, to) is a DNS-1123 subdomain of at most 253 characters. */
+function isDNS1123SubdomainPart(s: string, from: number, to: number): boolean {
+  if (to - from < 1 || to - from > dns1123SubdomainMaxLength) return false;
+  let labelStart = from;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (i === labelStart || !isLowerAlnum(s.charCodeAt(labelStart)) || !isLowerAlnum(s.charCodeAt(i - 1))) {
+        return false;
+      }
+      labelStart = i + 1;
+    } else if (!isLowerAlnum(c) && c !== 45) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return isQualifiedNamePart(key, 0, key.length);
+  if (key.indexOf('/', slash + 1) >= 0) return false;
+  return isDNS1123SubdomainPart(key, 0, slash) && isQualifiedNamePart(key, slash + 1, key.length);
+}
+
 /** IsQualifiedName, the rule for label keys (and annotation keys, finalizer names…). */
 export function validateLabelKey(key: string): string[] {
+  if (isLabelKey(key)) return [];
   const errs: string[] = [];
   const parts = key.split('/');
   let name: string;
@@ -132,6 +182,7 @@ export function validateLabelKey(key: string): string[] {
 
 /** IsValidLabelValue: problems with `value`, none when valid ("" is valid). */
 export function validateLabelValue(value: string): string[] {
+  if (value.length === 0 || isQualifiedNamePart(value, 0, value.length)) return [];
   const errs: string[] = [];
   if (byteLength(value) > labelValueMaxLength) errs.push(maxLenError(labelValueMaxLength));
   if (!labelValueRegexp.test(value)) {
@@ -515,7 +566,6 @@ function isLabelSelector(sel: LabelSelector | LabelSelectorObject): sel is Label
 // ---------------------------------------------------------------------------------------------
 // The string syntax: a port of the lexer and parser in labels/selector.go
 
-const tokError = 0;
 const tokEnd = 1;
 const tokClosedPar = 2;
 const tokComma = 3;
@@ -530,17 +580,18 @@ const tokNotEquals = 11;
 const tokNotIn = 12;
 const tokOpenPar = 13;
 
-const symbolTokens: ReadonlyMap<string, number> = new Map([
-  [')', tokClosedPar],
-  [',', tokComma],
-  ['!', tokDoesNotExist],
-  ['==', tokDoubleEquals],
-  ['=', tokEquals],
-  ['>', tokGreaterThan],
-  ['<', tokLessThan],
-  ['!=', tokNotEquals],
-  ['(', tokOpenPar],
-]);
+/** The token of a one-character symbol. */
+function symbolToken(c: number): number {
+  switch (c) {
+    case 41: return tokClosedPar; // )
+    case 44: return tokComma; // ,
+    case 33: return tokDoesNotExist; // !
+    case 61: return tokEquals; // =
+    case 62: return tokGreaterThan; // >
+    case 60: return tokLessThan; // <
+    default: return tokOpenPar; // (
+  }
+}
 
 /** The operator names Kubernetes lists in "expected:" messages (selection.Operator values). */
 const binaryOperatorNames = 'in, notin, =, ==, !=, gt, lt';
@@ -568,34 +619,14 @@ function lex(s: string, toks: number[], lits: string[]): void {
     }
     const c = s.charCodeAt(pos);
     if (isSpecialSymbol(c)) {
-      // Longest symbol that is a token.
-      let tok = tokError;
-      let lit = '';
-      let end = pos;
-      let failed = false;
-      while (end < n && isSpecialSymbol(s.charCodeAt(end))) {
-        const candidate = s.slice(pos, end + 1);
-        const t = symbolTokens.get(candidate);
-        if (t !== undefined) {
-          tok = t;
-          lit = candidate;
-        } else if (tok !== tokError) {
-          failed = true;
-          break;
-        }
-        end++;
-      }
-      if (tok === tokError) {
-        toks.push(tokError);
-        lits.push(`error expected: keyword found '${s.slice(pos, end)}'`);
-        pos = end;
-      } else {
-        toks.push(tok);
-        lits.push(lit);
-        pos += lit.length;
-        // Go's lexer consumes a NUL that stops a symbol; it then separates like a space.
-        if (!failed && pos < n && s.charCodeAt(pos) === 0) pos++;
-      }
+      // The longest symbol that is a token. Only '!=' and '==' are two characters long, so
+      // every special character starts a token and Go's ErrorToken cannot occur.
+      const twoChar = (c === 33 || c === 61) && s.charCodeAt(pos + 1) === 61;
+      toks.push(twoChar ? (c === 33 ? tokNotEquals : tokDoubleEquals) : symbolToken(c));
+      lits.push(twoChar ? (c === 33 ? '!=' : '==') : s.charAt(pos));
+      pos += twoChar ? 2 : 1;
+      // Go's lexer consumes a NUL that stops a symbol; it then separates like a space.
+      if (pos < n && s.charCodeAt(pos) === 0) pos++;
       continue;
     }
     const start = pos;
