@@ -94,9 +94,18 @@ const printers: ReadonlyMap<string, Printer> = new Map<string, Printer>([
   ['storage.k8s.io/StorageClass', storageClassPrinter],
 ]);
 
+/** Printers already looked up, by the registry's (frozen, long-lived) KindInfo objects. */
+const printerCache = new WeakMap<object, Printer>();
+
 /** The printer for a kind (its own, or NAME/AGE). */
 export function printerFor(kind: Pick<KindInfo, 'group' | 'kind'>): Printer {
-  return printers.get(`${kind.group}/${kind.kind}`) ?? defaultPrinter;
+  let printer = printerCache.get(kind);
+  if (printer === undefined) {
+    printer = printers.get(`${kind.group}/${kind.kind}`) ?? defaultPrinter;
+    // Only frozen kinds can be remembered: a mutable one may name another kind next time.
+    if (Object.isFrozen(kind)) printerCache.set(kind, printer);
+  }
+  return printer;
 }
 
 export interface TableOptions {

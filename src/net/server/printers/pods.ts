@@ -72,8 +72,15 @@ function laterRestart(current: number, cs: ContainerStatus): number {
   return Number.isNaN(current) || current < finished ? finished : current;
 }
 
-/** The STATUS, READY and RESTARTS of a pod, as printPod computes them. */
+/** The READY, STATUS and RESTARTS of a pod, as printPod computes them (e.g. for a CLI). */
 export function podSummary(pod: Pod, nowMs: number): { ready: string; status: string; restarts: string } {
+  const cells: TableCell[] = [];
+  pushPodSummary(pod, nowMs, cells);
+  return { ready: String(cells[0]), status: String(cells[1]), restarts: String(cells[2]) };
+}
+
+/** Appends READY, STATUS and RESTARTS to `cells` (no allocation beyond the strings). */
+function pushPodSummary(pod: Pod, nowMs: number, cells: TableCell[]): void {
   const spec = pod.spec;
   const status: PodStatus = pod.status ?? {};
   const initContainers = spec?.initContainers ?? [];
@@ -179,7 +186,7 @@ export function podSummary(pod: Pod, nowMs: number): { ready: string; status: st
   if (restarts !== 0 && !Number.isNaN(lastRestartMs)) {
     restartsText = `${restarts} (${humanDuration(nowMs - lastRestartMs)} ago)`;
   }
-  return { ready: `${readyContainers}/${totalContainers}`, status: reason, restarts: restartsText };
+  cells.push(`${readyContainers}/${totalContainers}`, reason, restartsText);
 }
 
 function readinessGates(pod: Pod): string {
@@ -202,21 +209,19 @@ export const podPrinter: Printer = Object.freeze({
   columns,
   cells(obj: KubeObject, nowMs: number): TableCell[] {
     const pod = obj as Pod;
-    const s = podSummary(pod, nowMs);
     const podIP = pod.status?.podIPs?.[0]?.ip ?? '';
     const nodeName = pod.spec?.nodeName ?? '';
     const nominated = pod.status?.nominatedNodeName ?? '';
-    return [
-      pod.metadata.name ?? '',
-      s.ready,
-      s.status,
-      s.restarts,
+    const cells: TableCell[] = [pod.metadata.name ?? ''];
+    pushPodSummary(pod, nowMs, cells);
+    cells.push(
       age(pod, nowMs),
       podIP === '' ? '<none>' : podIP,
       nodeName === '' ? '<none>' : nodeName,
       nominated === '' ? '<none>' : nominated,
       readinessGates(pod),
-    ];
+    );
+    return cells;
   },
   conditions(obj: KubeObject): readonly TableRowCondition[] | undefined {
     const phase = (obj as Pod).status?.phase;
