@@ -44,11 +44,33 @@ export function updateErrors(next: KubeObject, old: KubeObject): string[] {
   return validate(applyDefaults(next, 'update'), old).map(formatFieldError);
 }
 
-export type Mutation = (o: Record<string, any>) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Marks a field to remove in an edit. */
+export const removed = Symbol('removed');
 
-/** A copy of the fixture with `mutate` applied. */
-export function variant(key: string, mutate: Mutation): KubeObject {
+/** One change: a field path as Kubernetes prints it (`spec.containers[0].image`) and its new value. */
+export type Edit = readonly [path: string, value: unknown];
+
+/** Sets (or with `removed`, deletes) the field at `path`, creating objects on the way. */
+export function setPath(obj: object, path: string, value: unknown): void {
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  let cur = obj as Record<string, unknown>;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i] ?? '';
+    let next = cur[k];
+    if (typeof next !== 'object' || next === null) {
+      next = /^\d+$/.test(parts[i + 1] ?? '') ? [] : {};
+      cur[k] = next;
+    }
+    cur = next as Record<string, unknown>;
+  }
+  const last = parts[parts.length - 1] ?? '';
+  if (value === removed) delete cur[last];
+  else cur[last] = value;
+}
+
+/** A copy of the fixture `Kind/name` with the edits applied. */
+export function variant(key: string, ...edits: readonly Edit[]): KubeObject {
   const m = manifest(key);
-  mutate(m as unknown as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const [path, value] of edits) setPath(m, path, value);
   return m;
 }
