@@ -366,18 +366,139 @@ function sortEntries(list: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
 
 // ---- apply ----
 
+/** The kubectl client-side apply annotation. */
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The manager kubectl --server-side uses, for which the client-side-apply upgrade path exists. */
+const kubectlManager = 'kubectl';
+
+interface Conflict {
+  readonly manager: Manager;
+  readonly paths: string[][];
+}
+
+type ApplyOutcome =
+  | { readonly kind: 'applied'; readonly result: ApplyResult }
+  | { readonly kind: 'conflicts'; readonly conflicts: readonly Conflict[] };
+
 /**
  * Server-side apply of `applied` (the request body, decoded) by `options.manager` on `live`
  * (undefined: the object does not exist and is created). Returns the new object with its
  * managedFields, or throws a StatusError: 409 Conflict listing the fields other managers own
  * (unless force), 400 for a configuration carrying managedFields or of another apiVersion.
+ *
+ * As kube-apiserver does for `kubectl apply --server-side` (manager "kubectl") on an object last
+ * written by client-side apply: conflicts on fields whose live value is still the one in the
+ * last-applied annotation are taken over without force, and the annotation is kept in step with
+ * the applied configuration.
  */
 export function applyServerSideApply(
   live: JsonObject | undefined,
   applied: JsonObject,
   options: ApplyOptions,
 ): ApplyResult {
-  const { manager, force, gvk } = options;
+  let outcome = applyOnce(live, applied, options, options.force);
+  if (outcome.kind === 'conflicts' && options.manager === kubectlManager && live !== undefined) {
+    const allowed = conflictsAllowedByLastApplied(live, rootSchema(options.gvk.kind));
+    if (allowed !== undefined) {
+      const remaining: Conflict[] = [];
+      for (const c of outcome.conflicts) {
+        const paths = c.paths.filter((p) => !hasPath(allowed, p));
+        if (paths.length > 0) remaining.push({ manager: c.manager, paths });
+      }
+      outcome = remaining.length > 0 ? { kind: 'conflicts', conflicts: remaining } : applyOnce(live, applied, options, true);
+    }
+  }
+  if (outcome.kind === 'conflicts') throw conflictError(outcome.conflicts);
+  const result = outcome.result;
+  if (options.manager !== kubectlManager) return result;
+  return syncLastApplied(result, applied);
+}
+
+function hasPath(s: PathSet, path: readonly string[]): boolean {
+  let node: PathSet | undefined = s;
+  for (const e of path) {
+    node = node.get(e);
+    if (node === undefined) return false;
+  }
+  return node.member;
+}
+
+function annotationsOf(obj: JsonObject | undefined): JsonObject | undefined {
+  const a = metadataOf(obj)?.['annotations'];
+  return isObject(a) ? a : undefined;
+}
+
+/**
+ * The fields of the last-applied annotation whose live value still matches it (lastAppliedManager's
+ * allowedConflictsFromLastApplied); undefined when there is no usable annotation.
+ */
+function conflictsAllowedByLastApplied(live: JsonObject, root: TypeSchema): PathSet | undefined {
+  const text = annotationsOf(live)?.[lastAppliedAnnotation];
+  if (typeof text !== 'string' || text === '') return undefined;
+  let last: unknown;
+  try {
+    last = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(last)) return undefined;
+  try {
+    const set = toFieldSet(last, root);
+    const diff = compareObjects(last, withoutManagedFields(live), root);
+    set.subtractInPlace(diff.modified);
+    set.subtractInPlace(diff.added);
+    set.subtractInPlace(diff.removed);
+    return set;
+  } catch (e) {
+    if (e instanceof TypedError) return undefined;
+    throw e;
+  }
+}
+
+/** lastAppliedUpdater: an existing last-applied annotation is rewritten to the applied config. */
+function syncLastApplied(result: ApplyResult, applied: JsonObject): ApplyResult {
+  const annotations = annotationsOf(result.object);
+  if (annotations === undefined || !(lastAppliedAnnotation in annotations)) return result;
+  const appliedMeta = metadataOf(applied);
+  let forAnnotation = applied;
+  const appliedAnnotations = annotationsOf(applied);
+  if (appliedMeta !== undefined && appliedAnnotations !== undefined && lastAppliedAnnotation in appliedAnnotations) {
+    const a: JsonObject = { ...appliedAnnotations };
+    delete a[lastAppliedAnnotation];
+    forAnnotation = { ...applied, metadata: { ...appliedMeta, annotations: a } };
+  }
+  const value = `${goJsonStringify(forAnnotation)}\n`;
+  if (annotations[lastAppliedAnnotation] === value) return result;
+  const meta = metadataOf(result.object) as JsonObject;
+  const object = { ...result.object, metadata: { ...meta, annotations: { ...annotations, [lastAppliedAnnotation]: value } } };
+  return { ...result, object, changed: true };
+}
+
+/** encoding/json's output for a decoded value: keys sorted, <, > and & escaped, compact. */
+export function goJsonStringify(v: JsonValue): string {
+  if (v === null || typeof v !== 'object') return escapeHtml(JSON.stringify(v));
+  if (Array.isArray(v)) return `[${v.map((x) => goJsonStringify(x)).join(',')}]`;
+  const keys = Object.keys(v).sort();
+  const parts: string[] = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    parts[i] = `${escapeHtml(JSON.stringify(k))}:${goJsonStringify(v[k] as JsonValue)}`;
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function applyOnce(
+  live: JsonObject | undefined,
+  applied: JsonObject,
+  options: ApplyOptions,
+  force: boolean,
+): ApplyOutcome {
+  const { manager, gvk } = options;
   const apiVersion = apiVersionOf(gvk);
   const appliedVersion = applied['apiVersion'];
   if (appliedVersion !== apiVersion) {
@@ -442,13 +563,13 @@ export function applyServerSideApply(
   const removed = filterTracked(diff.removed, statusOnly, hasStatus);
 
   // Conflicts: fields this apply changes that another manager owns.
-  const conflicts: { manager: Manager; paths: string[][] }[] = [];
+  const conflicts: Conflict[] = [];
   for (const [k, m] of managers) {
     if (k === key) continue;
     const c = m.set.intersection(changed);
     if (!c.isEmpty()) conflicts.push({ manager: m, paths: c.members() });
   }
-  if (conflicts.length > 0 && !force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !force) return { kind: 'conflicts', conflicts };
   for (const [k, m] of managers) {
     if (k === key) continue;
     m.set.subtractInPlace(changed);
@@ -468,14 +589,17 @@ export function applyServerSideApply(
   });
   const managedFields = encodeManagedFields(managers);
   return {
-    object: withManagedFields(merged, managedFields),
-    managedFields,
-    changed: objectChanged || managedChanged || time !== previous?.time,
+    kind: 'applied',
+    result: {
+      object: withManagedFields(merged, managedFields),
+      managedFields,
+      changed: objectChanged || managedChanged || time !== previous?.time,
+    },
   };
 }
 
 /** The 409 kube-apiserver sends for apply conflicts (fieldmanager's NewConflictError). */
-function conflictError(conflicts: readonly { manager: Manager; paths: string[][] }[]): StatusError {
+function conflictError(conflicts: readonly Conflict[]): StatusError {
   const causes: StatusCause[] = [];
   let count = 0;
   for (const c of conflicts) {
@@ -486,7 +610,7 @@ function conflictError(conflicts: readonly { manager: Manager; paths: string[][]
   }
   let message: string;
   if (count === 1) {
-    const c = conflicts[0] as { manager: Manager; paths: string[][] };
+    const c = conflicts[0] as Conflict;
     message = `Apply failed with 1 conflict: conflict with ${describeManager(c.manager)}: ${pathString(c.paths[0] ?? [])}`;
   } else {
     // Grouped by manager, managers sorted by their identifier.

@@ -429,3 +429,43 @@ test('property: one manager applying a sequence of configurations ends with the 
     { numRuns: 150 },
   );
 });
+
+const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** An object as `kubectl apply` (client-side) creates it: annotation + Update entry. */
+function clientSideApplied(cfg: JsonObject): JsonObject {
+  const meta = cfg['metadata'] as JsonObject;
+  const obj: JsonObject = {
+    ...cfg,
+    metadata: { ...meta, annotations: { [lastApplied]: `${JSON.stringify(cfg)}\n` } },
+  };
+  return stored(obj, updateManagedFields(undefined, obj, 'kubectl-client-side-apply', 'Update', { now: t0 }));
+}
+
+test('kubectl apply --server-side after client-side apply takes over fields still as last applied', () => {
+  const live = clientSideApplied(deployment({ replicas: 3 }));
+  // Without the upgrade path this conflicts with kubectl-client-side-apply on .spec.replicas.
+  assert.throws(() => applyServerSideApply(live, deployment({ replicas: 4 }), opts('someone-else')), (e: unknown) => e instanceof StatusError && e.code === 409);
+  const r = applyServerSideApply(live, deployment({ replicas: 4 }), opts('kubectl'));
+  assert.equal(spec(r.object)['replicas'], 4);
+  const csa = entry(r.managedFields, 'kubectl-client-side-apply')?.fieldsV1['f:spec'] as JsonObject | undefined;
+  assert.equal(csa?.['f:replicas'], undefined, 'client-side apply no longer owns replicas');
+  // The annotation now records the server-side applied configuration, as encoding/json writes it.
+  const annotation = ((r.object['metadata'] as JsonObject)['annotations'] as JsonObject)[lastApplied];
+  assert.equal(typeof annotation, 'string');
+  assert.deepEqual(JSON.parse(annotation as string), deployment({ replicas: 4 }));
+  assert.ok((annotation as string).startsWith('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels"'));
+  assert.ok((annotation as string).endsWith('}\n'));
+});
+
+test('the upgrade path does not cover fields changed since the last client-side apply', () => {
+  const applied = clientSideApplied(deployment({ replicas: 3 }));
+  const scaled = { ...applied, spec: { ...spec(applied), replicas: 5 } };
+  const live = stored(scaled, updateManagedFields(applied, scaled, 'hpa', 'Update', { now: t0 }));
+  assert.throws(
+    () => applyServerSideApply(live, deployment({ replicas: 4 }), opts('kubectl')),
+    (e: unknown) =>
+      e instanceof StatusError &&
+      e.message === 'Apply failed with 1 conflict: conflict with "hpa" using apps/v1: .spec.replicas',
+  );
+});
