@@ -320,6 +320,27 @@ describe('label key and value validation', () => {
     });
   }
 
+  test('keys and values are valid exactly when Kubernetes\' regular expressions and lengths say so', () => {
+    const name = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+    const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+    const referenceKey = (k: string): boolean => {
+      const parts = k.split('/');
+      if (parts.length > 2) return false;
+      const n = parts[parts.length - 1] ?? '';
+      const prefixOk = parts.length === 1 || (subdomain.test(parts[0] ?? '') && (parts[0] ?? '').length <= 253);
+      return prefixOk && name.test(n) && n.length <= 63;
+    };
+    const referenceValue = (v: string): boolean => v === '' || (name.test(v) && v.length <= 63);
+    const text = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '-', '_', '.', '/', ' ', 'é'), maxLength: 70 });
+    fc.assert(
+      fc.property(text, (s) => {
+        assert.equal(validateLabelKey(s).length === 0, referenceKey(s), s);
+        assert.equal(validateLabelValue(s).length === 0, referenceValue(s), s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test('newRequirement validates as NewRequirement does', () => {
     assert.equal(newRequirement('a', 'Gt', ['5']).toString(), 'a>5');
     assert.throws(
