@@ -41,6 +41,7 @@ import {
   deploymentPrinter,
   jobPrinter,
   replicaSetPrinter,
+  scalePrinter,
   statefulSetPrinter,
 } from './workloads.js';
 import type {
@@ -92,6 +93,8 @@ const printers: ReadonlyMap<string, Printer> = new Map<string, Printer>([
   ['scheduling.k8s.io/PriorityClass', priorityClassPrinter],
   ['policy/PodDisruptionBudget', podDisruptionBudgetPrinter],
   ['storage.k8s.io/StorageClass', storageClassPrinter],
+  // Not a registry kind, but what the scale subresource answers with.
+  ['autoscaling/Scale', scalePrinter],
 ]);
 
 /** Printers already looked up, by the registry's (frozen, long-lived) KindInfo objects. */

@@ -11,6 +11,7 @@ import type {
   ReplicaSet,
   StatefulSet,
 } from '../../../core/api/types.js';
+import type { IScale } from 'kubernetes-models/autoscaling/v1/Scale';
 import { age, ageColumn, containersColumn, imagesColumn, nameColumn } from './common.js';
 import { docs } from './descriptions.js';
 import { formatLabelSelector, formatLabels, humanDuration, labelSelectorString, layoutContainerCells, timestampMs } from './format.js';
@@ -207,5 +208,22 @@ export const controllerRevisionPrinter: Printer = Object.freeze({
       break;
     }
     return [cr.metadata.name ?? '', controller, cr.revision, age(cr, nowMs)];
+  },
+});
+
+/**
+ * autoscaling/v1 Scale, for `kubectl get deployment web --subresource=scale`. Its NAME column has
+ * no `name` format in kube-apiserver either.
+ */
+export const scalePrinter: Printer = Object.freeze({
+  columns: Object.freeze([
+    column('Name', 'string', docs.meta.name),
+    column('Desired', 'integer', 'replicas is the desired number of instances for the scaled object.'),
+    column('Available', 'integer', 'replicas is the actual number of observed instances of the scaled object.'),
+    ageColumn,
+  ]),
+  cells(obj: KubeObject, nowMs: number): TableCell[] {
+    const scale = obj as KubeObject & Pick<IScale, 'spec' | 'status'>;
+    return [scale.metadata.name ?? '', scale.spec?.replicas ?? 0, scale.status?.replicas ?? 0, age(scale, nowMs)];
   },
 });

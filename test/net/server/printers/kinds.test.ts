@@ -94,6 +94,13 @@ describe('printers: columns per kind (kube-apiserver 1.32)', () => {
     }
   });
 
+  it('the scale subresource prints NAME DESIRED AVAILABLE AGE (kubectl get --subresource=scale)', () => {
+    const scale = { group: 'autoscaling', kind: 'Scale' };
+    assert.deepEqual(printerFor(scale).columns.map((c) => c.name.toUpperCase()), ['NAME', 'DESIRED', 'AVAILABLE', 'AGE']);
+    const o = obj('autoscaling/v1', 'Scale', 'web', { spec: { replicas: 3 }, status: { replicas: 2, selector: 'app=web' } });
+    assert.deepEqual(tableRow(scale, o, now).cells, ['web', 3, 2, '3m2s']);
+  });
+
   it('an unknown kind gets NAME and AGE', () => {
     const info = { group: 'example.com', kind: 'Widget' };
     assert.deepEqual(printerFor(info).columns.map((c) => c.name), ['Name', 'Age']);
