@@ -184,22 +184,20 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
     return n;
   }
 
-  /** Ready frames in `codec`'s format, concatenated (at least one frame, about bytesMax at most). */
-  takeFrames(codec: WatchCodec, bytesMax: number): Buffer | undefined {
-    const first = this.next();
-    if (first === undefined) return undefined;
-    const firstFrame = first.frame(codec);
-    if (firstFrame.length >= bytesMax) return firstFrame;
-    const frames: Buffer[] = [firstFrame];
-    let total = firstFrame.length;
+  /**
+   * Appends ready frames in `codec`'s format to `out` (shared buffers: never modify them), about
+   * `bytesMax` bytes at most and at least one frame when any is ready; returns their total size.
+   */
+  takeFrames(codec: WatchCodec, out: Buffer[], bytesMax: number): number {
+    let total = 0;
     while (total < bytesMax) {
       const item = this.next();
       if (item === undefined) break;
       const f = item.frame(codec);
-      frames.push(f);
+      out.push(f);
       total += f.length;
     }
-    return frames.length === 1 ? firstFrame : Buffer.concat(frames, total);
+    return total;
   }
 
   /**

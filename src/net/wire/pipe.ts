@@ -8,10 +8,11 @@ import type { WatchCodec } from './watch-frames.js';
 /** What the pipe reads from. src/watch's Watcher implements it. */
 export interface WatchFrameSource {
   /**
-   * Frames ready now, concatenated into one buffer of about `bytesMax` at most (always at least
-   * one whole frame); undefined when nothing is ready.
+   * Appends the frames ready now to `out` (whole frames, about `bytesMax` bytes at most, at least
+   * one when any is ready) and returns their total size; 0 when nothing is ready. The buffers are
+   * shared with other watchers: never modify them.
    */
-  takeFrames(codec: WatchCodec, bytesMax: number): Buffer | undefined;
+  takeFrames(codec: WatchCodec, out: Buffer[], bytesMax: number): number;
   /** True once the stream has ended and every frame was taken. */
   readonly done: boolean;
   /**
@@ -59,13 +60,21 @@ export function pipeWatch(
       waitingDrain = false;
       pump();
     };
+    const frames: Buffer[] = [];
     const pump = (): void => {
       if (finished || waitingDrain) return;
-      // Bounded: each pass writes at most writeBytesMax, and stops at the first refused write.
+      // Frames are shared buffers: write them as they are (corked, so the socket gets one
+      // writev), never concatenated into a per-watcher copy. Bounded: each pass takes at most
+      // writeBytesMax and stops at the first refused write.
       for (;;) {
-        const bytes = source.takeFrames(codec, writeBytesMax);
-        if (bytes === undefined) break;
-        if (!sink.write(bytes)) {
+        frames.length = 0;
+        const bytes = source.takeFrames(codec, frames, writeBytesMax);
+        if (bytes === 0) break;
+        sink.cork();
+        let accepted = true;
+        for (let i = 0; i < frames.length; i++) accepted = sink.write(frames[i] as Buffer);
+        sink.uncork();
+        if (!accepted) {
           waitingDrain = true;
           sink.once('drain', onDrain);
           return;

@@ -94,15 +94,14 @@ class BurstSource implements WatchFrameSource {
   get done(): boolean {
     return this.sent === this.total;
   }
-  takeFrames(codec: WatchCodec, bytesMax: number): Buffer | undefined {
-    const frames: Buffer[] = [];
+  takeFrames(codec: WatchCodec, out: Buffer[], bytesMax: number): number {
     let size = 0;
     while (this.sent < this.available && size < bytesMax) {
       const f = codec.frame('ADDED', codec.encodeObject({ n: this.sent++ }));
-      frames.push(f);
+      out.push(f);
       size += f.length;
     }
-    return frames.length === 0 ? undefined : Buffer.concat(frames);
+    return size;
   }
   onReadable(listener: (() => void) | undefined): void {
     this.listener = listener;
