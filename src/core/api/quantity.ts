@@ -595,6 +595,16 @@ function combine(a: Quantity, b: Quantity, bSign: 1 | -1): Quantity {
   return fromBig(format, bSign === 1 ? x + y : x - y, scale, null);
 }
 
+/** q × factor for a safe integer factor (Quantity.Mul); the format is q's. */
+export function multiplyQuantity(q: Quantity, factor: number): Quantity {
+  requireSafeInteger(factor, 'factor');
+  if (q.unscaledBig === null) {
+    const product = q.unscaled * factor;
+    if (Number.isSafeInteger(product)) return fromNumber(q.format, product, q.scale, null);
+  }
+  return fromBig(q.format, bigOf(q) * BigInt(factor), q.scale, null);
+}
+
 /** -q, same format. */
 export function negateQuantity(q: Quantity): Quantity {
   return q.unscaledBig === null

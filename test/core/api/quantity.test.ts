@@ -8,6 +8,7 @@ import {
   compareQuantities,
   formatQuantity,
   isZeroQuantity,
+  multiplyQuantity,
   negateQuantity,
   parseMilli,
   parseQuantity,
@@ -259,6 +260,15 @@ describe('comparison and arithmetic', () => {
       assert.equal(r.format, format);
     });
   }
+
+  test('multiplication by an integer is exact and keeps the format', () => {
+    assert.equal(formatQuantity(multiplyQuantity(parseQuantity('100m'), 3)), '300m');
+    assert.equal(formatQuantity(multiplyQuantity(parseQuantity('512Mi'), 4)), '2Gi');
+    assert.equal(formatQuantity(multiplyQuantity(parseQuantity('8Ei'), 1024)), '9223372036854775807Ki');
+    assert.equal(formatQuantity(multiplyQuantity(parseQuantity('1Gi'), -2)), '-2Gi');
+    assert.ok(isZeroQuantity(multiplyQuantity(parseQuantity('1k'), 0)));
+    assert.throws(() => multiplyQuantity(parseQuantity('1'), 0.5), QuantityError);
+  });
 
   test('negation keeps the format', () => {
     assert.equal(formatQuantity(negateQuantity(parseQuantity('9.01'))), '-9010m');
