@@ -477,6 +477,21 @@ describe('printers: cells for representative objects', () => {
       assert.equal(got.length, printerFor(info).columns.length, 'one cell per column');
     });
   }
+
+  it('objects handed out frozen by the watch cache print the same and are left untouched', () => {
+    const deepFreeze = (v: unknown): unknown => {
+      if (v !== null && typeof v === 'object') {
+        for (const x of Object.values(v)) deepFreeze(x);
+        Object.freeze(v);
+      }
+      return v;
+    };
+    for (const [name, info, o, expected] of cases) {
+      const copy = deepFreeze(structuredClone(o)) as KubeObject;
+      assert.deepEqual(cells(info, copy), expected, name);
+      assert.deepEqual(copy, o, name);
+    }
+  });
 });
 
 describe('printers: Table documents', () => {
