@@ -126,6 +126,20 @@ export function parseQuantity(input: string | number): Quantity {
   return parseFast(input) ?? parseGeneral(input);
 }
 
+/** Go's unicode.IsSpace set, which strings.TrimSpace removes. */
+const goSpaceEdges = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/**
+ * A quantity from a decoded JSON value, as Quantity.UnmarshalJSON reads it: a string with
+ * surrounding whitespace trimmed, or a number; null is zero. Throws QuantityError otherwise.
+ */
+export function decodeQuantity(value: unknown): Quantity {
+  if (value === null) return fromNumber('DecimalSI', 0, 0, null);
+  if (typeof value === 'string') return parseQuantity(value.replace(goSpaceEdges, ''));
+  if (typeof value === 'number') return parseQuantity(value);
+  throw new QuantityError(quantityFormatWrongMessage);
+}
+
 /** parseQuantity for values of unknown type: undefined instead of an error. */
 export function tryParseQuantity(input: unknown): Quantity | undefined {
   if (typeof input !== 'string' && typeof input !== 'number') return undefined;

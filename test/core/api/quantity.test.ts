@@ -6,6 +6,7 @@ import {
   addQuantities,
   canonicalQuantity,
   compareQuantities,
+  decodeQuantity,
   formatQuantity,
   isZeroQuantity,
   multiplyQuantity,
@@ -152,6 +153,16 @@ describe('parseQuantity and formatQuantity', () => {
     assert.equal(formatQuantity(parseQuantity(1e21)), '1e+21');
     assert.throws(() => parseQuantity(Number.NaN), QuantityError);
     assert.throws(() => parseQuantity(Number.POSITIVE_INFINITY), QuantityError);
+  });
+
+  test('decodeQuantity reads JSON values as Quantity.UnmarshalJSON does', () => {
+    assert.equal(formatQuantity(decodeQuantity(' 1\t')), '1');
+    assert.equal(formatQuantity(decodeQuantity('\u00a0250m\n')), '250m');
+    assert.equal(formatQuantity(decodeQuantity(0.25)), '250m');
+    assert.ok(isZeroQuantity(decodeQuantity(null)));
+    assert.throws(() => decodeQuantity('1 1'), QuantityError);
+    assert.throws(() => decodeQuantity(true), QuantityError);
+    assert.throws(() => decodeQuantity({}), QuantityError);
   });
 
   test('tryParseQuantity takes any value and never throws', () => {
