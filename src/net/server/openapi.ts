@@ -114,6 +114,13 @@ function splitUnion(text: string): string[] {
   return parts;
 }
 
+/** TypeMeta's field docs (the declarations leave them to an inherited interface). */
+const typeMetaDocs: Readonly<Record<string, string>> = {
+  apiVersion:
+    'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
+  kind: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+};
+
 const intOrStringSchema: JsonObject = { type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true };
 
 /** Reads declaration files on demand and turns them into OpenAPI v3 schemas, keyed by name. */
@@ -206,7 +213,9 @@ class SchemaLibrary {
       typeText = typeText.replace(/;$/, '');
       const literal = /^"[^"]*"$/.test(typeText);
       // apiVersion and kind are typed as their literal value; in OpenAPI they are plain strings.
-      const schema = literal && (field === 'apiVersion' || field === 'kind') ? { type: 'string' } : this.typeSchema(typeText, imports);
+      const typeMeta = literal && (field === 'apiVersion' || field === 'kind');
+      const schema = typeMeta ? { type: 'string' } : this.typeSchema(typeText, imports);
+      doc ??= typeMeta ? typeMetaDocs[field] : undefined;
       properties[field] = doc === undefined ? schema : withDescription(schema, doc);
       if (optional === undefined && !(literal && (field === 'apiVersion' || field === 'kind'))) required.push(field);
       doc = undefined;
