@@ -352,8 +352,70 @@ export function updateManagedFields(
   return sortEntries(out);
 }
 
+/** Update entries kept before the oldest are merged (fieldmanager's DefaultMaxUpdateManagers). */
+export const updateManagersMax = 10;
+/** The bucket old Update entries are merged into, one per apiVersion. */
+const ancientChangesManager = 'ancient-changes';
+
+function entryIdentifier(e: ManagedFieldsEntry): string {
+  const id: JsonObject = { manager: e.manager, operation: e.operation };
+  if (e.operation === 'Update') id['apiVersion'] = e.apiVersion;
+  if (e.subresource !== undefined) id['subresource'] = e.subresource;
+  return JSON.stringify(id);
+}
+
+/**
+ * More than 10 Update entries: the oldest are merged, per apiVersion, into an "ancient-changes"
+ * entry (capManagersManager), so objects written by many clients keep bounded managedFields.
+ */
+function capUpdateManagers(list: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+  let updates = 0;
+  for (const e of list) if (e.operation === 'Update') updates++;
+  if (updates <= updateManagersMax) return list;
+  const updaters = list.filter((e) => e.operation === 'Update');
+  updaters.sort((p, q) => timeSeconds(p.time) - timeSeconds(q.time) || cmp(entryIdentifier(p), entryIdentifier(q)));
+  const dropped = new Set<ManagedFieldsEntry>();
+  const firstByVersion = new Map<string, ManagedFieldsEntry>();
+  const buckets = new Map<string, { set: PathSet; time: string | undefined }>();
+  let length = updaters.length;
+  for (let i = 0; i < updaters.length && length > updateManagersMax; i++) {
+    const e = updaters[i] as ManagedFieldsEntry;
+    const first = firstByVersion.get(e.apiVersion);
+    if (first === undefined) {
+      firstByVersion.set(e.apiVersion, e);
+      continue;
+    }
+    let bucket = buckets.get(e.apiVersion);
+    if (bucket === undefined) {
+      // An existing bucket of this version absorbs the entry; otherwise the first entry of the
+      // version becomes the bucket.
+      const existing = list.find(
+        (x) => x.operation === 'Update' && x.manager === ancientChangesManager && x.apiVersion === e.apiVersion && x.subresource === undefined,
+      );
+      const base = existing ?? first;
+      bucket = { set: fromFieldsV1(base.fieldsV1) ?? new PathSet(), time: base.time };
+      buckets.set(e.apiVersion, bucket);
+      dropped.add(base);
+    }
+    if (dropped.has(e)) continue;
+    bucket.set.unionInPlace(fromFieldsV1(e.fieldsV1) ?? new PathSet());
+    // The bucket takes the time of the (more recent) entry merged into it.
+    bucket.time = e.time;
+    dropped.add(e);
+    length--;
+  }
+  const out = list.filter((e) => !dropped.has(e));
+  for (const [apiVersion, b] of buckets) {
+    out.push(
+      encodeEntry({ manager: ancientChangesManager, operation: 'Update', apiVersion, time: b.time, set: b.set, subresource: undefined }),
+    );
+  }
+  return out;
+}
+
 /** Entries in kube-apiserver's order: Apply before Update, then by time, manager, version. */
-function sortEntries(list: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+function sortEntries(unsorted: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+  const list = capUpdateManagers(unsorted);
   return list.sort(
     (p, q) =>
       cmp(p.operation, q.operation) ||

@@ -469,3 +469,46 @@ test('the upgrade path does not cover fields changed since the last client-side 
       e.message === 'Apply failed with 1 conflict: conflict with "hpa" using apps/v1: .spec.replicas',
   );
 });
+
+test('more than 10 Update managers: the oldest are merged into "ancient-changes"', () => {
+  let live: JsonObject = stored(deployment(), []);
+  for (let i = 0; i < 12; i++) {
+    const meta = live['metadata'] as JsonObject;
+    const next = { ...live, metadata: { ...meta, labels: { ...(meta['labels'] as JsonObject), [`l${i}`]: 'x' } } };
+    live = stored(next, updateManagedFields(live, next, `writer-${String(i).padStart(2, '0')}`, 'Update', { now: t0 + i * 1000 }));
+  }
+  const mf = (live['metadata'] as JsonObject)['managedFields'] as unknown as ManagedFieldsEntry[];
+  assert.equal(mf.length, 10);
+  const ancient = entry(mf, 'ancient-changes');
+  assert.ok(ancient !== undefined);
+  // The three oldest writers (l0, l1, l2) are now one entry; the others keep their own.
+  assert.deepEqual(Object.keys((ancient.fieldsV1['f:metadata'] as JsonObject)['f:labels'] as JsonObject).sort(), [
+    'f:l0',
+    'f:l1',
+    'f:l2',
+  ]);
+  assert.equal(entry(mf, 'writer-02'), undefined);
+  assert.ok(entry(mf, 'writer-03') !== undefined);
+});
+
+test('updates through the status subresource track status only, in an entry marked with it', () => {
+  const pod: JsonObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const created = stored(pod, updateManagedFields(undefined, pod, 'kubectl-create', 'Update', { now: t0 }));
+  const running = { ...created, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+  const mf = updateManagedFields(created, running, 'kubelet', 'Update', { now: t0, subresource: 'status' });
+  assert.deepEqual(entry(mf, 'kubelet'), {
+    manager: 'kubelet',
+    operation: 'Update',
+    apiVersion: 'v1',
+    time: '2024-01-02T03:04:05Z',
+    fieldsType: 'FieldsV1',
+    fieldsV1: {
+      'f:status': {
+        'f:conditions': { '.': {}, 'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} } },
+        'f:phase': {},
+      },
+    },
+    subresource: 'status',
+  });
+  assert.equal(entry(mf, 'kubectl-create')?.fieldsV1['f:status'], undefined);
+});
