@@ -140,11 +140,14 @@ export function decodeQuantity(value: unknown): Quantity {
   throw new QuantityError(quantityFormatWrongMessage);
 }
 
-/** parseQuantity for values of unknown type: undefined instead of an error. */
+/**
+ * A quantity from a decoded JSON value (a string, trimmed as UnmarshalJSON trims it, or a
+ * number), or undefined when it is missing, of another type or malformed. Never throws.
+ */
 export function tryParseQuantity(input: unknown): Quantity | undefined {
   if (typeof input !== 'string' && typeof input !== 'number') return undefined;
   try {
-    return parseQuantity(input);
+    return decodeQuantity(input);
   } catch (e) {
     if (e instanceof QuantityError) return undefined;
     throw e;
