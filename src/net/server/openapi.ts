@@ -857,6 +857,17 @@ export class OpenAPIDocuments {
   v2(): OpenAPIDocument {
     return this.docs.v2;
   }
+
+  /**
+   * The document for a request path and Accept header, or undefined (404) — the shape the HTTP
+   * server's OpenApiProvider takes, so `openapi: new OpenAPIDocuments(kinds)` plugs in. kubectl's
+   * protobuf-only request for /openapi/v2 gets undefined too; on 404 it also falls back to the
+   * patch metadata compiled into it.
+   */
+  document(path: string, accept: string | undefined): OpenAPIDocument | undefined {
+    const r = openapiResponse(this, path, accept);
+    return r.kind === 'document' ? r.document : undefined;
+  }
 }
 
 /** The answer to an OpenAPI GET. */

@@ -265,6 +265,13 @@ describe('openapi: /openapi/v2 and routing', () => {
     });
   }
 
+  it('document(path, accept) serves what openapiResponse finds, undefined otherwise (the HTTP server’s provider shape)', () => {
+    assert.equal(docs.document('/openapi/v3', 'application/json, */*'), docs.index());
+    assert.equal(docs.document('/openapi/v3/apis/apps/v1', 'application/json'), docs.groupVersion('apis/apps/v1'));
+    assert.equal(docs.document('/openapi/v2', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'), undefined);
+    assert.equal(docs.document('/openapi/v3/apis/nope/v1', undefined), undefined);
+  });
+
   it('acceptsJson honours q=0', () => {
     assert.equal(acceptsJson('application/json;q=0'), false);
     assert.equal(acceptsJson('application/json;q=0.5'), true);
