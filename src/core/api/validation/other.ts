@@ -86,7 +86,8 @@ function validateIngressSpec(specValue: unknown, errs: FieldErrors): void {
   const rules = asArray(spec['rules']);
   const defaultBackend = spec['defaultBackend'];
   if (rules.length === 0 && (defaultBackend === undefined || defaultBackend === null)) {
-    errs.push(invalid('spec', rules, 'either `defaultBackend` or `rules` must be specified'));
+    const text = Array.isArray(spec['rules']) ? '[]networking.IngressRule{}' : '[]networking.IngressRule(nil)';
+    errs.push(invalid('spec', rules, 'either `defaultBackend` or `rules` must be specified', text));
   }
   if (defaultBackend !== undefined && defaultBackend !== null) {
     validateIngressBackend(asFields(defaultBackend), 'spec.defaultBackend', errs);
