@@ -215,3 +215,15 @@ test('merge patch property: applying a patch twice is the same as once', () => {
     { numRuns: 300 },
   );
 });
+
+test('patchTypeOf: the four patch media types kubectl and client-node send', async () => {
+  const { patchTypeOf } = await import('../../../../src/net/server/patch/index.js');
+  const cases: readonly [string, string | undefined][] = [
+    ['application/json-patch+json', 'json'],
+    ['application/merge-patch+json', 'merge'],
+    ['application/strategic-merge-patch+json; charset=utf-8', 'strategic'],
+    ['application/apply-patch+yaml', 'apply'],
+    ['application/json', undefined],
+  ];
+  for (const [ct, want] of cases) assert.equal(patchTypeOf(ct), want, ct);
+});
