@@ -215,7 +215,7 @@ interface BinaryTable {
     reverse?: boolean;
   }): Iterable<{ key: string | number; value: Buffer }>;
   getKeys(options: { start?: string | number; end?: string | number; limit?: number; reverse?: boolean }): Iterable<string | number>;
-  put(key: string | number, value: Buffer): Promise<boolean>;
+  put(key: string | number, value: Buffer, options?: { readonly append?: boolean }): Promise<boolean>;
   remove(key: string | number): Promise<boolean>;
 }
 interface MetaTable {
@@ -744,7 +744,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
         }
         for (let i = 0; i < writes.length; i++) {
           const write = writes[i] as PendingWrite<T>;
-          void this.log.put(write.event.revision, write.logEntry);
+          // Revisions only grow: MDB_APPEND fills log pages instead of splitting them in half.
+          void this.log.put(write.event.revision, write.logEntry, appendOptions);
         }
         void this.meta.put('revision', lastRevision);
         void this.meta.put('compacted', this.#compactedRevision);
@@ -1025,6 +1026,7 @@ interface LiveHead<T> {
 }
 
 const emptyBytes = new Uint8Array(0);
+const appendOptions = { append: true } as const;
 
 function keyValue<T>(
   key: string,
