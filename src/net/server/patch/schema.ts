@@ -17,6 +17,7 @@
 //   retainKeys       patchStrategy retainKeys (the server honours `$retainKeys` anywhere)
 //   replace          patchStrategy replace on a map
 //   atomic           SSA structType/mapType atomic: owned and replaced as one value
+//   atomicItems      the list's items are atomic structs: an item is one field (`k:{…}: {}`)
 //   zero / zeronull  present in the Go zero value of the parent ({} / null): a create then
 //                    does not count the field itself as added (only its contents), as
 //                    kube-apiserver's field manager sees it
@@ -44,6 +45,8 @@ export interface FieldSchema {
   readonly keys: readonly ListKey[] | undefined;
   /** SSA: the whole value is one field. */
   readonly atomic: boolean;
+  /** SSA: each item of a list-map is one field (atomic element struct). */
+  readonly atomicItems: boolean;
   /** Present in the Go zero value of the parent: `{}` (object) or null. */
   readonly zero: 'object' | 'null' | undefined;
 }
@@ -62,6 +65,7 @@ export const unknownField: FieldSchema = Object.freeze({
   smpReplace: false,
   keys: undefined,
   atomic: false,
+  atomicItems: false,
   zero: undefined,
 });
 
@@ -72,7 +76,7 @@ const conditions = 'Condition[] merge=type';
 const table: Table = {
   ObjectMeta: {
     finalizers: '[] merge',
-    ownerReferences: 'OwnerReference[] merge=uid',
+    ownerReferences: 'OwnerReference[] merge=uid atomicItems',
     managedFields: 'ManagedFieldsEntry[]',
   },
   OwnerReference: {},
@@ -87,7 +91,7 @@ const table: Table = {
     initContainers: 'Container[] merge=name',
     containers: 'Container[] merge=name zeronull',
     ephemeralContainers: 'Container[] merge=name',
-    imagePullSecrets: 'LocalObjectReference[] merge=name',
+    imagePullSecrets: 'LocalObjectReference[] merge=name atomicItems',
     hostAliases: 'HostAlias[] merge=ip',
     topologySpreadConstraints:
       'TopologySpreadConstraint[] merge=topologyKey keys=topologyKey,whenUnsatisfiable',
@@ -243,6 +247,7 @@ function parseField(spec: string): FieldSchema {
   let smpReplace = false;
   let keySpec: string | undefined;
   let atomic = false;
+  let atomicItems = false;
   let zero: 'object' | 'null' | undefined;
   for (const w of words) {
     if (w === '[]') isList = true;
@@ -258,6 +263,7 @@ function parseField(spec: string): FieldSchema {
       // The server applies `$retainKeys` wherever it appears; nothing to record.
     } else if (w === 'replace') smpReplace = true;
     else if (w === 'atomic') atomic = true;
+    else if (w === 'atomicItems') atomicItems = true;
     else if (w === 'zero') zero = 'object';
     else if (w === 'zeronull') zero = 'null';
     else if (/^[A-Z]/.test(w)) type = typeNamed(w);
@@ -277,7 +283,7 @@ function parseField(spec: string): FieldSchema {
     } else if (smpMerge) list = 'set';
     else list = 'atomic';
   }
-  return Object.freeze({ type, list, smpMerge, mergeKey, smpReplace, keys, atomic, zero });
+  return Object.freeze({ type, list, smpMerge, mergeKey, smpReplace, keys, atomic, atomicItems, zero });
 }
 
 for (const typeName of Object.keys(table)) {

@@ -100,7 +100,7 @@ function visitListToSet(list: JsonArray, f: FieldSchema, shape: Shape, s: PathSe
     seen.add(key);
     const c = s.child(key);
     c.member = true;
-    if (shape === 'listMap') visitMapToSet(item as JsonObject, f.type, c, `${where}[${i}]`);
+    if (shape === 'listMap' && !f.atomicItems) visitMapToSet(item as JsonObject, f.type, c, `${where}[${i}]`);
   }
 }
 
@@ -251,6 +251,7 @@ function markAll(v: JsonValue, f: FieldSchema, s: PathSet, where: string): void 
       const item = list[i] as JsonValue;
       const c = s.child(itemKey(item, f, where, i));
       c.member = true;
+      if (f.atomicItems) continue;
       const m = item as JsonObject;
       for (const key in m) markAll(m[key] as JsonValue, fieldOf(f.type, key), c.child(`f:${key}`), where);
     }
@@ -288,6 +289,10 @@ function compareLists(
       continue;
     }
     if (shape === 'set' || lv === rv || jsonEqual(lv, rv)) continue;
+    if (f.atomicItems) {
+      modified.child(key).member = true;
+      continue;
+    }
     compareMaps(lv as JsonObject, rv as JsonObject, f.type, added.child(key), modified.child(key), removed.child(key), where);
   }
   for (const [key, rv] of rm) {
@@ -299,6 +304,7 @@ function compareLists(
 
 function markItem(item: JsonObject, f: FieldSchema, s: PathSet, where: string): void {
   s.member = true;
+  if (f.atomicItems) return;
   for (const key in item) markAll(item[key] as JsonValue, fieldOf(f.type, key), s.child(`f:${key}`), where);
 }
 
@@ -380,7 +386,7 @@ function mergeLists(l: JsonArray, r: JsonArray, f: FieldSchema, shape: Shape, wh
     const lv = lSeen.get(key);
     const rv = rSeen.get(key);
     if (rv === undefined) return lv as JsonValue;
-    if (lv === undefined || shape === 'set') return stripNulls(rv, { ...f, list: undefined, atomic: false });
+    if (lv === undefined || shape === 'set' || f.atomicItems) return stripNulls(rv, { ...f, list: undefined, atomic: false });
     return mergeMaps(lv as JsonObject, rv as JsonObject, f.type, where);
   };
   let li = 0;

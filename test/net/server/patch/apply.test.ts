@@ -512,3 +512,20 @@ test('updates through the status subresource track status only, in an entry mark
   });
   assert.equal(entry(mf, 'kubectl-create')?.fieldsV1['f:status'], undefined);
 });
+
+test('atomic list items (ownerReferences) are owned as one field: k:{"uid":…}: {}', () => {
+  const pod: JsonObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: 'web-',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'u-1', controller: true }],
+    },
+    spec: { containers: [{ name: 'c', image: 'i' }] },
+  };
+  const mf = updateManagedFields(undefined, pod, 'kube-controller-manager', 'Update', { now: t0 });
+  assert.deepEqual(mf[0]?.fieldsV1['f:metadata'], {
+    'f:generateName': {},
+    'f:ownerReferences': { '.': {}, 'k:{"uid":"u-1"}': {} },
+  });
+});
