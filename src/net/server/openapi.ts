@@ -686,7 +686,8 @@ function deleteOptionsGvks(kinds: readonly KindInfo[]): JsonValue[] {
 interface Built {
   readonly index: OpenAPIDocument;
   readonly groupVersions: ReadonlyMap<string, OpenAPIDocument>;
-  readonly v2: OpenAPIDocument;
+  /** Built on first call: kubectl never asks for it in JSON, so it does not slow the others. */
+  readonly v2: () => OpenAPIDocument;
 }
 
 function build(kinds: readonly KindInfo[]): Built {
@@ -789,16 +790,21 @@ function build(kinds: readonly KindInfo[]): Built {
   }
 
   // Swagger 2.0: every definition, references rewritten to #/definitions/.
-  const definitions: JsonObject = {};
-  const allNames = new Set<string>([...(library?.schemas.keys() ?? []), ...gvkOfDefinition.keys()]);
-  for (const name of [...allNames].sort()) definitions[name] = toSwagger2(schemaOf(name));
-  const v2 = encode({
-    swagger: '2.0',
-    info: { title: 'Kubernetes', version: kubernetesVersion.gitVersion },
-    paths: {},
-    definitions,
-  });
-  return { index: encode({ paths: indexPaths }), groupVersions, v2 };
+  let v2: OpenAPIDocument | undefined;
+  const buildV2 = (): OpenAPIDocument => {
+    if (v2 !== undefined) return v2;
+    const definitions: JsonObject = {};
+    const allNames = new Set<string>([...(library?.schemas.keys() ?? []), ...gvkOfDefinition.keys()]);
+    for (const name of [...allNames].sort()) definitions[name] = toSwagger2(schemaOf(name));
+    v2 = encode({
+      swagger: '2.0',
+      info: { title: 'Kubernetes', version: kubernetesVersion.gitVersion },
+      paths: {},
+      definitions,
+    });
+    return v2;
+  };
+  return { index: encode({ paths: indexPaths }), groupVersions, v2: buildV2 };
 }
 
 /** An OpenAPI v3 schema as Swagger 2.0 writes it (`#/definitions/` refs, no oneOf/allOf). */
@@ -855,7 +861,7 @@ export class OpenAPIDocuments {
 
   /** `GET /openapi/v2` as JSON. */
   v2(): OpenAPIDocument {
-    return this.docs.v2;
+    return this.docs.v2();
   }
 
   /**
