@@ -18,6 +18,7 @@
 //   replace          patchStrategy replace on a map
 //   atomic           SSA structType/mapType atomic: owned and replaced as one value
 //   atomicItems      the list's items are atomic structs: an item is one field (`k:{…}: {}`)
+//   ssaAtomic        `+listType=atomic` on a list SMP still merges by key (duplicate keys allowed)
 //   zero / zeronull  present in the Go zero value of the parent ({} / null): a create then
 //                    does not count the field itself as added (only its contents), as
 //                    kube-apiserver's field manager sees it
@@ -135,8 +136,8 @@ const table: Table = {
   Volume: {},
   PodStatus: {
     conditions,
-    podIPs: 'PodIP[] merge=ip',
-    hostIPs: 'HostIP[] merge=ip',
+    podIPs: 'PodIP[] merge=ip ssaAtomic',
+    hostIPs: 'HostIP[] merge=ip ssaAtomic',
   },
   PodIP: {},
   HostIP: {},
@@ -150,7 +151,7 @@ const table: Table = {
   NodeConfigSource: {},
   NodeStatus: {
     conditions,
-    addresses: 'NodeAddress[] merge=type',
+    addresses: 'NodeAddress[] merge=type ssaAtomic',
   },
   NodeAddress: {},
   NamespaceStatus: { conditions },
@@ -248,6 +249,7 @@ function parseField(spec: string): FieldSchema {
   let keySpec: string | undefined;
   let atomic = false;
   let atomicItems = false;
+  let ssaAtomic = false;
   let zero: 'object' | 'null' | undefined;
   for (const w of words) {
     if (w === '[]') isList = true;
@@ -264,6 +266,7 @@ function parseField(spec: string): FieldSchema {
     } else if (w === 'replace') smpReplace = true;
     else if (w === 'atomic') atomic = true;
     else if (w === 'atomicItems') atomicItems = true;
+    else if (w === 'ssaAtomic') ssaAtomic = true;
     else if (w === 'zero') zero = 'object';
     else if (w === 'zeronull') zero = 'null';
     else if (/^[A-Z]/.test(w)) type = typeNamed(w);
@@ -271,7 +274,9 @@ function parseField(spec: string): FieldSchema {
   }
   let list: ListType | undefined;
   let keys: ListKey[] | undefined;
-  if (isList) {
+  if (isList && ssaAtomic) {
+    list = 'atomic';
+  } else if (isList) {
     if (keySpec === undefined && mergeKey !== undefined) keySpec = mergeKey;
     if (keySpec !== undefined) {
       list = 'map';
