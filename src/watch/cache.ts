@@ -36,7 +36,7 @@ import {
 } from './errors.js';
 import { CacheEvent, Encodable, Entry, WatchItem, deepFreeze, stampRevision } from './items.js';
 import { EventRing } from './ring.js';
-import { SortedEntries } from './sorted.js';
+import { KeySlot, SortedEntries } from './sorted.js';
 import { type CompiledFilter, Watcher, WatcherState } from './watcher.js';
 
 /** The resource a cache holds. src/core/api/kinds.ts's KindInfo satisfies it. */
@@ -134,10 +134,10 @@ export class WatchCache {
   windowRevision = 0;
   ready = false;
 
-  private readonly byKey = new Map<string, Entry>();
+  private readonly byKey = new Map<string, KeySlot>();
   private readonly sorted = new SortedEntries();
-  /** nodeName → key → entry (node-indexed caches only). */
-  private readonly entriesByNode = new Map<string, Map<string, Entry>>();
+  /** nodeName → the slots of the objects on that node (node-indexed caches only). */
+  private readonly entriesByNode = new Map<string, Set<KeySlot>>();
 
   private readonly all: Watcher[] = [];
   private readonly watchersByNamespace = new Map<string, Watcher[]>();
@@ -265,29 +265,24 @@ export class WatchCache {
       throw new Error(`invariant: event ${rev} for ${ev.key} after revision ${this.revision}`);
     }
     this.appliedCount++;
-    const prev = this.byKey.get(ev.key);
     let cur: Entry | undefined;
-    let natural: WatchItem;
+    let prev: Entry | undefined;
+    let natural: WatchItem | undefined;
     if (ev.type === 'delete') {
+      prev = this.byKey.get(ev.key)?.entry;
       if (prev === undefined) {
         // Not ours to know (deleted before the list): nothing to tell anyone.
         this.revision = rev;
         return;
       }
       this.removeEntry(prev);
-      natural = new WatchItem(
-        'DELETED',
-        rev,
-        new Encodable<KubeObject>(stampRevision(prev.object, rev)),
-      );
     } else {
       const kv = ev.kv;
       if (kv === undefined) throw new Error(`invariant: ${ev.type} event without kv for ${ev.key}`);
       cur = this.newEntry(ev.key, kv.value, rev);
-      this.setEntry(cur);
-      natural = new WatchItem(prev === undefined ? 'ADDED' : 'MODIFIED', rev, cur);
+      prev = this.setEntry(cur);
     }
-    const event = new CacheEvent(rev, ev.key, cur, prev, natural, now);
+    const event = new CacheEvent(rev, ev.key, cur, prev, now);
     if (this.ring.size >= this.ring.capacityMax) this.evictOldestGroup();
     this.ring.push(event);
     this.revision = rev;
@@ -301,30 +296,44 @@ export class WatchCache {
     return new Entry(key, meta.namespace ?? '', meta.name ?? '', nodeName, revision, object);
   }
 
-  private setEntry(e: Entry): void {
-    const prev = this.byKey.get(e.key);
-    this.byKey.set(e.key, e);
-    this.sorted.upsert(e);
-    if (this.indexNodeName) {
-      if (prev !== undefined && prev.nodeName !== e.nodeName) {
-        this.entriesByNode.get(prev.nodeName)?.delete(e.key);
-      }
-      let m = this.entriesByNode.get(e.nodeName);
-      if (m === undefined) this.entriesByNode.set(e.nodeName, (m = new Map()));
-      m.set(e.key, e);
+  /** Makes `e` the current entry of its key; returns the previous one. */
+  private setEntry(e: Entry): Entry | undefined {
+    const slot = this.byKey.get(e.key);
+    if (slot === undefined) {
+      const fresh = new KeySlot(e.key, e);
+      this.byKey.set(e.key, fresh);
+      this.sorted.insert(fresh);
+      if (this.indexNodeName) this.nodeSet(e.nodeName).add(fresh);
+      return undefined;
     }
+    const prev = slot.entry;
+    slot.entry = e;
+    if (this.indexNodeName && prev.nodeName !== e.nodeName) {
+      this.unindexNode(prev.nodeName, slot);
+      this.nodeSet(e.nodeName).add(slot);
+    }
+    return prev;
   }
 
   private removeEntry(e: Entry): void {
+    const slot = this.byKey.get(e.key);
+    if (slot === undefined) return;
     this.byKey.delete(e.key);
     this.sorted.remove(e.key);
-    if (this.indexNodeName) {
-      const m = this.entriesByNode.get(e.nodeName);
-      if (m !== undefined) {
-        m.delete(e.key);
-        if (m.size === 0) this.entriesByNode.delete(e.nodeName);
-      }
-    }
+    if (this.indexNodeName) this.unindexNode(slot.entry.nodeName, slot);
+  }
+
+  private nodeSet(nodeName: string): Set<KeySlot> {
+    let set = this.entriesByNode.get(nodeName);
+    if (set === undefined) this.entriesByNode.set(nodeName, (set = new Set()));
+    return set;
+  }
+
+  private unindexNode(nodeName: string, slot: KeySlot): void {
+    const set = this.entriesByNode.get(nodeName);
+    if (set === undefined) return;
+    set.delete(slot);
+    if (set.size === 0) this.entriesByNode.delete(nodeName);
   }
 
   private evictOldestGroup(): void {
@@ -442,8 +451,8 @@ export class WatchCache {
   private snapshotFor(filter: CompiledFilter): Entry[] {
     const out: Entry[] = [];
     if (filter.nodeName !== undefined) {
-      const m = this.entriesByNode.get(filter.nodeName);
-      if (m !== undefined) for (const e of m.values()) out.push(e);
+      const set = this.entriesByNode.get(filter.nodeName);
+      if (set !== undefined) for (const slot of set) out.push(slot.entry);
       return out;
     }
     const prefix = filter.namespace === '' ? this.prefix : `${this.prefix}${filter.namespace}/`;
@@ -617,7 +626,7 @@ export class WatchCache {
   /** The current object, or undefined. */
   get(namespace: string, name: string): KubeObject | undefined {
     const key = this.resource.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
-    return this.byKey.get(key)?.object;
+    return this.byKey.get(key)?.entry.object;
   }
 
   get size(): number {
@@ -732,10 +741,11 @@ export class WatchCache {
       return consider(e);
     };
     if (filter.nodeName !== undefined && overlay === undefined) {
-      const m = this.entriesByNode.get(filter.nodeName);
+      const set = this.entriesByNode.get(filter.nodeName);
       const candidates: Entry[] = [];
-      if (m !== undefined) {
-        for (const e of m.values()) {
+      if (set !== undefined) {
+        for (const slot of set) {
+          const e = slot.entry;
           if (e.key.startsWith(listPrefix) && (afterKey === undefined || e.key > afterKey)) {
             candidates.push(e);
           }

@@ -101,25 +101,36 @@ export class WatchItem {
  * matching enters it with ADDED. A watcher without filter always gets `natural`.
  */
 export class CacheEvent {
+  private naturalItem: WatchItem | undefined = undefined;
   private addedItem: WatchItem | undefined = undefined;
-  private deletedItem: WatchItem | undefined;
+  private deletedItem: WatchItem | undefined = undefined;
 
   constructor(
     readonly revision: number,
     readonly key: string,
     readonly cur: Entry | undefined,
     readonly prev: Entry | undefined,
-    /** The event as it happened: ADDED, MODIFIED or DELETED. */
-    readonly natural: WatchItem,
     /** When the cache recorded it (for the time-bounded ring). */
     readonly recordedAtMs: number,
-  ) {
-    this.deletedItem = natural.type === 'DELETED' ? natural : undefined;
+  ) {}
+
+  /**
+   * The event as it happened: ADDED, MODIFIED or DELETED. Items are built on first use: a
+   * resource nobody watches never builds one.
+   */
+  get natural(): WatchItem {
+    let item = this.naturalItem;
+    if (item === undefined) {
+      if (this.cur === undefined) item = this.deleted;
+      else item = new WatchItem(this.prev === undefined ? 'ADDED' : 'MODIFIED', this.revision, this.cur);
+      this.naturalItem = item;
+    }
+    return item;
   }
 
   /** ADDED of `cur` (a MODIFIED that enters a watcher's selection). */
   get added(): WatchItem {
-    if (this.natural.type === 'ADDED') return this.natural;
+    if (this.prev === undefined) return this.natural;
     if (this.addedItem === undefined) {
       if (this.cur === undefined) throw new Error(`invariant: no object after event ${this.revision}`);
       this.addedItem = new WatchItem('ADDED', this.revision, this.cur);

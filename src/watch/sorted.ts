@@ -10,16 +10,28 @@
 
 import type { Entry } from './items.js';
 
+/**
+ * One key's place in the cache: the sorted structure and the indexes hold the slot, and an
+ * update only swaps `entry` (no re-sorting, no index change unless the indexed value changed).
+ * Written only by the owning WatchCache.
+ */
+export class KeySlot {
+  constructor(
+    readonly key: string,
+    public entry: Entry,
+  ) {}
+}
+
 const chunkMaxDefault = 512;
 
 export class SortedEntries {
-  private chunks: Entry[][] = [];
+  private chunks: KeySlot[][] = [];
   size = 0;
 
   constructor(private readonly chunkMax: number = chunkMaxDefault) {}
 
-  /** Inserts or replaces the entry with the same key. */
-  upsert(entry: Entry): void {
+  /** Inserts the slot (its key must not be present). */
+  insert(entry: KeySlot): void {
     const key = entry.key;
     if (this.chunks.length === 0) {
       this.chunks.push([entry]);
@@ -27,11 +39,10 @@ export class SortedEntries {
       return;
     }
     const ci = this.chunkFor(key);
-    const chunk = this.chunks[ci] as Entry[];
+    const chunk = this.chunks[ci] as KeySlot[];
     const i = lowerBound(chunk, key);
-    if (i < chunk.length && (chunk[i] as Entry).key === key) {
-      chunk[i] = entry;
-      return;
+    if (i < chunk.length && (chunk[i] as KeySlot).key === key) {
+      throw new Error(`invariant: ${key} inserted twice`);
     }
     if (i === chunk.length) chunk.push(entry);
     else chunk.splice(i, 0, entry);
@@ -45,9 +56,9 @@ export class SortedEntries {
   remove(key: string): boolean {
     if (this.chunks.length === 0) return false;
     const ci = this.chunkFor(key);
-    const chunk = this.chunks[ci] as Entry[];
+    const chunk = this.chunks[ci] as KeySlot[];
     const i = lowerBound(chunk, key);
-    if (i >= chunk.length || (chunk[i] as Entry).key !== key) return false;
+    if (i >= chunk.length || (chunk[i] as KeySlot).key !== key) return false;
     chunk.splice(i, 1);
     this.size--;
     if (chunk.length === 0) this.chunks.splice(ci, 1);
@@ -71,11 +82,11 @@ export class SortedEntries {
     if (chunk === undefined) return;
     let i = inclusive ? lowerBound(chunk, start) : upperBound(chunk, start);
     for (; ci < this.chunks.length; ci++, i = 0) {
-      chunk = this.chunks[ci] as Entry[];
+      chunk = this.chunks[ci] as KeySlot[];
       for (; i < chunk.length; i++) {
-        const e = chunk[i] as Entry;
-        if (!e.key.startsWith(prefix)) return;
-        if (!visit(e)) return;
+        const slot = chunk[i] as KeySlot;
+        if (!slot.key.startsWith(prefix)) return;
+        if (!visit(slot.entry)) return;
       }
     }
   }
@@ -87,11 +98,11 @@ export class SortedEntries {
     if (chunk === undefined) return;
     let i = lowerBound(chunk, prefix);
     for (; ci < this.chunks.length; ci++, i = 0) {
-      chunk = this.chunks[ci] as Entry[];
+      chunk = this.chunks[ci] as KeySlot[];
       for (; i < chunk.length; i++) {
-        const e = chunk[i] as Entry;
-        if (!e.key.startsWith(prefix)) return;
-        out.push(e);
+        const slot = chunk[i] as KeySlot;
+        if (!slot.key.startsWith(prefix)) return;
+        out.push(slot.entry);
       }
     }
   }
@@ -102,31 +113,31 @@ export class SortedEntries {
     let hi = this.chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.chunks[mid] as Entry[];
-      if ((c[c.length - 1] as Entry).key >= key) hi = mid;
+      const c = this.chunks[mid] as KeySlot[];
+      if ((c[c.length - 1] as KeySlot).key >= key) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
 }
 
-function lowerBound(chunk: readonly Entry[], key: string): number {
+function lowerBound(chunk: readonly KeySlot[], key: string): number {
   let lo = 0;
   let hi = chunk.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((chunk[mid] as Entry).key < key) lo = mid + 1;
+    if ((chunk[mid] as KeySlot).key < key) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-function upperBound(chunk: readonly Entry[], key: string): number {
+function upperBound(chunk: readonly KeySlot[], key: string): number {
   let lo = 0;
   let hi = chunk.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((chunk[mid] as Entry).key <= key) lo = mid + 1;
+    if ((chunk[mid] as KeySlot).key <= key) lo = mid + 1;
     else hi = mid;
   }
   return lo;
