@@ -46,6 +46,7 @@ import {
 } from './workloads.js';
 import type {
   IncludeObject,
+  MetaVersion,
   PartialObjectMetadata,
   Printer,
   Table,
@@ -55,6 +56,7 @@ import type {
 
 export type {
   IncludeObject,
+  MetaVersion,
   PartialObjectMetadata,
   Printer,
   Table,
@@ -118,6 +120,8 @@ export interface TableOptions {
   readonly includeObject?: IncludeObject;
   /** Leave out columnDefinitions (watch events after the first). */
   readonly noHeaders?: boolean;
+  /** meta.k8s.io version of the Table and of PartialObjectMetadata rows; default v1. */
+  readonly metaVersion?: MetaVersion;
 }
 
 export interface ListTableOptions extends TableOptions {
@@ -125,10 +129,14 @@ export interface ListTableOptions extends TableOptions {
   readonly listMeta?: TableListMeta;
 }
 
-function rowObject(obj: KubeObject, includeObject: IncludeObject): PartialObjectMetadata | KubeObject | null {
+function rowObject(
+  obj: KubeObject,
+  includeObject: IncludeObject,
+  apiVersion: PartialObjectMetadata['apiVersion'],
+): PartialObjectMetadata | KubeObject | null {
   switch (includeObject) {
     case 'Metadata':
-      return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+      return { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata };
     case 'Object':
       return obj;
     case 'None':
@@ -140,10 +148,16 @@ function rowObject(obj: KubeObject, includeObject: IncludeObject): PartialObject
   }
 }
 
-function rowWith(printer: Printer, obj: KubeObject, nowMs: number, includeObject: IncludeObject): TableRow {
+function rowWith(
+  printer: Printer,
+  obj: KubeObject,
+  nowMs: number,
+  includeObject: IncludeObject,
+  apiVersion: Table['apiVersion'],
+): TableRow {
   const conditions = printer.conditions?.(obj);
   const cells = printer.cells(obj, nowMs);
-  const object = rowObject(obj, includeObject);
+  const object = rowObject(obj, includeObject, apiVersion);
   return conditions === undefined ? { cells, object } : { cells, conditions, object };
 }
 
@@ -153,8 +167,9 @@ export function tableRow(
   obj: KubeObject,
   nowMs: number,
   includeObject: IncludeObject = 'Metadata',
+  metaVersion: MetaVersion = 'v1',
 ): TableRow {
-  return rowWith(printerFor(kind), obj, nowMs, includeObject);
+  return rowWith(printerFor(kind), obj, nowMs, includeObject, `meta.k8s.io/${metaVersion}`);
 }
 
 /** The Table for a list of objects of one kind. */
@@ -165,11 +180,14 @@ export function tableForList(
 ): Table {
   const printer = printerFor(kind);
   const includeObject = options.includeObject ?? 'Metadata';
+  const apiVersion: Table['apiVersion'] = `meta.k8s.io/${options.metaVersion ?? 'v1'}`;
   const rows: TableRow[] = new Array<TableRow>(objects.length);
-  for (let i = 0; i < objects.length; i++) rows[i] = rowWith(printer, objects[i] as KubeObject, options.now, includeObject);
+  for (let i = 0; i < objects.length; i++) {
+    rows[i] = rowWith(printer, objects[i] as KubeObject, options.now, includeObject, apiVersion);
+  }
   return {
     kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
+    apiVersion,
     metadata: options.listMeta ?? {},
     columnDefinitions: options.noHeaders === true ? [] : printer.columns,
     rows,
@@ -180,11 +198,12 @@ export function tableForList(
 export function tableForObject(kind: Pick<KindInfo, 'group' | 'kind'>, obj: KubeObject, options: TableOptions): Table {
   const printer = printerFor(kind);
   const rv = obj.metadata.resourceVersion;
+  const apiVersion: Table['apiVersion'] = `meta.k8s.io/${options.metaVersion ?? 'v1'}`;
   return {
     kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
+    apiVersion,
     metadata: rv === undefined ? {} : { resourceVersion: rv },
     columnDefinitions: options.noHeaders === true ? [] : printer.columns,
-    rows: [rowWith(printer, obj, options.now, options.includeObject ?? 'Metadata')],
+    rows: [rowWith(printer, obj, options.now, options.includeObject ?? 'Metadata', apiVersion)],
   };
 }

@@ -26,10 +26,13 @@ export interface TableRowCondition {
 /** `?includeObject=`: what each row carries besides its cells (`Metadata` when absent). */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
-/** `meta.k8s.io/v1` PartialObjectMetadata, what a row carries by default. */
+/** The meta.k8s.io version a client asked its Table in (kubectl lists v1, then v1beta1). */
+export type MetaVersion = 'v1' | 'v1beta1';
+
+/** PartialObjectMetadata, what a row carries by default. */
 export interface PartialObjectMetadata {
   readonly kind: 'PartialObjectMetadata';
-  readonly apiVersion: 'meta.k8s.io/v1';
+  readonly apiVersion: `meta.k8s.io/${MetaVersion}`;
   readonly metadata: KubeObject['metadata'];
 }
 
@@ -48,7 +51,7 @@ export interface TableListMeta {
 
 export interface Table {
   readonly kind: 'Table';
-  readonly apiVersion: 'meta.k8s.io/v1';
+  readonly apiVersion: `meta.k8s.io/${MetaVersion}`;
   readonly metadata: TableListMeta;
   /** Empty when headers are not wanted (every watch event after the first). */
   readonly columnDefinitions: readonly TableColumnDefinition[];

@@ -546,6 +546,13 @@ describe('printers: Table documents', () => {
     assert.deepEqual(json.rows[0].cells, ['a', '0/1', 'Running', '0', '3m2s', '<none>', '<none>', '<none>', '<none>']);
   });
 
+  it('a client asking meta.k8s.io/v1beta1 gets that version for the Table and its rows', () => {
+    const t = tableForList(podKind, pods, { now, metaVersion: 'v1beta1' });
+    assert.equal(t.apiVersion, 'meta.k8s.io/v1beta1');
+    assert.equal((t.rows[0]?.object as { apiVersion: string }).apiVersion, 'meta.k8s.io/v1beta1');
+    assert.equal(tableForObject(podKind, pods[0] as KubeObject, { now, metaVersion: 'v1beta1' }).apiVersion, 'meta.k8s.io/v1beta1');
+  });
+
   it('an empty list still has its columns', () => {
     const t = tableForList(kind('apps/v1', 'Deployment'), [], { now });
     assert.equal(t.rows.length, 0);
