@@ -158,8 +158,33 @@ function splitTerms(s: string): string[] {
   return terms;
 }
 
+// Selectors are immutable, so a parsed one is shared by every request that sends the same text
+// (informers and controllers repeat theirs). Two generations bound the cache: when the young one
+// is full it becomes the old one, and what is still in use is promoted back on its next lookup.
+const parsedGenerationMax = 512;
+let parsedYoung = new Map<string, FieldSelector>();
+let parsedOld = new Map<string, FieldSelector>();
+
+function rememberParsed(s: string, selector: FieldSelector): void {
+  if (s.length > 4096) return;
+  if (parsedYoung.size >= parsedGenerationMax) {
+    parsedOld = parsedYoung;
+    parsedYoung = new Map();
+  }
+  parsedYoung.set(s, selector);
+}
+
 /** fields.ParseSelector. "" → everything. Throws FieldSelectorError with Kubernetes' messages. */
 export function parseFieldSelector(s: string): FieldSelector {
+  const young = parsedYoung.get(s);
+  if (young !== undefined) return young;
+  const old = parsedOld.get(s);
+  const selector = old ?? parseUncached(s);
+  rememberParsed(s, selector);
+  return selector;
+}
+
+function parseUncached(s: string): FieldSelector {
   const terms = splitTerms(s).sort();
   const requirements: Requirement[] = [];
   for (const term of terms) {

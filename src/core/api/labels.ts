@@ -809,7 +809,28 @@ class Parser {
   }
 }
 
+// Selectors are immutable, so a parsed one is shared by every request that sends the same text
+// (informers and controllers repeat theirs). Two generations bound the cache: when the young one
+// is full it becomes the old one, and what is still in use is promoted back on its next lookup.
+const parsedGenerationMax = 512;
+let parsedYoung = new Map<string, LabelSelector>();
+let parsedOld = new Map<string, LabelSelector>();
+
+function rememberParsed(s: string, selector: LabelSelector): void {
+  if (s.length > 4096) return;
+  if (parsedYoung.size >= parsedGenerationMax) {
+    parsedOld = parsedYoung;
+    parsedYoung = new Map();
+  }
+  parsedYoung.set(s, selector);
+}
+
 /** labels.Parse: the string syntax. "" → everything. Throws SelectorError. */
 export function parseLabelSelector(s: string): LabelSelector {
-  return selectorOf(new Parser(s).parse());
+  const young = parsedYoung.get(s);
+  if (young !== undefined) return young;
+  const old = parsedOld.get(s);
+  const selector = old ?? selectorOf(new Parser(s).parse());
+  rememberParsed(s, selector);
+  return selector;
 }

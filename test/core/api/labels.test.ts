@@ -128,6 +128,15 @@ describe('parseLabelSelector', () => {
     });
   }
 
+  test('a selector text parsed again is the same (immutable, shared) selector, also after many others', () => {
+    const first = parseLabelSelector('app=web,tier in (a,b)');
+    assert.equal(parseLabelSelector('app=web,tier in (a,b)'), first);
+    for (let i = 0; i < 3000; i++) assert.equal(parseLabelSelector(`k${i}=v`).toString(), `k${i}=v`);
+    assert.equal(parseLabelSelector('app=web,tier in (a,b)').toString(), 'app=web,tier in (a,b)');
+    assert.throws(() => parseLabelSelector('a b'), SelectorError);
+    assert.throws(() => parseLabelSelector('a b'), SelectorError);
+  });
+
   test('any input either parses or fails with a SelectorError', () => {
     const chars = fc.constantFrom('a', 'b', '1', '=', '!', '(', ')', ',', ' ', '<', '>', '-', '/', '.', 'in', 'notin', '@');
     fc.assert(
