@@ -356,22 +356,24 @@ export class WatchCache {
   // ---- fan-out (the hot path: no allocation per watcher) ----
 
   private fanOut(ev: CacheEvent): void {
-    deliver(this.all, ev);
+    // Built once per event, only when someone may receive it.
+    let natural: WatchItem | undefined;
+    if (this.all.length > 0) deliver(this.all, ev, (natural = ev.natural));
     const ns = ev.cur !== undefined ? ev.cur.namespace : (ev.prev as Entry).namespace;
     if (ns !== '' && this.watchersByNamespace.size > 0) {
       const g = this.watchersByNamespace.get(ns);
-      if (g !== undefined) deliver(g, ev);
+      if (g !== undefined) deliver(g, ev, natural ?? (natural = ev.natural));
     }
     if (this.watchersByNode.size > 0) {
       const node = ev.cur !== undefined ? ev.cur.nodeName : undefined;
       const prevNode = ev.prev !== undefined ? ev.prev.nodeName : undefined;
       if (node !== undefined) {
         const g = this.watchersByNode.get(node);
-        if (g !== undefined) deliver(g, ev);
+        if (g !== undefined) deliver(g, ev, natural ?? (natural = ev.natural));
       }
       if (prevNode !== undefined && prevNode !== node) {
         const g = this.watchersByNode.get(prevNode);
-        if (g !== undefined) deliver(g, ev);
+        if (g !== undefined) deliver(g, ev, natural ?? (natural = ev.natural));
       }
     }
   }
@@ -848,11 +850,11 @@ export class WatchCache {
 }
 
 /** Fan-out of one event to one group. Kept small and monomorphic for the JIT. */
-function deliver(group: readonly Watcher[], ev: CacheEvent): void {
+function deliver(group: readonly Watcher[], ev: CacheEvent, natural: WatchItem): void {
   for (let i = 0; i < group.length; i++) {
     const w = group[i] as Watcher;
     if (w.state !== WatcherState.Synced) continue;
-    const item = w.matchAll ? ev.natural : w.select(ev);
+    const item = w.matchAll ? natural : w.select(ev);
     if (item !== undefined) w.push(item);
   }
 }

@@ -29,6 +29,22 @@ export class ItemQueue {
     return item;
   }
 
+  /** Moves up to `max` items into `out` (appended); returns how many. */
+  drainInto(out: WatchItem[], max: number): number {
+    const n = Math.min(max, this.length);
+    const slots = this.slots;
+    const mask = this.mask;
+    let head = this.head;
+    for (let i = 0; i < n; i++) {
+      out.push(slots[head] as WatchItem);
+      slots[head] = undefined;
+      head = (head + 1) & mask;
+    }
+    this.head = head;
+    this.length -= n;
+    return n;
+  }
+
   /** The item `i` places from the head. */
   at(i: number): WatchItem | undefined {
     return i < this.length ? this.slots[(this.head + i) & this.mask] : undefined;

@@ -174,6 +174,13 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
 
   /** Moves up to `max` ready items into `out` (appended); returns how many. */
   take(out: WatchItem[], max: number): number {
+    if (this.state === WatcherState.Synced) {
+      // Fast path: a synced watcher's items are all in its queue.
+      const n = this.queue.drainInto(out, max);
+      if (n > 0) this.lastTakenRevision = (out[out.length - 1] as WatchItem).revision;
+      if (n < max) this.wantsNotify = true;
+      return n;
+    }
     let n = 0;
     while (n < max) {
       const item = this.next();
