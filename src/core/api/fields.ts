@@ -95,6 +95,7 @@ class Requirement implements FieldRequirement {
     this.operator = operator;
     this.value = value;
     this.op = operator === '=' ? opEquals : opNotEquals;
+    Object.freeze(this); // shared between requests through the parse cache
   }
 }
 

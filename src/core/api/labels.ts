@@ -298,6 +298,7 @@ class RequirementValue implements Requirement {
     this.valueSet = values.length > valuesScanMax ? new Set(values) : null;
     this.value0 = values[0] ?? '';
     this.bound = (this.op === opGt || this.op === opLt) && values.length === 1 ? parseInt64(this.value0) : null;
+    Object.freeze(this); // shared between requests through the parse cache
   }
 
   toString(): string {
