@@ -315,7 +315,7 @@ function sortedCopy(values: readonly string[]): readonly string[] {
 
 /**
  * NewRequirement: validates key, operator and values and returns the requirement, or throws a
- * SelectorError with Kubernetes' aggregated field errors. `path` prefixes the field paths.
+ * SelectorError with Kubernetes' aggregated field errors.
  */
 export function newRequirement(key: string, operator: Operator, values: readonly string[] | null): Requirement {
   return makeRequirement(key, operator, values, true);
