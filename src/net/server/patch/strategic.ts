@@ -87,6 +87,21 @@ function kindOf(v: JsonValue): ElemKind | 'list' {
   }
 }
 
+/** reflect.Kind of a decoded JSON value, as Go error texts name it (ints are kept as int64). */
+function goKind(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return 'invalid';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return Number.isInteger(v) ? 'int64' : 'float64';
+    case 'boolean':
+      return 'bool';
+    default:
+      return Array.isArray(v) ? 'slice' : 'map';
+  }
+}
+
 /** The one element kind of the given lists (Go: sliceElementType). */
 function sliceElementKind(a: JsonArray | undefined, b: JsonArray | undefined): ElemKind {
   let kind: ElemKind | 'list' | undefined;
@@ -177,7 +192,7 @@ function indexIn(list: JsonArray, item: JsonValue, mergeKey: string | undefined)
 function validateMergeKeys(mergeKey: string, list: JsonArray): void {
   for (const item of list) {
     if (!isObject(item)) {
-      throw new SmpError(`expected a map, but received a ${kindOf(item)}`, 'internal');
+      throw new SmpError(`expected a map, but received a ${goKind(item)}`, 'internal');
     }
     if (!(mergeKey in item)) throw errNoMergeKey(item, mergeKey);
   }
@@ -282,7 +297,7 @@ function partition(
   }
   const key = mergeKey ?? '';
   for (const v of merged) {
-    if (!isObject(v)) throw new SmpError(`expected a map, but received a ${kindOf(v)}`, 'internal');
+    if (!isObject(v)) throw new SmpError(`expected a map, but received a ${goKind(v)}`, 'internal');
     if (!(key in v)) throw errNoMergeKey(v, key);
     const id = v[key];
     let found = false;
@@ -395,7 +410,7 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, t: TypeSc
     const order = patch[key];
     delete patch[key];
     if (!Array.isArray(order)) {
-      throw new SmpError(`expected a slice, but received a ${order === undefined ? 'nil' : kindOf(order)}`, 'internal');
+      throw new SmpError(`expected a slice, but received a ${goKind(order)}`, 'internal');
     }
     const listKey = extractKey(key, setElementOrderPrefix);
     const origV = original[listKey];
@@ -403,10 +418,10 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, t: TypeSc
     const foundOriginal = origV !== undefined;
     const foundPatch = patchV !== undefined;
     if (foundOriginal && !Array.isArray(origV)) {
-      throw new SmpError(`expected a slice, but received a ${kindOf(origV)}`, 'internal');
+      throw new SmpError(`expected a slice, but received a ${goKind(origV)}`, 'internal');
     }
     if (foundPatch && !Array.isArray(patchV)) {
-      throw new SmpError(`expected a slice, but received a ${kindOf(patchV)}`, 'internal');
+      throw new SmpError(`expected a slice, but received a ${goKind(patchV)}`, 'internal');
     }
     const origList = foundOriginal ? (origV as JsonArray) : undefined;
     const patchList = foundPatch ? (patchV as JsonArray) : undefined;
@@ -452,7 +467,7 @@ function validatePatchWithSetOrderList(patchList: JsonArray, order: JsonArray, m
       const a = item;
       const b = order[s] as JsonValue;
       if (!isObject(a) || !isObject(b)) {
-        throw new SmpError(`expected a map, but received a ${kindOf(isObject(a) ? b : a)}`, 'internal');
+        throw new SmpError(`expected a map, but received a ${goKind(isObject(a) ? b : a)}`, 'internal');
       }
       if (!(mergeKey in a)) throw errNoMergeKey(a, mergeKey);
       if (!(mergeKey in b)) throw errNoMergeKey(b, mergeKey);

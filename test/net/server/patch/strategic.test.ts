@@ -449,3 +449,21 @@ test('a patch body that is not an object is 400', () => {
     (e: unknown) => e instanceof StatusError && e.code === 400,
   );
 });
+
+test('property: without lists or directives, a strategic merge patch is a JSON merge patch', async () => {
+  const { default: fc } = await import('fast-check');
+  const { applyMergePatch } = await import('../../../../src/net/server/patch/index.js');
+  const { obj } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.string({ maxLength: 3 }), fc.integer(), fc.boolean(), fc.constant(null), tie('obj')),
+    obj: fc
+      .dictionary(fc.constantFrom('metadata', 'spec', 'labels', 'a', 'b'), tie('value'), { maxKeys: 4 })
+      .map((d) => ({ ...d })),
+  }));
+  fc.assert(
+    fc.property(obj, obj, (live, patch) => {
+      const o = live as JsonObject;
+      assert.deepEqual(applyStrategicMergePatch(o, patch, podGvk), applyMergePatch(o, patch));
+    }),
+    { numRuns: 300 },
+  );
+});
