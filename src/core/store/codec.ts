@@ -143,6 +143,8 @@ export function logEntryKey(bytes: Buffer): string {
 // Decoded values are frozen all the way down (msgpackr's freezeData covers arrays, not maps).
 const packrOptions = {
   useRecords: false,
+  // Binary fields are copied out, so values may be decoded from lmdb's reusable read buffer.
+  copyBuffers: true,
   mapsAsObjects: true,
   skipValues: [undefined],
 } as const;

@@ -83,7 +83,6 @@ import {
   encodeKeyRecord,
   encodeLogEntry,
   encodeValueTransient,
-  keyRecordBytes,
   logEntryCommitTimeMs,
   logEntryKey,
   logEntryPrevModRevision,
@@ -206,7 +205,6 @@ function noop(): void {}
 
 // lmdb's typings describe values loosely; these are the narrow shapes the store relies on.
 interface BinaryTable {
-  getBinary(key: string | number): Buffer | undefined;
   getBinaryFast(key: string | number): Buffer | undefined;
   getRange(options: {
     start?: string | number;
@@ -223,12 +221,29 @@ interface MetaTable {
   put(key: string, value: unknown): Promise<boolean>;
   putSync(key: string, value: unknown): void;
 }
-interface IndexTable extends BinaryTable {
+/** The kv table: values are KeyRecords, decoded by lmdb straight from its shared read buffer. */
+interface IndexTable {
+  get(key: string): KeyRecord | undefined;
+  getRange(options: { start?: string; end?: string }): Iterable<{ key: string | number; value: KeyRecord }>;
+  put(key: string, value: Buffer): Promise<boolean>;
+  remove(key: string): Promise<boolean>;
   putSync(key: string, value: Buffer): void;
   clearSync(): void;
 }
+
+/**
+ * lmdb calls decode with its reusable read buffer (no copy, no ArrayBuffer per read), which is
+ * safe because decodeKeyRecord copies the three numbers out.
+ */
+const keyRecordEncoder = {
+  encode: (record: Buffer): Buffer => record,
+  decode: (bytes: Uint8Array): KeyRecord => decodeKeyRecord(bytes),
+};
 interface Environment {
-  openDB(name: string, options: { encoding: 'binary' | 'msgpack' }): unknown;
+  openDB(
+    name: string,
+    options: { encoding: 'binary' | 'msgpack' } | { encoder: typeof keyRecordEncoder },
+  ): unknown;
   transactionSync<R>(action: () => R): R;
   batch(action: () => void): Promise<boolean>;
   readerCheck(): number;
@@ -354,7 +369,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
         overlappingSync: false,
         cache: false,
       }) as unknown as Environment;
-      const kv = indexEnv.openDB('kv', { encoding: 'binary' }) as IndexTable;
+      const kv = indexEnv.openDB('kv', { encoder: keyRecordEncoder }) as IndexTable;
       const indexMeta = indexEnv.openDB('meta', { encoding: 'msgpack' }) as MetaTable;
       indexEnv.readerCheck();
       if (isOwnerRecord(previousOwner) || metaNumber(indexMeta, 'revision') !== state.current) {
@@ -454,9 +469,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
   #readAt(key: string, revision: Revision): KeyValue<T> | undefined {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return this.#readThroughPending(pending, revision);
-    const record = this.kv.getBinary(key);
-    if (record === undefined) return undefined;
-    return this.#readFromHead(decodeKeyRecord(record), revision);
+    const head = this.kv.get(key);
+    return head === undefined ? undefined : this.#readFromHead(head, revision);
   }
 
   #readFromHead(head: KeyRecord, revision: Revision): KeyValue<T> | undefined {
@@ -498,7 +512,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
 
   /** The value written at `modRevision`, or undefined if that write was a delete (or is gone). */
   #valueFromLog(modRevision: Revision): KeyValue<T> | undefined {
-    const bytes = this.log.getBinary(modRevision);
+    // The fast buffer is valid until the next read; everything is decoded (copied) out of it here.
+    const bytes = this.log.getBinaryFast(modRevision);
     if (bytes === undefined || logEntryType(bytes) === LogType.Delete) return undefined;
     const entry = decodeLogEntry(bytes);
     return keyValue(entry.key, decodeValue<T>(entry.valueBytes), entry.createRevision, modRevision, entry.version);
@@ -521,7 +536,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const pending = this.#pending.get(key);
       const kv =
         pending === undefined
-          ? this.#readFromHead(decodeKeyRecord(value), revision)
+          ? this.#readFromHead(value, revision)
           : this.#readThroughPending(pending, revision);
       if (kv === undefined) continue;
       if (limit > 0 && items.length === limit) {
@@ -635,9 +650,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
         ? { kind: 'tombstone', modRevision: pending.event.revision }
         : { kind: 'live', modRevision: kv.modRevision, kv, pending };
     }
-    const record = this.kv.getBinary(key);
-    if (record === undefined) return { kind: 'absent', modRevision: 0 };
-    const head = decodeKeyRecord(record);
+    const head = this.kv.get(key);
+    if (head === undefined) return { kind: 'absent', modRevision: 0 };
     if (head.version === 0) return { kind: 'tombstone', modRevision: head.modRevision };
     const kv = this.#valueFromLog(head.modRevision);
     if (kv === undefined) {
@@ -647,7 +661,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
   }
 
   #currentValueBytes(head: LiveHead<T>): Buffer {
-    const entry = head.pending?.logEntry ?? this.log.getBinary(head.modRevision);
+    // A fast buffer: compared at once by the caller, before any other read.
+    const entry = head.pending?.logEntry ?? this.log.getBinaryFast(head.modRevision);
     if (entry === undefined) return Buffer.alloc(0);
     return entry.subarray(logHeaderBytes + entry.readUInt32LE(4));
   }
@@ -875,8 +890,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       if (logEntryType(value) === LogType.Delete) {
         logRevisions.push(revision);
         const entryKey = logEntryKey(value);
-        const head = this.kv.getBinary(entryKey);
-        if (head !== undefined && head.length === keyRecordBytes && decodeKeyRecord(head).modRevision === revision) {
+        if (this.kv.get(entryKey)?.modRevision === revision) {
           kvKeys.push(entryKey);
         }
       }
