@@ -30,6 +30,15 @@ export class Encodable<T = KubeObject | Status> {
     if (this.msgpack === undefined) this.msgpack = codec.encodeObject(this.object);
     return this.msgpack;
   }
+
+  /**
+   * Keeps `view` (the same bytes, inside a frame that is cached anyway) instead of the separate
+   * encoding, so an object's bytes are held once, not twice.
+   */
+  shareBytes(codec: WatchCodec, view: Buffer): void {
+    if (codec.id === 0) this.json = view;
+    else this.msgpack = view;
+  }
 }
 
 export class Entry extends Encodable<KubeObject> {
@@ -75,14 +84,15 @@ export class WatchItem {
 
   /** The whole frame in `codec`'s format, encoded once and shared by every watcher. */
   frame(codec: WatchCodec): Buffer {
-    if (codec.id === 0) {
-      if (this.jsonFrame === undefined) this.jsonFrame = codec.frame(this.type, this.body.bytes(codec));
-      return this.jsonFrame;
-    }
-    if (this.msgpackFrame === undefined) {
-      this.msgpackFrame = codec.frame(this.type, this.body.bytes(codec));
-    }
-    return this.msgpackFrame;
+    const cached = codec.id === 0 ? this.jsonFrame : this.msgpackFrame;
+    if (cached !== undefined) return cached;
+    const objectBytes = this.body.bytes(codec);
+    const frame = codec.frame(this.type, objectBytes);
+    const start = codec.frameObjectOffset(this.type);
+    this.body.shareBytes(codec, frame.subarray(start, start + objectBytes.length));
+    if (codec.id === 0) this.jsonFrame = frame;
+    else this.msgpackFrame = frame;
+    return frame;
   }
 }
 

@@ -263,6 +263,12 @@ test('each event is encoded once per format and the bytes are shared by all its 
   assert.ok(Object.isFrozen(ic.object));
   assert.ok(Object.isFrozen((ic.object as KubeObject).metadata));
   assert.ok(Object.isFrozen((ic.object as KubeObject).spec));
+  // The object's own bytes (what list bodies are written from) are those inside the frame.
+  for (const codec of [jsonWatchCodec, msgpackWatchCodec]) {
+    const entry = cache.listNow({}).entries[0];
+    assert.ok(entry !== undefined);
+    assert.deepEqual(entry.bytes(codec), codec.encodeObject(entry.object), codec.name);
+  }
 });
 
 test('the async iterator delivers events as they are applied and closes the watch on break', async () => {

@@ -41,6 +41,8 @@ export interface WatchCodec {
   encodeObject(object: unknown): Buffer;
   /** One frame from an object already encoded with `encodeObject`. */
   frame(type: WatchEventType, objectBytes: Uint8Array): Buffer;
+  /** Where the object's bytes start inside a frame of `type`. */
+  frameObjectOffset(type: WatchEventType): number;
 }
 
 // ---- JSON ----
@@ -73,6 +75,7 @@ export const jsonWatchCodec: WatchCodec = Object.freeze({
   contentType: 'application/json',
   encodeObject: encodeJsonObject,
   frame: encodeJsonWatchFrame,
+  frameObjectOffset: (type: WatchEventType) => jsonPrefixByType[type].length,
 });
 
 /**
@@ -176,6 +179,7 @@ export const msgpackWatchCodec: WatchCodec = Object.freeze({
   contentType: 'application/vnd.coxswain.watch+msgpack',
   encodeObject: encodeMsgpackObject,
   frame: encodeMsgpackWatchFrame,
+  frameObjectOffset: (type: WatchEventType) => msgpackHeadByType[type].length,
 });
 
 /** Cuts a length-prefixed msgpack watch stream into events; chunks may split frames anywhere. */
