@@ -537,24 +537,46 @@ export function validatePodUpdate(pod: Pod, old: Pod, errs: FieldErrors): void {
   validatePodSpec(pod.spec, 'spec', errs, { isPod: true });
   const n = asFields(pod.spec);
   const o = asFields(old.spec);
-  // Replace the mutable fields of a copy of the old spec with the new values, then compare.
-  const merged: Fields = { ...o };
-  for (const list of ['containers', 'initContainers'] as const) {
-    const nl = asArray(n[list]);
-    const ol = asArray(o[list]);
-    if (nl.length === ol.length) {
-      merged[list] = ol.map((c, i) => ({ ...asFields(c), image: asFields(nl[i])['image'] }));
-    }
-  }
-  const ads = n['activeDeadlineSeconds'];
-  const oldAds = o['activeDeadlineSeconds'];
-  if (typeof ads === 'number' && (typeof oldAds !== 'number' || ads <= oldAds)) merged['activeDeadlineSeconds'] = ads;
-  const oldTol = asArray(o['tolerations']);
-  const newTol = asArray(n['tolerations']);
-  if (oldTol.every((t, i) => deepEqual(t, newTol[i]))) merged['tolerations'] = newTol;
-  const oldGrace = o['terminationGracePeriodSeconds'];
-  if (typeof oldGrace === 'number' && oldGrace < 0 && n['terminationGracePeriodSeconds'] === 1) {
-    merged['terminationGracePeriodSeconds'] = 1;
-  }
-  if (!deepEqual(merged, n)) errs.push(forbidden('spec', podUpdateForbiddenMessage));
+  let same = true;
+  for (const k in n) if (!podSpecFieldUpdatable(k, n, o)) same = false;
+  for (const k in o) if (!(k in n) && !podSpecFieldUpdatable(k, n, o)) same = false;
+  if (!same) errs.push(forbidden('spec', podUpdateForbiddenMessage));
 }
+
+/** Whether field `k` of a pod spec changed only in a way an update may change it. */
+function podSpecFieldUpdatable(k: string, n: Fields, o: Fields): boolean {
+  const nv = n[k];
+  const ov = o[k];
+  switch (k) {
+    case 'containers':
+    case 'initContainers':
+      return containersEqualButImages(asArray(nv), asArray(ov));
+    case 'activeDeadlineSeconds':
+      // May be set, or lowered, never removed or raised.
+      return nv === ov || (typeof nv === 'number' && nv > 0 && (typeof ov !== 'number' || nv <= ov));
+    case 'tolerations': {
+      // Only additions: the old list must be a prefix of the new one.
+      const nl = asArray(nv);
+      const ol = asArray(ov);
+      if (ol.length > nl.length) return false;
+      for (let i = 0; i < ol.length; i++) if (!deepEqual(ol[i], nl[i])) return false;
+      return true;
+    }
+    case 'terminationGracePeriodSeconds':
+      return deepEqual(nv, ov) || (typeof ov === 'number' && ov < 0 && nv === 1);
+    default:
+      return deepEqual(nv, ov);
+  }
+}
+
+function containersEqualButImages(n: readonly unknown[], o: readonly unknown[]): boolean {
+  if (n.length !== o.length) return false;
+  for (let i = 0; i < n.length; i++) {
+    const a = asFields(n[i]);
+    const b = asFields(o[i]);
+    for (const k in a) if (k !== 'image' && !deepEqual(a[k], b[k])) return false;
+    for (const k in b) if (k !== 'image' && !(k in a) && !deepEqual(undefined, b[k])) return false;
+  }
+  return true;
+}
+
