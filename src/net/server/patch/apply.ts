@@ -20,6 +20,7 @@ import { rootSchema, type TypeSchema } from './schema.js';
 import {
   TypedError,
   compareObjects,
+  createdFieldsV1,
   mergeApplied,
   removePaths,
   toFieldSet,
@@ -68,7 +69,7 @@ export interface UpdateOptions {
 }
 
 /** Fields never tracked (fieldmanager's stripMeta). */
-const strippedMeta: readonly string[] = [
+const strippedMeta: readonly string[] = Object.freeze([
   'name',
   'namespace',
   'creationTimestamp',
@@ -78,7 +79,8 @@ const strippedMeta: readonly string[] = [
   'generation',
   'managedFields',
   'resourceVersion',
-];
+]);
+const strippedMetaSet: ReadonlySet<string> = new Set(strippedMeta);
 
 interface Manager {
   readonly manager: string;
@@ -304,21 +306,38 @@ export function updateManagedFields(
     for (const e of source) if (isEntry(e)) entries.push(e);
   }
 
+  const statusOnly = options.subresource === 'status';
+  const hasStatus = root.fields.has('status');
+  if (oldObj === undefined && entries.length === 0) {
+    // A create: every tracked field is this manager's. Built straight from the object.
+    try {
+      const fieldsV1 = createdFieldsV1(newObj, root, scopeOf(statusOnly, hasStatus), strippedMetaSet);
+      if (fieldsV1 === undefined) return [];
+      const time = formatTime(options.now ?? Date.now());
+      const e: ManagedFieldsEntry =
+        options.subresource === undefined
+          ? { manager, operation, apiVersion, time, fieldsType: 'FieldsV1', fieldsV1 }
+          : { manager, operation, apiVersion, time, fieldsType: 'FieldsV1', fieldsV1, subresource: options.subresource };
+      return [e];
+    } catch (e) {
+      // Duplicate list keys and the like: the general path below tolerates them.
+      if (!(e instanceof TypedError)) throw e;
+    }
+  }
+
   let diff: Comparison;
   try {
     diff = compareObjects(
       oldObj === undefined ? undefined : withoutManagedFields(oldObj),
       withoutManagedFields(newObj),
       root,
-      scopeOf(options.subresource === 'status', root.fields.has('status')),
+      scopeOf(statusOnly, hasStatus),
     );
   } catch (e) {
     // A live object the schema cannot take: leave its managed fields as they were.
     if (e instanceof TypedError) return entries as unknown as ManagedFieldsEntry[];
     throw e;
   }
-  const statusOnly = options.subresource === 'status';
-  const hasStatus = root.fields.has('status');
   const changed = union(filterTracked(diff.modified, statusOnly, hasStatus), filterTracked(diff.added, statusOnly, hasStatus));
   const removed = filterTracked(diff.removed, statusOnly, hasStatus);
   const nothingChanged = changed.isEmpty();
@@ -337,7 +356,7 @@ export function updateManagedFields(
     out.push((fields === e.fieldsV1 ? e : { ...e, fieldsV1: fields }) as unknown as ManagedFieldsEntry);
   }
   if (!nothingChanged) {
-    const set = (mine ?? new PathSet()).unionInPlace(changed);
+    const set = mine === undefined ? changed : mine.unionInPlace(changed);
     out.push(
       encodeEntry({
         manager,

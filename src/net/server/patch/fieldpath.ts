@@ -184,7 +184,8 @@ function compareValues(a: JsonValue, b: JsonValue): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
-function compareElements(a: string, b: string): number {
+/** PathElement.Compare on FieldsV1 keys: fields < keys < values < indexes, then by content. */
+export function compareElements(a: string, b: string): number {
   // Fields (the common case): same prefix, so the whole strings compare as the names do.
   if (a.charCodeAt(0) === 102 && b.charCodeAt(0) === 102) return a < b ? -1 : a > b ? 1 : 0;
   const ra = elementRank(a);

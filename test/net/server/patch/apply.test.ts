@@ -529,3 +529,35 @@ test('atomic list items (ownerReferences) are owned as one field: k:{"uid":…}:
     'f:ownerReferences': { '.': {}, 'k:{"uid":"u-1"}': {} },
   });
 });
+
+test('property: the direct create path gives the FieldsV1 of the general comparison', async () => {
+  const { compareObjects, createdFieldsV1 } = await import('../../../../src/net/server/patch/typed.js');
+  const scope = { except: new Set(['apiVersion', 'kind', 'status']) };
+  const metaArb = fc.record(
+    {
+      finalizers: fc.uniqueArray(fc.constantFrom('a/x', 'b/y', 'c'), { maxLength: 3 }),
+      ownerReferences: fc.uniqueArray(fc.record({ uid: fc.constantFrom('u1', 'u2'), name: fc.constant('rs') }), {
+        selector: (o) => o.uid,
+        maxLength: 2,
+      }),
+      annotations: fc.dictionary(fc.constantFrom('a', 'b'), fc.string({ maxLength: 2 })).map((d) => ({ ...d })),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(configArb, metaArb, fc.boolean(), (c, meta, withStrategy) => {
+      const obj = configOf(c as never);
+      Object.assign(obj['metadata'] as JsonObject, meta);
+      if (withStrategy) (obj['spec'] as JsonObject)['strategy'] = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } };
+      const root = rootSchema('Deployment');
+      const diff = compareObjects(undefined, obj, root, scope);
+      const general = diff.added.unionInPlace(diff.modified);
+      general.get('f:metadata')?.children?.delete('f:name');
+      general.get('f:metadata')?.children?.delete('f:namespace');
+      const direct = createdFieldsV1(obj, root, scope, new Set(['name', 'namespace']));
+      assert.deepEqual(direct ?? {}, toFieldsV1(general));
+      assert.equal(JSON.stringify(direct ?? {}), JSON.stringify(toFieldsV1(general)), 'same key order');
+    }),
+    { numRuns: 200 },
+  );
+});
