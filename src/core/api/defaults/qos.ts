@@ -21,8 +21,11 @@ export function podQOSClass(pod: Pod): QOSClass {
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
     for (const c of list) {
-      sumInto(requests, c.resources?.requests);
-      const found = sumInto(limits, c.resources?.limits);
+      const limitList = c.resources?.limits;
+      // A limit without a request is also the request (SetDefaults_Pod), so the class is the
+      // same whether or not the pod was defaulted yet.
+      sumInto(requests, c.resources?.requests, limitList);
+      const found = sumInto(limits, limitList, undefined);
       if (found !== qosResources.length) guaranteed = false;
     }
   }
@@ -39,12 +42,19 @@ export function podQOSClass(pod: Pod): QOSClass {
   return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
 }
 
-/** Adds the positive cpu/memory quantities of `list` into `sums`; returns how many were found. */
-function sumInto(sums: Map<string, Quantity>, list: Record<string, unknown> | undefined): number {
-  if (list === undefined) return 0;
+/**
+ * Adds the positive cpu/memory quantities of `list` (or, for a resource it lacks, of
+ * `fallback`) into `sums`; returns how many were found.
+ */
+function sumInto(
+  sums: Map<string, Quantity>,
+  list: Record<string, unknown> | undefined,
+  fallback: Record<string, unknown> | undefined,
+): number {
+  if (list === undefined && fallback === undefined) return 0;
   let found = 0;
   for (const name of qosResources) {
-    const q = tryParseQuantity(list[name]);
+    const q = tryParseQuantity(list?.[name] ?? fallback?.[name]);
     if (q === undefined || isZeroQuantity(q) || q.unscaled < 0 || (q.unscaledBig !== null && q.unscaledBig < 0n)) continue;
     found++;
     const prev = sums.get(name);

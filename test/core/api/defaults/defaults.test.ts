@@ -254,7 +254,8 @@ test('QoS class', () => {
     [[{ requests: { memory: '64Mi' } }], 'Burstable'],
   ];
   for (const [res, want] of table) {
-    // defaulting copies limits into requests, as on a real create
+    // the same before and after defaulting copies limits into requests
     assert.equal(podQOSClass(applyDefaults(make(res))), want, JSON.stringify(res));
+    assert.equal(podQOSClass(make(res)), want, JSON.stringify(res));
   }
 });
