@@ -11,6 +11,7 @@ import { openLmdbStore, type LmdbStore } from '../../core/store/lmdb-store.js';
 import { WatchHub } from '../../watch/hub.js';
 import type { WatchCache } from '../../watch/cache.js';
 import { ApiServer, type OpenApiProvider } from './http-server.js';
+import { OpenAPIDocuments } from './openapi.js';
 import { Registry } from './registry/registry.js';
 
 export interface StartApiServerOptions {
@@ -68,7 +69,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
     await bootstrap(registry);
     api = new ApiServer({
       registry,
-      ...(options.openapi === undefined ? {} : { openapi: options.openapi }),
+      openapi: options.openapi ?? new OpenAPIDocuments(kinds),
       ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }),
     });
     const address = await api.listen(options.port ?? 6443, host);
