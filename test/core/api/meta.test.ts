@@ -272,3 +272,48 @@ test('finalizersForPropagation', () => {
 test('formatTimestamp truncates to seconds', () => {
   assert.equal(formatTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 999)), '2024-01-02T03:04:05Z');
 });
+
+test('EndpointSlice generation follows endpoints, ports and labels (it has no spec)', () => {
+  const eps: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'e', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.0.0.1'] }],
+  } as KubeObject;
+  const old = prepareForCreate(eps, now, uidGen);
+  assert.equal(old.metadata.generation, 1);
+  const same = prepareForUpdate({ ...old, metadata: { ...old.metadata, annotations: { a: 'b' } } }, old);
+  assert.equal(same.metadata.generation, 1);
+  const moved = prepareForUpdate({ ...old, endpoints: [{ addresses: ['10.0.0.2'] }] } as KubeObject, old);
+  assert.equal(moved.metadata.generation, 2);
+  const relabeled = prepareForUpdate({ ...old, metadata: { ...old.metadata, labels: { x: 'y' } } }, old);
+  assert.equal(relabeled.metadata.generation, 2);
+});
+
+test('Service update keeps the allocated cluster IP and node ports the client left out', () => {
+  const old: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 's', namespace: 'default', uid: 'u' },
+    spec: {
+      type: 'NodePort',
+      clusterIP: '10.96.0.7',
+      clusterIPs: ['10.96.0.7'],
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }],
+    },
+  };
+  const sent: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 's', namespace: 'default', resourceVersion: '3' },
+    spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  };
+  const out = prepareForUpdate(sent, old);
+  assert.deepEqual(out.spec, {
+    type: 'NodePort',
+    clusterIP: '10.96.0.7',
+    clusterIPs: ['10.96.0.7'],
+    ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }],
+  });
+});
