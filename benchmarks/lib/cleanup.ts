@@ -14,6 +14,12 @@ export type Cleanup = () => Promise<void> | void;
 const cleanups = new Set<Cleanup>();
 let signalHandlersInstalled = false;
 let running: Promise<void> | undefined;
+let interruptedBy: NodeJS.Signals | undefined;
+
+/** The signal that interrupted the run, if any: failures after it are consequences, not causes. */
+export function interruptedSignal(): NodeJS.Signals | undefined {
+  return interruptedBy;
+}
 
 /** How long all cleanups together may take after a signal before the process exits anyway. */
 export const signalCleanupMsMax = 10_000;
@@ -52,6 +58,7 @@ export function installSignalHandlers(): void {
   signalHandlersInstalled = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interruptedBy = signal;
       process.stderr.write(`\n${signal}: cleaning up…\n`);
       const exitCode = 128 + signalNumbers[signal];
       const timer = setTimeout(() => process.exit(exitCode), signalCleanupMsMax);

@@ -25,7 +25,7 @@ import type { IPod } from 'kubernetes-models/v1/Pod';
 import { openLmdbStore } from '../../src/core/store/lmdb-store.js';
 import type { Store } from '../../src/core/store/store.js';
 import { parseArgsOrExit, type OptionsSpec, type ParsedOptions } from '../lib/args.js';
-import { installSignalHandlers, makeTempDir, onCleanup } from '../lib/cleanup.js';
+import { installSignalHandlers, interruptedSignal, makeTempDir, onCleanup } from '../lib/cleanup.js';
 import { EtcdNotInstalledError, startEtcd, type EtcdServer } from '../lib/etcd.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { runLoad, timeOnceMs, type LoadResult } from '../lib/load.js';
@@ -442,7 +442,9 @@ export async function run(args: readonly string[]): Promise<void> {
   try {
     await measure(options);
   } catch (error) {
-    // Everything is cleaned up by now (measure's finally); exit non-zero with the cause.
+    // Everything is cleaned up by now (measure's finally); exit non-zero with the cause. After
+    // Ctrl-C, operations fail because their server is gone: that is no news, say nothing.
+    if (interruptedSignal() !== undefined) return;
     process.stderr.write(`store benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   }

@@ -125,7 +125,7 @@ describe('startEtcd', () => {
   });
 
   it('is stopped and its dir removed when the benchmark gets SIGINT', async () => {
-    const fixture = new URL('./fixtures/etcd-child.js', import.meta.url).pathname;
+    const fixture = new URL('../test-fixtures/etcd-child.js', import.meta.url).pathname;
     const child = spawn(process.execPath, [fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const lines = createInterface({ input: child.stdout });

@@ -1,17 +1,50 @@
 // End to end: `npm run bench -- store` as a user runs it (the compiled entry point), tiny sizes.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
-import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { findEtcdBinary } from '../etcd.js';
 
 const mainJs = fileURLToPath(new URL('../../main.js', import.meta.url));
 
-function bench(args: readonly string[], env: NodeJS.ProcessEnv = process.env): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [mainJs, 'store', ...args], { encoding: 'utf8', env, timeout: 120_000 });
+// Each run gets its own TMPDIR, so "it left nothing behind" is checked on a directory no other
+// test (running in parallel) writes to.
+const privateTmp = mkdtempSync(join(tmpdir(), 'cox-scenario-test-'));
+after(() => rmSync(privateTmp, { recursive: true, force: true }));
+
+function freshTmp(): string {
+  return mkdtempSync(join(privateTmp, 'run-'));
+}
+
+function bench(
+  args: readonly string[],
+  tmp: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [mainJs, 'store', ...args], {
+    encoding: 'utf8',
+    env: { ...env, TMPDIR: tmp },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Processes whose command line mentions `text` (Linux /proc). */
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
 }
 
 function lastJson(stdout: string): Record<string, unknown> {
@@ -19,9 +52,6 @@ function lastJson(stdout: string): Record<string, unknown> {
   return JSON.parse(lines[lines.length - 1] ?? '') as Record<string, unknown>;
 }
 
-function ourTempDirs(): string[] {
-  return readdirSync(tmpdir()).filter((d) => d.startsWith('cox-bench-store-') || d.startsWith('cox-etcd-'));
-}
 
 const small = ['--ops', '64', '--get-ops', '200', '--rounds', '1', '--phase-seconds', '30'];
 const required = [
@@ -33,8 +63,8 @@ const etcdFields = ['etcdPutsPerSec64', 'etcdUpdatesPerSec64', 'etcdPutsPerSec1'
 
 describe('npm run bench -- store', () => {
   it('with --no-etcd: measures the store, says etcd was skipped, nulls every etcd figure, leaves no temp dir', () => {
-    const before = new Set(ourTempDirs());
-    const { code, stdout, stderr } = bench([...small, '--no-etcd', '--json']);
+    const tmp = freshTmp();
+    const { code, stdout, stderr } = bench([...small, '--no-etcd', '--json'], tmp);
     assert.equal(code, 0, stderr);
     const report = lastJson(stdout);
     for (const field of required) assert.ok(field in report, `missing ${field}`);
@@ -44,38 +74,54 @@ describe('npm run bench -- store', () => {
     assert.equal(report['targetMet'], null);
     assert.match(stdout, /etcd part SKIPPED \(--no-etcd\)/);
     assert.match(stdout, /creates\/s, 64 writers/);
-    assert.deepEqual(ourTempDirs().filter((d) => !before.has(d)), []);
+    assert.deepEqual(readdirSync(tmp), []);
   });
 
-  it('says clearly that it skips etcd when etcd is not installed', () => {
-    const { code, stdout, stderr } = bench([...small, '--json'], { ...process.env, PATH: '', ETCD_BIN: '' });
+  it('without etcd installed: says clearly that it skips etcd; without --json: the table and no JSON', () => {
+    const { code, stdout, stderr } = bench(small, freshTmp(), { ...process.env, PATH: '', ETCD_BIN: '' });
     assert.equal(code, 0, stderr);
     assert.match(stdout, /etcd part SKIPPED \(etcd is not installed\)/);
     assert.match(stderr, /etcd part skipped: etcd is not installed/);
-    const report = lastJson(stdout);
-    assert.equal(report['etcdPutsPerSec64'], null);
-    assert.equal(report['ratioVsEtcd'], null);
-  });
-
-  it('without --json, prints the table and no JSON line', () => {
-    const { code, stdout } = bench([...small, '--no-etcd']);
-    assert.equal(code, 0);
-    assert.doesNotMatch(stdout, /^\{/m);
     assert.match(stdout, /list of 10,000, ms/);
+    assert.doesNotMatch(stdout, /^\{/m);
   });
 
   it('rejects a bad option with exit code 2 and the usage', () => {
-    const { code, stderr, stdout } = bench(['--ops', 'many']);
+    const { code, stderr, stdout } = bench(['--ops', 'many'], freshTmp());
     assert.equal(code, 2);
     assert.match(stderr, /--ops: expected an integer, got "many"/);
     assert.match(stderr, /usage: npm run bench -- store/);
     assert.equal(stdout, '');
   });
 
+  it('on Ctrl-C: stops etcd, removes every temp dir and exits 130', async () => {
+    const tmp = freshTmp();
+    const child = spawn(process.execPath, [mainJs, 'store', '--ops', '2000'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let stderr = '';
+    // Interrupt mid-run: once the first system is being loaded (etcd, if installed, is up by then).
+    await new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input: child.stderr });
+      lines.on('line', (line) => {
+        stderr += `${line}\n`;
+        if (line.includes('creating the 10,000 objects')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`benchmark ended before the interrupt:\n${stderr}`)));
+    });
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.doesNotMatch(stderr, /store benchmark failed/);
+    assert.deepEqual(processesMentioning(tmp), []);
+    assert.deepEqual(readdirSync(tmp), []);
+  });
+
   if (findEtcdBinary() !== undefined) {
     it('against etcd: reports both sides, the ratio, and stops etcd', () => {
-      const before = new Set(ourTempDirs());
-      const { code, stdout, stderr } = bench([...small, '--json']);
+      const tmp = freshTmp();
+      const { code, stdout, stderr } = bench([...small, '--json'], tmp);
       assert.equal(code, 0, stderr);
       const report = lastJson(stdout);
       for (const field of [...ours, ...etcdFields]) {
@@ -86,7 +132,8 @@ describe('npm run bench -- store', () => {
       assert.ok(Math.abs(ratio - (report['ratioVsEtcd'] as number)) / ratio < 0.01, `ratio ${ratio} vs ${String(report['ratioVsEtcd'])}`);
       assert.equal(typeof report['targetMet'], 'boolean');
       assert.match(stdout, /target: creates\/s with 64 writers >= 3x etcd/);
-      assert.deepEqual(ourTempDirs().filter((d) => !before.has(d)), []);
+      assert.deepEqual(processesMentioning(tmp), []);
+      assert.deepEqual(readdirSync(tmp), []);
     });
   }
 });
