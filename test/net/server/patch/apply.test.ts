@@ -54,12 +54,23 @@ function entry(fields: readonly ManagedFieldsEntry[], manager: string): ManagedF
   return fields.find((e) => e.manager === manager);
 }
 
-/** What the registry does after a write: the object as stored, managedFields included. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+/**
+ * What the registry does after a write: the object as stored, managedFields included, frozen
+ * as the watch cache hands it out (a patch function writing into it would throw).
+ */
 function stored(o: JsonObject, managedFields: readonly ManagedFieldsEntry[]): JsonObject {
   const meta = { ...(o['metadata'] as JsonObject) };
   if (managedFields.length > 0) meta['managedFields'] = managedFields as unknown as JsonValue;
   else delete meta['managedFields'];
-  return Object.freeze({ ...o, metadata: meta });
+  return deepFreeze({ ...o, metadata: meta });
 }
 
 function applyConflict(fn: () => unknown): StatusError {
@@ -109,7 +120,7 @@ test('create: the object is the applied configuration, owned by one Apply entry 
 
 test('re-applying the same configuration changes nothing, not even the time', () => {
   const first = applyServerSideApply(undefined, deployment(), opts('kubectl'));
-  const again = applyServerSideApply(first.object, deployment(), opts('kubectl', { now: t0 + 60_000 }));
+  const again = applyServerSideApply(deepFreeze(first.object), deployment(), opts('kubectl', { now: t0 + 60_000 }));
   assert.equal(again.changed, false);
   assert.deepEqual(again.object, first.object);
   assert.deepEqual(again.managedFields, first.managedFields);
@@ -117,7 +128,7 @@ test('re-applying the same configuration changes nothing, not even the time', ()
 
 test('a changed value is applied and the entry time moves', () => {
   const first = applyServerSideApply(undefined, deployment(), opts('kubectl'));
-  const next = applyServerSideApply(first.object, deployment({ image: 'nginx:1.16.1' }), opts('kubectl', { now: t0 + 60_000 }));
+  const next = applyServerSideApply(deepFreeze(first.object), deployment({ image: 'nginx:1.16.1' }), opts('kubectl', { now: t0 + 60_000 }));
   assert.equal(next.changed, true);
   const c = ((spec(next.object)['template'] as JsonObject)['spec'] as JsonObject)['containers'] as JsonObject[];
   assert.equal(c[0]?.['image'], 'nginx:1.16.1');
@@ -126,7 +137,7 @@ test('a changed value is applied and the entry time moves', () => {
 
 test('field removal: a field the manager applied before and no longer applies is removed', () => {
   const first = applyServerSideApply(undefined, deployment({ labels: { app: 'nginx', tier: 'web' } }), opts('kubectl'));
-  const next = applyServerSideApply(first.object, deployment({ labels: { app: 'nginx' } }), opts('kubectl'));
+  const next = applyServerSideApply(deepFreeze(first.object), deployment({ labels: { app: 'nginx' } }), opts('kubectl'));
   assert.deepEqual(labels(next.object), { app: 'nginx' });
   assert.deepEqual(entry(next.managedFields, 'kubectl')?.fieldsV1['f:metadata'], { 'f:labels': { 'f:app': {} } });
 });
@@ -139,7 +150,7 @@ test('field removal: a list item no longer applied is removed, the others keep t
     ],
   });
   const first = applyServerSideApply(undefined, two, opts('kubectl'));
-  const next = applyServerSideApply(first.object, deployment({ containers: [{ name: 'nginx', image: 'nginx' }] }), opts('kubectl'));
+  const next = applyServerSideApply(deepFreeze(first.object), deployment({ containers: [{ name: 'nginx', image: 'nginx' }] }), opts('kubectl'));
   assert.deepEqual(((spec(next.object)['template'] as JsonObject)['spec'] as JsonObject)['containers'], [
     { name: 'nginx', image: 'nginx' },
   ]);
@@ -149,15 +160,15 @@ test('field removal keeps a field another manager also owns (two managers sharin
   const withTier = deployment({ labels: { app: 'nginx', tier: 'web' } });
   const a = applyServerSideApply(undefined, withTier, opts('alice'));
   // Bob applies the same value: no conflict, both own the label.
-  const b = applyServerSideApply(a.object, withTier, opts('bob'));
+  const b = applyServerSideApply(deepFreeze(a.object), withTier, opts('bob'));
   const bobFields = entry(b.managedFields, 'bob')?.fieldsV1;
   const aliceFields = entry(b.managedFields, 'alice')?.fieldsV1;
   assert.deepEqual(bobFields, aliceFields, 'both own the same fields');
   // Alice stops applying tier: Bob still owns it, so it stays.
-  const c = applyServerSideApply(b.object, deployment(), opts('alice'));
+  const c = applyServerSideApply(deepFreeze(b.object), deployment(), opts('alice'));
   assert.deepEqual(labels(c.object), { app: 'nginx', tier: 'web' });
   // Bob stops too: now no one owns it, so it goes.
-  const d = applyServerSideApply(c.object, deployment(), opts('bob'));
+  const d = applyServerSideApply(deepFreeze(c.object), deployment(), opts('bob'));
   assert.deepEqual(labels(d.object), { app: 'nginx' });
 });
 
