@@ -9,6 +9,7 @@ import type { FieldErrors, FieldError } from './field.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './common.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import { validateStatus } from './status.js';
 import {
   validateControllerRevision,
   validateControllerRevisionUpdate,
@@ -83,10 +84,14 @@ export function validate(obj: KubeObject, old?: KubeObject): FieldError[] {
   return errs;
 }
 
-/** Update through the status subresource: metadata rules only (spec is the stored one). */
+/**
+ * Update through the status subresource (the spec is the stored one): metadata rules, and for
+ * workloads the status counters (non-negative, not above status.replicas, collisionCount never
+ * decremented).
+ */
 export function validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldErrors = [];
-  validateObjectMetaUpdate(obj.metadata, old.metadata, errs);
+  validateStatus(obj, old, errs);
   return errs;
 }
 
