@@ -11,7 +11,7 @@
 // if still running, so no etcd outlives the benchmark.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir, onCleanup } from './cleanup.js';
@@ -92,7 +92,7 @@ export function etcdVersion(binary: string): string {
 
 /** Ports the kernel considers free on 127.0.0.1 right now (all distinct). */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = [];
+  const servers: Server[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const server = createServer();
