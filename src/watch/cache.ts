@@ -307,7 +307,7 @@ export class WatchCache {
       return undefined;
     }
     const prev = slot.entry;
-    slot.entry = e;
+    slot.set(e);
     if (this.indexNodeName && prev.nodeName !== e.nodeName) {
       this.unindexNode(prev.nodeName, slot);
       this.nodeSet(e.nodeName).add(slot);
@@ -458,7 +458,7 @@ export class WatchCache {
       return out;
     }
     const prefix = filter.namespace === '' ? this.prefix : `${this.prefix}${filter.namespace}/`;
-    this.sorted.collectPrefix(prefix, out);
+    this.sorted.collectPrefix(prefix, out, undefined);
     return out;
   }
 
@@ -712,8 +712,9 @@ export class WatchCache {
       filter.nodeName === undefined && filter.predicate === undefined && overlay === undefined;
     // Fast path: the whole current state of a prefix, no filter.
     if (unfiltered && limit === 0 && afterKey === undefined) {
-      this.sorted.collectPrefix(listPrefix, entries);
-      return { items: objectsOf(entries), entries, resourceVersion: rvString, continue: undefined };
+      const items: KubeObject[] = [];
+      this.sorted.collectPrefix(listPrefix, entries, items);
+      return { items, entries, resourceVersion: rvString, continue: undefined };
     }
     const matches = (e: Entry): boolean =>
       (filter.nodeName === undefined || e.nodeName === filter.nodeName) &&

@@ -8,6 +8,7 @@
 // Keys compare with `<` (UTF-16 code units), the same order as the store's bytes for the ASCII
 // keys Kubernetes names produce.
 
+import type { KubeObject } from '../core/api/types.js';
 import type { Entry } from './items.js';
 
 /**
@@ -16,10 +17,20 @@ import type { Entry } from './items.js';
  * Written only by the owning WatchCache.
  */
 export class KeySlot {
+  /** entry.object, kept here too so a LIST reads one object per item, not two. */
+  object: KubeObject;
+
   constructor(
     readonly key: string,
     public entry: Entry,
-  ) {}
+  ) {
+    this.object = entry.object;
+  }
+
+  set(entry: Entry): void {
+    this.entry = entry;
+    this.object = entry.object;
+  }
 }
 
 const chunkMaxDefault = 512;
@@ -91,20 +102,45 @@ export class SortedEntries {
     }
   }
 
-  /** Appends to `out` every entry whose key starts with `prefix`, in order (the LIST fast path). */
-  collectPrefix(prefix: string, out: Entry[]): void {
-    let ci = this.chunks.length === 0 ? 0 : this.chunkFor(prefix);
-    let chunk = this.chunks[ci];
-    if (chunk === undefined) return;
-    let i = lowerBound(chunk, prefix);
-    for (; ci < this.chunks.length; ci++, i = 0) {
-      chunk = this.chunks[ci] as KeySlot[];
-      for (; i < chunk.length; i++) {
-        const slot = chunk[i] as KeySlot;
-        if (!slot.key.startsWith(prefix)) return;
-        out.push(slot.entry);
+  /**
+   * Appends every entry whose key starts with `prefix` (which ends with '/'), in order, to
+   * `entries`, and its object to `objects` (the LIST fast path). The range is found by two
+   * binary searches; the walk between them reads no key (each item costs one memory access).
+   */
+  collectPrefix(prefix: string, entries: Entry[], objects: KubeObject[] | undefined): void {
+    if (this.chunks.length === 0) return;
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    this.locate(prefix);
+    let ci = this.foundChunk;
+    let i = this.foundIndex;
+    this.locate(end);
+    const endChunk = this.foundChunk;
+    const endIndex = this.foundIndex;
+    for (; ci <= endChunk && ci < this.chunks.length; ci++, i = 0) {
+      const chunk = this.chunks[ci] as KeySlot[];
+      const stop = ci === endChunk ? endIndex : chunk.length;
+      if (objects === undefined) {
+        for (; i < stop; i++) entries.push((chunk[i] as KeySlot).entry);
+      } else {
+        for (; i < stop; i++) {
+          const slot = chunk[i] as KeySlot;
+          entries.push(slot.entry);
+          objects.push(slot.object);
+        }
       }
     }
+  }
+
+  // The result of locate(): a position (chunk, index) in key order.
+  private foundChunk = 0;
+  private foundIndex = 0;
+
+  /** The position of the first key >= `key` (past the end: the last chunk's length). */
+  private locate(key: string): void {
+    const ci = this.chunkFor(key);
+    const chunk = this.chunks[ci] as KeySlot[];
+    this.foundChunk = ci;
+    this.foundIndex = lowerBound(chunk, key);
   }
 
   /** Index of the first chunk whose last key is >= key (the last chunk if none). */

@@ -55,6 +55,9 @@ test('paginated LIST is the state at the first page\'s revision, whatever is wri
         },
       ];
       for (const f of filters) {
+        const whole = cache.listNow({ filter: f.filter });
+        assert.deepEqual(names(whole.items), modelNames(model, model.revision, f.keep), `${f.label} unpaged`);
+        assert.deepEqual(whole.entries.map((e) => e.object), whole.items);
         const first = cache.listNow({ filter: f.filter, limit });
         const at = Number(first.resourceVersion);
         assert.equal(at, model.revision);
