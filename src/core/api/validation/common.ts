@@ -26,6 +26,23 @@ const standardFinalizers: ReadonlySet<string> = new Set(['kubernetes', 'orphan',
 
 type Fields = Record<string, unknown>;
 
+/**
+ * Label keys already known to be valid. The same few keys (app, pod-template-hash,
+ * node.kubernetes.io/…) recur on almost every object, so remembering them skips most key
+ * checks. Bounded: once full, new keys are checked every time.
+ */
+const validLabelKeys = new Set<string>();
+const validLabelKeysMax = 4096;
+const noErrors: readonly string[] = Object.freeze([]);
+
+/** validateLabelKey, remembering valid keys. */
+export function labelKeyErrors(key: string): readonly string[] {
+  if (validLabelKeys.has(key)) return noErrors;
+  const errs = validateLabelKey(key);
+  if (errs.length === 0 && validLabelKeys.size < validLabelKeysMax) validLabelKeys.add(key);
+  return errs;
+}
+
 export function asFields(v: unknown): Fields {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Fields) : {};
 }
@@ -56,7 +73,7 @@ export function validateImmutable(newVal: unknown, oldVal: unknown, field: strin
 export function validateLabels(labels: unknown, field: string, errs: FieldErrors): void {
   const m = asFields(labels);
   for (const k in m) {
-    for (const msg of validateLabelKey(k)) errs.push(invalid(field, k, msg));
+    for (const msg of labelKeyErrors(k)) errs.push(invalid(field, k, msg));
     const v = str(m[k]);
     for (const msg of validateLabelValue(v)) errs.push(invalid(field, v, msg));
   }
@@ -67,7 +84,7 @@ export function validateAnnotations(annotations: unknown, field: string, errs: F
   let bytes = 0;
   for (const k in m) {
     // Annotation keys are qualified names, case-insensitively.
-    for (const msg of validateLabelKey(k.toLowerCase())) errs.push(invalid(field, k, msg));
+    for (const msg of labelKeyErrors(k.toLowerCase())) errs.push(invalid(field, k, msg));
     bytes += Buffer.byteLength(k) + Buffer.byteLength(str(m[k]));
   }
   if (bytes > annotationsBytesMax) errs.push(tooLong(field, '', annotationsBytesMax));
@@ -113,7 +130,7 @@ export function validateLabelSelector(sel: unknown, field: string, errs: FieldEr
         errs.push(invalid(`${p}.operator`, op, 'not a valid selector operator'));
     }
     const key = str(e['key']);
-    for (const msg of validateLabelKey(key)) errs.push(invalid(`${p}.key`, key, msg));
+    for (const msg of labelKeyErrors(key)) errs.push(invalid(`${p}.key`, key, msg));
     for (let j = 0; j < values.length; j++) {
       const v = str(values[j]);
       for (const msg of validateLabelValue(v)) errs.push(invalid(`${p}.values[${j}]`, v, msg));
@@ -127,7 +144,7 @@ function validateFinalizers(finalizers: unknown, field: string, errs: FieldError
   let foreground = false;
   for (const f of list) {
     const name = str(f);
-    for (const msg of validateLabelKey(name)) errs.push(invalid(field, name, msg));
+    for (const msg of labelKeyErrors(name)) errs.push(invalid(field, name, msg));
     if (name === 'orphan') orphan = true;
     if (name === 'foregroundDeletion') foreground = true;
   }
@@ -142,7 +159,7 @@ function validateKubeFinalizers(finalizers: unknown, field: string, errs: FieldE
   for (let i = 0; i < list.length; i++) {
     const name = str(list[i]);
     const p = `${field}[${i}]`;
-    for (const msg of validateLabelKey(name)) errs.push(invalid(p, name, msg));
+    for (const msg of labelKeyErrors(name)) errs.push(invalid(p, name, msg));
     if (!name.includes('/') && !standardFinalizers.has(name)) {
       errs.push(invalid(p, name, 'name is neither a standard finalizer name nor is it fully qualified'));
     }

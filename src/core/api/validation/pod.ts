@@ -2,7 +2,7 @@
 // pkg/apis/core/validation), with Kubernetes' paths and messages.
 
 import { compareQuantities, formatQuantity, quantityToMilli, tryParseQuantity, type Quantity } from '../quantity.js';
-import { validateLabelKey, validateLabelValue } from '../labels.js';
+import { validateLabelValue } from '../labels.js';
 import type { Pod } from '../types.js';
 import {
   forbidden,
@@ -25,6 +25,7 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
   isNegativeMessage,
+  labelKeyErrors,
 } from './common.js';
 import {
   inclusiveRangeError,
@@ -366,7 +367,8 @@ const quantityFormatMessage = "quantities must match the regular expression '^([
 
 /** A resource name usable on containers: standard, hugepages-*, or an extended (domain/name) one. */
 function validateResourceName(name: string, field: string, errs: FieldErrors): void {
-  for (const msg of validateLabelKey(name)) {
+  if (standardContainerResources.has(name)) return;
+  for (const msg of labelKeyErrors(name)) {
     errs.push(invalid(field, name, msg));
     return;
   }
@@ -504,7 +506,7 @@ export function validateTolerations(value: unknown, path: string, errs: FieldErr
     const operator = str(t['operator']);
     const effect = str(t['effect']);
     const val = str(t['value']);
-    if (key !== '') for (const msg of validateLabelKey(key)) errs.push(invalid(`${p}.key`, key, msg));
+    if (key !== '') for (const msg of labelKeyErrors(key)) errs.push(invalid(`${p}.key`, key, msg));
     if (key === '' && operator !== 'Exists') {
       errs.push(invalid(`${p}.operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
     }
