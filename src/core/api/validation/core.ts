@@ -46,6 +46,7 @@ type Fields = Record<string, unknown>;
 export const configDataBytesMax = 1024 * 1024;
 const protocols: readonly string[] = ['SCTP', 'TCP', 'UDP'];
 const serviceTypes: readonly string[] = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+const ipFamilyPolicies: readonly string[] = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
 const accessModes: readonly string[] = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const taintEffects: readonly string[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const immutableWhenSet = 'field is immutable when `immutable` is set';
@@ -121,6 +122,18 @@ function validateServiceSpec(spec: Fields, errs: FieldErrors): void {
   }
   if (type === '') errs.push(required('spec.type'));
   else if (!serviceTypes.includes(type)) errs.push(notSupported('spec.type', type, serviceTypes));
+  if ((type === 'NodePort' || type === 'LoadBalancer') && isHeadless(spec)) {
+    errs.push(invalid('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${type} services`));
+  }
+  const familyPolicy = spec['ipFamilyPolicy'];
+  if (familyPolicy !== undefined && !ipFamilyPolicies.includes(str(familyPolicy))) {
+    errs.push(notSupported('spec.ipFamilyPolicy', str(familyPolicy), ipFamilyPolicies));
+  }
+  const families = asArray(spec['ipFamilies']);
+  for (let i = 0; i < families.length; i++) {
+    const f = str(families[i]);
+    if (f !== 'IPv4' && f !== 'IPv6') errs.push(notSupported(`spec.ipFamilies[${i}]`, f, ['IPv4', 'IPv6']));
+  }
   if (type === 'ClusterIP') {
     for (let i = 0; i < ports.length; i++) {
       if (num(asFields(ports[i])['nodePort']) !== 0) {

@@ -31,6 +31,13 @@ const cases: readonly (readonly [string, string, readonly Edit[], readonly strin
   ['Service/my-service', 'nodePort on ClusterIP', [['spec.ports[0].nodePort', 30080]], ["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"]],
   ['Service/my-database', 'ExternalName without externalName', [['spec.externalName', removed]], ['spec.externalName: Required value']],
   ['Service/nginx', 'headless services may have no ports', [['spec.ports', removed]], []],
+  ['Service/nginx', 'headless NodePort', [['spec.type', 'NodePort']], ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"]],
+  [
+    'Service/my-service',
+    'ipFamilyPolicy',
+    [['spec.ipFamilyPolicy', 'DualStack']],
+    ['spec.ipFamilyPolicy: Unsupported value: "DualStack": supported values: "PreferDualStack", "RequireDualStack", "SingleStack"'],
+  ],
   ['ConfigMap/game-demo', 'bad key', [['data', { 'bad key': 'x' }]], [`data[bad key]: Invalid value: "bad key": ${configKey}`]],
   ['ConfigMap/game-demo', 'key ..', [['data', { '..x': 'x' }]], ["data[..x]: Invalid value: \"..x\": must not start with '..'"]],
   ['ConfigMap/game-demo', 'over 1 MiB', [['data', { a: 'x'.repeat(1024 * 1024 + 1) }]], [': Too long: must have at most 1048576 bytes']],
