@@ -99,7 +99,10 @@ export interface Store<T = unknown> {
   /** Creates the key. KeyExistsError if it exists. */
   create(key: string, value: T): Promise<KeyValue<T>>;
 
-  /** The key's value at `revision` (default: current), or undefined if absent then. */
+  /**
+   * The key's value at `revision` (default: current), or undefined if absent then.
+   * CompactedError below compactedRevision; FutureRevisionError above currentRevision.
+   */
   get(key: string, revision?: Revision): Promise<KeyValue<T> | undefined>;
 
   /** Keys starting with `prefix`, in byte order, consistent at one revision. */
@@ -121,7 +124,12 @@ export interface Store<T = unknown> {
     options?: GuaranteedUpdateOptions,
   ): Promise<KeyValue<T> | undefined>;
 
-  /** Drops history below `revision`. Reads and event streams from below it fail afterwards. */
+  /**
+   * Drops history below `revision`: reads at a revision below it, and subscriptions after one,
+   * fail with CompactedError from the moment this is called; reads at `revision` itself still
+   * work. At or below compactedRevision it changes nothing; above currentRevision it fails with
+   * FutureRevisionError. Resolves once the old history is removed from disk.
+   */
   compact(revision: Revision): Promise<void>;
 
   /**
