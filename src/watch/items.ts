@@ -168,8 +168,11 @@ export class CacheEvent {
  * handed to the cache belong to it).
  */
 export function stampRevision(object: KubeObject, revision: number): KubeObject {
-  // Deep: the parts shared with `object` are frozen too (cheap when they already are).
-  return deepFreeze({ ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } });
+  // The store hands out deeply frozen values; anything else is frozen in place first. Then only
+  // the two new objects need freezing: all they share with `object` is frozen already.
+  if (!Object.isFrozen(object) || !Object.isFrozen(object.metadata)) deepFreeze(object);
+  const metadata = Object.freeze({ ...object.metadata, resourceVersion: String(revision) });
+  return Object.freeze({ ...object, metadata });
 }
 
 /** Freezes `value` and everything under it; subtrees already frozen are trusted and skipped. */
