@@ -98,6 +98,7 @@ import {
   KeyExistsError,
   KeyNotFoundError,
   ObjectTooLargeError,
+  StoreBusyError,
   StoreClosedError,
   StoreLockedError,
   type DeleteOptions,
@@ -130,6 +131,11 @@ export interface LmdbStoreOptions {
   readonly compactionIntervalMs?: number;
   /** Writes folded into one durable commit at most (default limits.storeCommitBatchWritesMax). */
   readonly commitBatchWritesMax?: number;
+  /**
+   * Writes accepted but not yet durable, at most; beyond, writes fail with StoreBusyError until
+   * commits catch up (default 16 × commitBatchWritesMax).
+   */
+  readonly pendingWritesMax?: number;
 }
 
 /** Longest key accepted, in UTF-8 bytes (LMDB's key limit is larger; etcd keys are short too). */
@@ -262,6 +268,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
   readonly #pending = new Map<string, PendingWrite<T>>();
   /** Batches waiting to commit, oldest first; the last one takes new writes. */
   readonly #queued: Batch<T>[] = [];
+  /** Writes accepted and not yet acknowledged (queued or committing). */
+  #unacknowledged = 0;
   #committing = false;
   #cycleScheduled = false;
   #compactionWaiters: CompactionWaiter[] = [];
@@ -286,6 +294,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     private readonly historyRevisionsMax: number,
     private readonly objectBytesMax: number,
     private readonly commitBatchWritesMax: number,
+    private readonly pendingWritesMax: number,
     state: { current: Revision; compacted: Revision; compactedThrough: Revision },
   ) {
     this.#currentRevision = state.current;
@@ -300,6 +309,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     const historyRevisionsMax = options.historyRevisionsMax ?? limits.historyRevisionsMax;
     const objectBytesMax = options.objectBytesMax ?? limits.objectBytesMax;
     const commitBatchWritesMax = options.commitBatchWritesMax ?? limits.storeCommitBatchWritesMax;
+    const pendingWritesMax = options.pendingWritesMax ?? 16 * commitBatchWritesMax;
     const compactionIntervalMs =
       options.compactionIntervalMs ??
       Math.max(1, Math.min(compactionIntervalMsDefault, Math.floor(historyWindowMs / 4)));
@@ -308,6 +318,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       ['historyRevisionsMax', historyRevisionsMax],
       ['objectBytesMax', objectBytesMax],
       ['commitBatchWritesMax', commitBatchWritesMax],
+      ['pendingWritesMax', pendingWritesMax],
       ['compactionIntervalMs', compactionIntervalMs],
     ] as const) {
       if (!Number.isSafeInteger(value) || value <= 0) {
@@ -389,6 +400,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
         historyRevisionsMax,
         objectBytesMax,
         commitBatchWritesMax,
+        pendingWritesMax,
         state,
       );
       store.#timer = setInterval(() => store.#compactByWindow(), compactionIntervalMs);
@@ -675,6 +687,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
     prevModRevision: Revision,
     prev: KeyValue<T> | undefined,
   ): Promise<KeyValue<T>> {
+    if (this.#unacknowledged >= this.pendingWritesMax) throw new StoreBusyError(this.pendingWritesMax);
+    this.#unacknowledged++;
     const revision = ++this.#assignedRevision;
     const keyBytes = Buffer.from(key, 'utf8');
     let kv: KeyValue<T> | undefined;
@@ -799,6 +813,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
   /** Resolves a committed batch's writes and hands its events to subscribers, in order. */
   #publish(batch: Batch<T>): void {
     const writes = batch.writes;
+    this.#unacknowledged -= writes.length;
     const events: StoreEvent<T>[] = new Array<StoreEvent<T>>(writes.length);
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i] as PendingWrite<T>;
@@ -830,6 +845,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       b.settle();
     }
     this.#pending.clear();
+    this.#unacknowledged = 0;
     this.#assignedRevision = this.#currentRevision;
     for (const waiter of this.#compactionWaiters.splice(0)) waiter.reject(error);
   }

@@ -235,6 +235,16 @@ export class StoreLockedError extends StoreError {
   }
 }
 
+/** Too many writes wait for their commit (the disk is behind); retry later (429 at the API). */
+export class StoreBusyError extends StoreError {
+  constructor(readonly pendingWritesMax: number) {
+    super(
+      'COX_STORE_BUSY',
+      `too many writes waiting for their commit (${pendingWritesMax}); retry later`,
+    );
+  }
+}
+
 export class StoreClosedError extends StoreError {
   constructor() {
     super('COX_STORE_CLOSED', 'the store is closed');

@@ -1,7 +1,7 @@
 // Concurrency: lost updates, group commit, and snapshot reads while writers run.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConflictError } from '../../../src/core/store/store.js';
+import { ConflictError, StoreBusyError } from '../../../src/core/store/store.js';
 import { withStore } from './helpers.js';
 
 interface Counter {
@@ -95,6 +95,30 @@ describe('LmdbStore: group commit', () => {
       }
       await Promise.all(checks);
     });
+  });
+});
+
+describe('LmdbStore: backpressure', () => {
+  it('fails writes beyond pendingWritesMax with StoreBusyError, and accepts again after commits', async () => {
+    await withStore<{ i: number }>(
+      async (store) => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 30 }, (_, i) => store.create(`/b/${i}`, { i })),
+        );
+        const accepted = results.filter((r) => r.status === 'fulfilled');
+        const refused = results.filter((r) => r.status === 'rejected');
+        assert.equal(accepted.length, 10);
+        for (const r of refused) {
+          assert.ok(r.reason instanceof StoreBusyError);
+          assert.equal(r.reason.code, 'COX_STORE_BUSY');
+        }
+        // Refused writes took no revision; once acknowledged, the budget is back.
+        assert.equal(store.currentRevision, 10);
+        const again = await Promise.all(Array.from({ length: 10 }, (_, i) => store.create(`/b/again-${i}`, { i })));
+        assert.deepEqual(again.map((kv) => kv.modRevision), Array.from({ length: 10 }, (_, i) => 11 + i));
+      },
+      { pendingWritesMax: 10 },
+    );
   });
 });
 
