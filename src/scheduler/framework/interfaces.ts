@@ -1,0 +1,181 @@
+// Extension points: one small interface each, as kube-scheduler's framework. A plugin implements
+// only the points it uses. The doc comment of each method is its contract.
+//
+// Filter and Score are columnar: a plugin handles a whole batch of nodes in one call, in a tight loop
+// over the node table's typed arrays, instead of one virtual call per node. They run on the main
+// thread or on a worker, over the shared columns; they read only their arguments (the CycleState
+// their PreFilter/PreScore wrote, the PodInfo, the node view), never plugin-instance mutable state.
+import type { InternColumns, InternTable } from '../workers/intern.js';
+import type { NodeTable } from '../workers/node-table.js';
+import type { CycleState } from './cycle-state.js';
+import type { PodInfo } from './pod-info.js';
+import type { Code, Status } from './status.js';
+
+export interface Plugin {
+  readonly name: string;
+}
+
+/** Where Filter and Score read nodes: the shared columns and the shared side of the intern table. */
+export interface NodeView {
+  readonly table: NodeTable;
+  readonly strings: InternColumns;
+  /** Live nodes in the snapshot (ImageLocality's spread divides by it). */
+  readonly liveNodes: number;
+}
+
+/** What PreFilter / PreScore may use besides the node view: interning (main thread only). */
+export interface PrepareContext extends NodeView {
+  readonly intern: InternTable;
+  /** The node index of a node name, or -1. */
+  nodeIndex(name: string): number;
+}
+
+export interface PreEnqueuePlugin extends Plugin {
+  /** Success lets the pod into the active queue; anything else parks it until a pod update. */
+  preEnqueue(pod: PodInfo): Status;
+}
+
+/** The queue entry QueueSort compares. */
+export interface QueuedPodInfo {
+  readonly info: PodInfo;
+  /** When the pod was first added to the queue (ms, monotonic clock of the queue). */
+  readonly initialAttemptMs: number;
+  /** When it last entered the active queue. */
+  timestampMs: number;
+  /** Scheduling attempts so far. */
+  attempts: number;
+  /** Plugins that rejected it last time (cluster events that concern them move it back). */
+  unschedulablePlugins: ReadonlySet<string>;
+  /** Insertion sequence, the final tie-break (FIFO). */
+  seq: number;
+}
+
+export interface QueueSortPlugin extends Plugin {
+  /** True if `a` must be scheduled before `b`. A strict weak order. */
+  less(a: QueuedPodInfo, b: QueuedPodInfo): boolean;
+}
+
+export interface PreFilterResult {
+  readonly status: Status;
+  /** When set, only these nodes (indices) can fit: the others are not filtered (NodeName). */
+  readonly nodes?: readonly number[];
+}
+
+export interface PreFilterPlugin extends Plugin {
+  /**
+   * Runs once per pod before Filter; writes the plugin's CycleState entry. Success, Skip (Filter is
+   * not run for this pod), Unschedulable / UnschedulableAndUnresolvable (the pod fails at once), Error.
+   */
+  preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult;
+}
+
+/** One way a node can fail a filter plugin: the reason text and its code. */
+export interface FilterReason {
+  readonly text: string;
+  readonly code: typeof Code.Unschedulable | typeof Code.UnschedulableAndUnresolvable;
+}
+
+export interface FilterPlugin extends Plugin {
+  /** Every reason this plugin writes, by index. */
+  readonly reasons: readonly FilterReason[];
+  /**
+   * True when a node's verdict depends only on the pod and that node's columns (and on the node set,
+   * which invalidates every cache when it changes). Such verdicts are reused across pods of a template
+   * until the node changes. False for plugins that count pods across nodes (topology spread).
+   */
+  readonly nodeLocal: boolean;
+  /**
+   * For i in [0, count) with verdicts[i] === 0 (still feasible), checks node nodes[i]; if it does not
+   * fit, sets verdicts[i] = reasonBase + 1 + r, r the index of its reason in `reasons`. Nodes already
+   * rejected are left alone (the first failing plugin gives the reason, as kube-scheduler stops at the
+   * first failure per node).
+   */
+  filter(state: CycleState, pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void;
+  /** The reason text for one node when it depends on the node (the untolerated taint); default reasons[r].text. */
+  explain?(state: CycleState, pod: PodInfo, view: NodeView, node: number, reason: number, strings: InternTable): string;
+}
+
+export interface PostFilterResult {
+  readonly status: Status;
+  /** The node the pod was nominated to (after preemption), if any. */
+  readonly nominatedNode?: string;
+}
+
+export interface PostFilterPlugin extends Plugin {
+  /** Runs when no node fits. Success with a nominated node means victims were evicted. */
+  postFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext, verdicts: ReadonlyMap<number, string>): PostFilterResult;
+}
+
+export interface PreScorePlugin extends Plugin {
+  /** Runs once per pod after Filter; Skip means its Score is not run for this pod. */
+  preScore(state: CycleState, pod: PodInfo, ctx: PrepareContext): Status;
+}
+
+/**
+ * How raw scores become [0, 100] over the feasible nodes (kube's DefaultNormalizeScore):
+ * 'none' — the raw score is already in [0, 100];
+ * 'max' — score * 100 / max (all stay 0 when max is 0);
+ * 'maxReverse' — 100 - score * 100 / max (all 100 when max is 0).
+ */
+export type Normalization = 'none' | 'max' | 'maxReverse';
+
+export interface ScorePlugin extends Plugin {
+  readonly normalization: Normalization;
+  /** As FilterPlugin.nodeLocal, for the raw score. */
+  readonly nodeLocal: boolean;
+  /** Writes the raw integer score of nodes[i] into out[i], for i in [0, count). */
+  score(state: CycleState, pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, out: Float64Array): void;
+}
+
+export interface ReservePlugin extends Plugin {
+  /** Called when the pod is assumed on the node. Non-Success unreserves every plugin and requeues. */
+  reserve(state: CycleState, pod: PodInfo, nodeName: string): Status;
+  /** Undoes reserve. Must be idempotent: it may run for a plugin whose reserve never ran. */
+  unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
+}
+
+export interface PermitPlugin extends Plugin {
+  /** Success, Unschedulable (rejected, requeued) or Error. (Wait is not supported yet: treated as Error.) */
+  permit(state: CycleState, pod: PodInfo, nodeName: string): Status;
+}
+
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
+export interface BindPlugin extends Plugin {
+  /** Binds the pod; Skip hands it to the next bind plugin. Resolves once the bind is durable. */
+  bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
+export interface PostBindPlugin extends Plugin {
+  /** Informational; runs after a successful bind. */
+  postBind(state: CycleState, pod: PodInfo, nodeName: string): void;
+}
+
+/** Writes a binding somewhere durable: an API server, a store, memory. */
+export interface Binder {
+  bind(pod: PodInfo, nodeName: string): Promise<void>;
+}
+
+export const extensionPoints = [
+  'preEnqueue', 'queueSort', 'preFilter', 'filter', 'postFilter', 'preScore', 'score',
+  'reserve', 'permit', 'preBind', 'bind', 'postBind',
+] as const;
+export type ExtensionPoint = (typeof extensionPoints)[number];
+
+/** The method that marks a plugin as implementing an extension point. */
+const methodOfPoint: { readonly [P in ExtensionPoint]: string } = {
+  preEnqueue: 'preEnqueue', queueSort: 'less', preFilter: 'preFilter', filter: 'filter',
+  postFilter: 'postFilter', preScore: 'preScore', score: 'score', reserve: 'reserve',
+  permit: 'permit', preBind: 'preBind', bind: 'bind', postBind: 'postBind',
+};
+
+export function implementsPoint(plugin: Plugin, point: ExtensionPoint): boolean {
+  return typeof (plugin as unknown as Record<string, unknown>)[methodOfPoint[point]] === 'function';
+}
+
+/** What a plugin factory receives besides its args. */
+export interface FactoryHandle {
+  readonly binder: Binder;
+}
