@@ -71,7 +71,7 @@
 // get-then-update retry loop cannot spin ahead of the commit it needs.
 
 import { open } from 'lmdb';
-import { closeSync, fdatasyncSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { limits } from '../limits.js';
 import {
@@ -371,6 +371,9 @@ export class LmdbStore<T = unknown> implements Store<T> {
       };
 
       const indexPath = join(realPath, 'index');
+      // After an unclean stop the unsynced index may be torn (power loss): start from nothing.
+      const unclean = isOwnerRecord(previousOwner);
+      if (unclean) rmSync(indexPath, { recursive: true, force: true });
       mkdirSync(indexPath, { recursive: true });
       indexEnv = open({
         path: indexPath,
@@ -383,7 +386,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const kv = indexEnv.openDB('kv', { encoder: keyRecordEncoder }) as IndexTable;
       const indexMeta = indexEnv.openDB('meta', { encoding: 'msgpack' }) as MetaTable;
       indexEnv.readerCheck();
-      if (isOwnerRecord(previousOwner) || metaNumber(indexMeta, 'revision') !== state.current) {
+      if (unclean || metaNumber(indexMeta, 'revision') !== state.current) {
         rebuildIndex(log, indexEnv, kv, indexMeta, state.current);
       }
 

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { openLmdbStore } from '../../../src/core/store/lmdb-store.js';
 import {
   CompactedError,
@@ -176,6 +178,30 @@ describe('LmdbStore: create, get, update, delete', () => {
         assert.ok((await rejection(call())) instanceof StoreClosedError);
       }
       assert.throws(() => store.subscribe(0, () => {}), StoreClosedError);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('rebuilds a missing key index from the log', async () => {
+    const dir = tempDir();
+    try {
+      const store = await openLmdbStore<Obj>({ path: dir.path });
+      const a = await store.create('/t/a', { n: 1 });
+      await store.update('/t/a', { n: 2 }, a.modRevision);
+      await store.create('/t/b', { n: 3 });
+      await store.delete('/t/b');
+      const before = await store.list('/t/');
+      await store.close();
+      rmSync(join(dir.path, 'index'), { recursive: true });
+      const reopened = await openLmdbStore<Obj>({ path: dir.path });
+      try {
+        assert.deepEqual(await reopened.list('/t/'), before);
+        assert.deepEqual((await reopened.get('/t/a', 1))?.value, { n: 1 });
+        assert.equal((await reopened.create('/t/b', { n: 5 })).version, 1);
+      } finally {
+        await reopened.close();
+      }
     } finally {
       dir.remove();
     }
