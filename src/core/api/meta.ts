@@ -213,7 +213,7 @@ export function prepareForFinalize<T extends KubeObject>(newObj: T, oldObj: Kube
  * (by name and protocol, else by position) still exists and the type still uses node ports.
  */
 function keepAllocatedServiceFields(newSpec: unknown, oldSpec: unknown): unknown {
-  if (newSpec === undefined || oldSpec === undefined) return newSpec;
+  if (typeof newSpec !== 'object' || newSpec === null || typeof oldSpec !== 'object' || oldSpec === null) return newSpec;
   const n: Fields = { ...(newSpec as Fields) };
   const o = oldSpec as Fields;
   const type = n['type'] ?? 'ClusterIP';
@@ -224,10 +224,14 @@ function keepAllocatedServiceFields(newSpec: unknown, oldSpec: unknown): unknown
     }
   }
   if ((type === 'NodePort' || type === 'LoadBalancer') && Array.isArray(n['ports']) && Array.isArray(o['ports'])) {
-    const oldPorts = o['ports'] as Fields[];
-    n['ports'] = (n['ports'] as Fields[]).map((p, i) => {
+    const oldPorts = (o['ports'] as unknown[]).map(asFields);
+    n['ports'] = (n['ports'] as unknown[]).map((value, i) => {
+      if (typeof value !== 'object' || value === null) return value;
+      const p = value as Fields;
       if (p['nodePort'] !== undefined && p['nodePort'] !== 0) return p;
-      const match = oldPorts.find((q) => q['name'] === p['name'] && q['protocol'] === p['protocol'] && q['port'] === p['port']) ?? (oldPorts.length === 1 && i === 0 ? oldPorts[0] : undefined);
+      const match =
+        oldPorts.find((q) => q['name'] === p['name'] && q['protocol'] === p['protocol'] && q['port'] === p['port']) ??
+        (oldPorts.length === 1 && i === 0 ? oldPorts[0] : undefined);
       return match?.['nodePort'] === undefined ? p : { ...p, nodePort: match['nodePort'] };
     });
     if (n['healthCheckNodePort'] === undefined && o['healthCheckNodePort'] !== undefined) n['healthCheckNodePort'] = o['healthCheckNodePort'];

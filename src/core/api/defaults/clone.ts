@@ -18,3 +18,17 @@ function cloneValue(v: unknown): unknown {
   for (const k in src) out[k] = cloneValue(src[k]);
   return out;
 }
+
+/**
+ * Whether `v` is a plain object. Defaulting runs before validation on whatever the client sent,
+ * so every nested value it writes into is checked first: a mistyped field is left for
+ * validation to report, never a TypeError.
+ */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** isRecord for values whose static type is already an object type (or undefined). */
+export function isObj<T>(v: T): v is NonNullable<T> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

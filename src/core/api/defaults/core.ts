@@ -14,6 +14,8 @@ import type {
   StorageClass,
 } from '../types.js';
 
+import { isObj } from './clone.js';
+
 /** v1.DefaultClientIPServiceAffinitySeconds (3 hours). */
 const clientIPAffinitySecondsDefault = 10800;
 
@@ -24,16 +26,18 @@ const clientIPAffinitySecondsDefault = 10800;
  */
 export function defaultService(svc: Service): void {
   const spec = svc.spec;
-  if (spec === undefined) return;
+  if (!isObj(spec)) return;
   if (spec.sessionAffinity === undefined) spec.sessionAffinity = 'None';
   if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
   if (spec.sessionAffinity === 'ClientIP') {
-    const seconds = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
+    const config = spec.sessionAffinityConfig;
+    const seconds = isObj(config) && isObj(config.clientIP) ? config.clientIP.timeoutSeconds : undefined;
     if (seconds === undefined) spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: clientIPAffinitySecondsDefault } };
   }
   if (spec.type === undefined) spec.type = 'ClusterIP';
   if (Array.isArray(spec.ports)) {
     for (const p of spec.ports) {
+      if (!isObj(p)) continue;
       if (p.protocol === undefined) p.protocol = 'TCP';
       if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
     }
@@ -41,7 +45,7 @@ export function defaultService(svc: Service): void {
   const externallyAccessible =
     spec.type === 'LoadBalancer' ||
     spec.type === 'NodePort' ||
-    (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
+    (spec.type === 'ClusterIP' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0);
   if (externallyAccessible && spec.externalTrafficPolicy === undefined) spec.externalTrafficPolicy = 'Cluster';
   if (
     spec.internalTrafficPolicy === undefined &&
@@ -54,7 +58,7 @@ export function defaultService(svc: Service): void {
   }
   if (spec.type !== 'ExternalName') {
     if (spec.ipFamilyPolicy === undefined) spec.ipFamilyPolicy = 'SingleStack';
-    if (spec.ipFamilies === undefined || spec.ipFamilies.length === 0) spec.ipFamilies = ['IPv4'];
+    if (spec.ipFamilies === undefined || (Array.isArray(spec.ipFamilies) && spec.ipFamilies.length === 0)) spec.ipFamilies = ['IPv4'];
   }
 }
 
@@ -65,28 +69,31 @@ export function defaultService(svc: Service): void {
 export function defaultSecret(s: Secret): void {
   if (s.type === undefined || s.type === '') s.type = 'Opaque';
   const stringData = s.stringData;
-  if (stringData !== undefined && stringData !== null) {
+  if (isObj(stringData) && (s.data === undefined || isObj(s.data))) {
     const data = (s.data ??= {});
-    for (const k in stringData) data[k] = Buffer.from(stringData[k] ?? '', 'utf8').toString('base64');
+    for (const k in stringData) {
+      const v = stringData[k];
+      if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+    }
     delete s.stringData;
   }
 }
 
 export function defaultPersistentVolumeClaim(pvc: { spec?: PersistentVolumeClaim['spec']; status?: PersistentVolumeClaim['status'] }): void {
-  if (pvc.spec !== undefined && pvc.spec.volumeMode === undefined) pvc.spec.volumeMode = 'Filesystem';
+  if (isObj(pvc.spec) && pvc.spec.volumeMode === undefined) pvc.spec.volumeMode = 'Filesystem';
   const status = (pvc.status ??= {});
-  if (status.phase === undefined) status.phase = 'Pending';
+  if (isObj(status) && status.phase === undefined) status.phase = 'Pending';
 }
 
 export function defaultPersistentVolume(pv: PersistentVolume): void {
   const spec = pv.spec;
-  if (spec !== undefined) {
+  if (isObj(spec)) {
     if (spec.persistentVolumeReclaimPolicy === undefined) spec.persistentVolumeReclaimPolicy = 'Retain';
     if (spec.volumeMode === undefined) spec.volumeMode = 'Filesystem';
-    if (spec.hostPath !== undefined && spec.hostPath.type === undefined) spec.hostPath.type = '';
+    if (isObj(spec.hostPath) && spec.hostPath.type === undefined) spec.hostPath.type = '';
   }
   const status = (pv.status ??= {});
-  if (status.phase === undefined) status.phase = 'Pending';
+  if (isObj(status) && status.phase === undefined) status.phase = 'Pending';
 }
 
 /** The label every namespace carries with its own name (NamespaceDefaultLabelName). */
@@ -94,24 +101,31 @@ export const labelNamespaceName = 'kubernetes.io/metadata.name';
 
 export function defaultNamespace(ns: Namespace): void {
   const name = ns.metadata.name;
-  if (name !== undefined && name !== '') ns.metadata.labels = { ...(ns.metadata.labels ?? {}), [labelNamespaceName]: name };
+  if (typeof name === 'string' && name !== '') {
+    const labels = isObj(ns.metadata.labels) ? ns.metadata.labels : {};
+    ns.metadata.labels = { ...labels, [labelNamespaceName]: name };
+  }
   const status = (ns.status ??= {});
-  if (status.phase === undefined) status.phase = 'Active';
+  if (isObj(status) && status.phase === undefined) status.phase = 'Active';
 }
 
 export function defaultNode(node: Node): void {
   const status = node.status;
-  if (status?.capacity !== undefined && status.allocatable === undefined) status.allocatable = { ...status.capacity };
+  if (isObj(status) && isObj(status.capacity) && status.allocatable === undefined) status.allocatable = { ...status.capacity };
 }
 
 export function defaultEndpoints(ep: Endpoints): void {
-  for (const subset of ep.subsets ?? []) {
-    for (const p of subset.ports ?? []) if (p.protocol === undefined) p.protocol = 'TCP';
+  if (!Array.isArray(ep.subsets)) return;
+  for (const subset of ep.subsets) {
+    if (!isObj(subset) || !Array.isArray(subset.ports)) continue;
+    for (const p of subset.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
   }
 }
 
 export function defaultEndpointSlice(eps: EndpointSlice): void {
-  for (const p of eps.ports ?? []) {
+  if (!Array.isArray(eps.ports)) return;
+  for (const p of eps.ports) {
+    if (!isObj(p)) continue;
     if (p.name === undefined) p.name = '';
     if (p.protocol === undefined) p.protocol = 'TCP';
   }
@@ -127,6 +141,6 @@ export function defaultStorageClass(sc: StorageClass): void {
 }
 
 export function defaultIngressClass(ic: IngressClass): void {
-  const params = ic.spec?.parameters;
-  if (params !== undefined && params.scope === undefined) params.scope = 'Cluster';
+  const params = isObj(ic.spec) ? ic.spec.parameters : undefined;
+  if (isObj(params) && params.scope === undefined) params.scope = 'Cluster';
 }

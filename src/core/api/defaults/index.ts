@@ -3,7 +3,7 @@
 // (a copy), so callers can default every write alike.
 
 import type { Job, KubeObject, ObjectByKind, Pod } from '../types.js';
-import { cloneJson } from './clone.js';
+import { cloneJson, isRecord } from './clone.js';
 import { admitPodOnCreate, defaultPod } from './pod.js';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';
 import { defaultJob } from './job.js';
@@ -42,6 +42,8 @@ export function applyDefaults<T extends KubeObject>(obj: T, operation: Defaultin
 /** Defaults `obj` in place; for callers that already own a fresh copy (a decoded body). */
 export function defaultInPlace(obj: KubeObject, operation: DefaultingOperation = 'create'): void {
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  // A mistyped body is left as it is, for validation to report.
+  if (!isRecord(obj.metadata)) return;
   const o = obj as unknown as ObjectByKind[keyof ObjectByKind];
   switch (obj.apiVersion) {
     case 'v1':

@@ -2,6 +2,7 @@
 
 import type { Job } from '../types.js';
 import { defaultPodTemplate } from './pod.js';
+import { isObj } from './clone.js';
 
 export const labelControllerUid = 'batch.kubernetes.io/controller-uid';
 export const labelJobName = 'batch.kubernetes.io/job-name';
@@ -12,7 +13,7 @@ const int32Max = 2147483647;
 
 export function defaultJob(job: Job): void {
   const spec = job.spec;
-  if (spec === undefined) return;
+  if (!isObj(spec)) return;
   // A non-parallel job leaves both unset: both become 1.
   if (spec.completions === undefined && spec.parallelism === undefined) {
     spec.completions = 1;
@@ -20,8 +21,9 @@ export function defaultJob(job: Job): void {
   }
   if (spec.parallelism === undefined) spec.parallelism = 1;
   if (spec.backoffLimit === undefined) spec.backoffLimit = spec.backoffLimitPerIndex === undefined ? 6 : int32Max;
-  const templateLabels = spec.template?.metadata?.labels;
-  if (templateLabels !== undefined && Object.keys(job.metadata.labels ?? {}).length === 0) {
+  const template = isObj(spec.template) ? spec.template : undefined;
+  const templateLabels = isObj(template?.metadata) ? template.metadata.labels : undefined;
+  if (isObj(templateLabels) && isObj(job.metadata) && Object.keys(job.metadata.labels ?? {}).length === 0) {
     job.metadata.labels = { ...templateLabels };
   }
   if (spec.completionMode === undefined) spec.completionMode = 'NonIndexed';
@@ -29,8 +31,13 @@ export function defaultJob(job: Job): void {
   if (spec.podReplacementPolicy === undefined) {
     spec.podReplacementPolicy = spec.podFailurePolicy === undefined ? 'TerminatingOrFailed' : 'Failed';
   }
-  for (const rule of spec.podFailurePolicy?.rules ?? []) {
-    for (const c of rule.onPodConditions ?? []) if (c.status === undefined || c.status === '') c.status = 'True';
+  const rules = isObj(spec.podFailurePolicy) ? spec.podFailurePolicy.rules : undefined;
+  if (Array.isArray(rules)) {
+    for (const rule of rules) {
+      const conditions = isObj(rule) ? rule.onPodConditions : undefined;
+      if (!Array.isArray(conditions)) continue;
+      for (const c of conditions) if (isObj(c) && (c.status === undefined || c.status === '')) c.status = 'True';
+    }
   }
   defaultPodTemplate(spec.template);
 }
@@ -46,19 +53,20 @@ export function generateJobSelector(job: Job): Job {
   const name = job.metadata.name ?? '';
   const uid = job.metadata.uid ?? '';
   const spec = job.spec;
-  if (spec === undefined) return job;
-  const tmeta = spec.template?.metadata ?? {};
-  const labels: Record<string, string> = { ...(tmeta.labels ?? {}) };
+  if (!isObj(spec)) return job;
+  const template = isObj(spec.template) ? spec.template : { spec: { containers: [] } };
+  const tmeta = isObj(template.metadata) ? template.metadata : {};
+  const labels: Record<string, string> = { ...(isObj(tmeta.labels) ? tmeta.labels : {}) };
   if (labels[labelJobNameLegacy] === undefined) labels[labelJobNameLegacy] = name;
   if (labels[labelJobName] === undefined) labels[labelJobName] = name;
   if (labels[labelControllerUidLegacy] === undefined) labels[labelControllerUidLegacy] = uid;
   if (labels[labelControllerUid] === undefined) labels[labelControllerUid] = uid;
-  const selector = { ...(spec.selector ?? {}) };
-  const matchLabels: Record<string, string> = { ...(selector.matchLabels ?? {}) };
+  const selector = { ...(isObj(spec.selector) ? spec.selector : {}) };
+  const matchLabels: Record<string, string> = { ...(isObj(selector.matchLabels) ? selector.matchLabels : {}) };
   if (matchLabels[labelControllerUid] === undefined) matchLabels[labelControllerUid] = uid;
   selector.matchLabels = matchLabels;
   return {
     ...job,
-    spec: { ...spec, selector, template: { ...spec.template, metadata: { ...tmeta, labels } } },
+    spec: { ...spec, selector, template: { ...template, metadata: { ...tmeta, labels } } },
   };
 }

@@ -4,6 +4,7 @@
 // ServiceAccount). All functions fill fields in place on an object the caller owns (a copy).
 
 import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from '../types.js';
+import { isObj as isRecord } from './clone.js';
 
 /** v1.DefaultTerminationGracePeriodSeconds */
 export const terminationGracePeriodSecondsDefault = 30;
@@ -22,7 +23,7 @@ export const builtinPriorityClasses: ReadonlyMap<string, number> = new Map([
 
 /** Defaults of a pod template (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job). */
 export function defaultPodTemplate(template: PodTemplateSpec | undefined): void {
-  if (template?.spec !== undefined) defaultPodSpec(template.spec);
+  if (isRecord(template) && isRecord(template.spec)) defaultPodSpec(template.spec);
 }
 
 export function defaultPodSpec(spec: PodSpec): void {
@@ -34,35 +35,37 @@ export function defaultPodSpec(spec: PodSpec): void {
     spec.terminationGracePeriodSeconds = terminationGracePeriodSecondsDefault;
   }
   if (spec.schedulerName === undefined || spec.schedulerName === '') spec.schedulerName = 'default-scheduler';
-  if (Array.isArray(spec.containers)) for (const c of spec.containers) defaultContainer(c);
-  if (Array.isArray(spec.initContainers)) for (const c of spec.initContainers) defaultContainer(c);
+  if (Array.isArray(spec.containers)) for (const c of spec.containers) if (isRecord(c)) defaultContainer(c);
+  if (Array.isArray(spec.initContainers)) for (const c of spec.initContainers) if (isRecord(c)) defaultContainer(c);
   if (Array.isArray(spec.ephemeralContainers)) {
-    for (const c of spec.ephemeralContainers) defaultContainer(c as Container);
+    for (const c of spec.ephemeralContainers) if (isRecord(c)) defaultContainer(c as Container);
   }
-  if (Array.isArray(spec.volumes)) for (const v of spec.volumes) defaultVolume(v);
+  if (Array.isArray(spec.volumes)) for (const v of spec.volumes) if (isRecord(v)) defaultVolume(v);
 }
 
 export function defaultContainer(c: Container): void {
   if (c.imagePullPolicy === undefined) {
-    c.imagePullPolicy = imageTag(c.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
+    c.imagePullPolicy = imageTag(typeof c.image === 'string' ? c.image : '') === 'latest' ? 'Always' : 'IfNotPresent';
   }
   if (c.terminationMessagePath === undefined || c.terminationMessagePath === '') {
     c.terminationMessagePath = '/dev/termination-log';
   }
   if (c.terminationMessagePolicy === undefined) c.terminationMessagePolicy = 'File';
-  if (Array.isArray(c.ports)) for (const p of c.ports) if (p.protocol === undefined) p.protocol = 'TCP';
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (isRecord(p) && p.protocol === undefined) p.protocol = 'TCP';
   if (Array.isArray(c.env)) {
     for (const e of c.env) {
-      const f = e.valueFrom?.fieldRef;
-      if (f !== undefined && (f.apiVersion === undefined || f.apiVersion === '')) f.apiVersion = 'v1';
+      const f = isRecord(e) && isRecord(e.valueFrom) ? e.valueFrom.fieldRef : undefined;
+      if (isRecord(f) && (f.apiVersion === undefined || f.apiVersion === '')) f.apiVersion = 'v1';
     }
   }
-  if (c.livenessProbe !== undefined) defaultProbe(c.livenessProbe);
-  if (c.readinessProbe !== undefined) defaultProbe(c.readinessProbe);
-  if (c.startupProbe !== undefined) defaultProbe(c.startupProbe);
+  if (isRecord(c.livenessProbe)) defaultProbe(c.livenessProbe);
+  if (isRecord(c.readinessProbe)) defaultProbe(c.readinessProbe);
+  if (isRecord(c.startupProbe)) defaultProbe(c.startupProbe);
   const lc = c.lifecycle;
-  if (lc?.postStart?.httpGet !== undefined) defaultHttpGet(lc.postStart.httpGet);
-  if (lc?.preStop?.httpGet !== undefined) defaultHttpGet(lc.preStop.httpGet);
+  if (isRecord(lc)) {
+    if (isRecord(lc.postStart) && isRecord(lc.postStart.httpGet)) defaultHttpGet(lc.postStart.httpGet);
+    if (isRecord(lc.preStop) && isRecord(lc.preStop.httpGet)) defaultHttpGet(lc.preStop.httpGet);
+  }
 }
 
 /**
@@ -83,7 +86,7 @@ export function defaultProbe(p: Probe): void {
   if (p.periodSeconds === undefined || p.periodSeconds === 0) p.periodSeconds = 10;
   if (p.successThreshold === undefined || p.successThreshold === 0) p.successThreshold = 1;
   if (p.failureThreshold === undefined || p.failureThreshold === 0) p.failureThreshold = 3;
-  if (p.httpGet !== undefined) defaultHttpGet(p.httpGet);
+  if (isRecord(p.httpGet)) defaultHttpGet(p.httpGet);
 }
 
 function defaultHttpGet(h: { path?: string; scheme?: string }): void {
@@ -96,17 +99,20 @@ function defaultVolume(v: Volume): void {
   let sources = 0;
   for (const k in v) if (k !== 'name') sources++;
   if (sources === 0) v.emptyDir = {};
-  if (v.secret !== undefined && v.secret.defaultMode === undefined) v.secret.defaultMode = volumeDefaultMode;
-  if (v.configMap !== undefined && v.configMap.defaultMode === undefined) v.configMap.defaultMode = volumeDefaultMode;
-  if (v.downwardAPI !== undefined) {
+  if (isRecord(v.secret) && v.secret.defaultMode === undefined) v.secret.defaultMode = volumeDefaultMode;
+  if (isRecord(v.configMap) && v.configMap.defaultMode === undefined) v.configMap.defaultMode = volumeDefaultMode;
+  if (isRecord(v.downwardAPI)) {
     if (v.downwardAPI.defaultMode === undefined) v.downwardAPI.defaultMode = volumeDefaultMode;
-    for (const item of v.downwardAPI.items ?? []) {
-      const f = item.fieldRef;
-      if (f !== undefined && (f.apiVersion === undefined || f.apiVersion === '')) f.apiVersion = 'v1';
+    const items = v.downwardAPI.items;
+    if (Array.isArray(items)) {
+      for (const item of items) {
+        const f = isRecord(item) ? item.fieldRef : undefined;
+        if (isRecord(f) && (f.apiVersion === undefined || f.apiVersion === '')) f.apiVersion = 'v1';
+      }
     }
   }
-  if (v.projected !== undefined && v.projected.defaultMode === undefined) v.projected.defaultMode = volumeDefaultMode;
-  if (v.hostPath !== undefined && v.hostPath.type === undefined) v.hostPath.type = '';
+  if (isRecord(v.projected) && v.projected.defaultMode === undefined) v.projected.defaultMode = volumeDefaultMode;
+  if (isRecord(v.hostPath) && v.hostPath.type === undefined) v.hostPath.type = '';
 }
 
 /** With hostNetwork, container ports are host ports: hostPort defaults to containerPort. */
@@ -115,7 +121,8 @@ function defaultHostNetworkPorts(spec: PodSpec): void {
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
     for (const c of list) {
-      for (const p of c.ports ?? []) if (p.hostPort === undefined || p.hostPort === 0) p.hostPort = p.containerPort;
+      if (!isRecord(c) || !Array.isArray(c.ports)) continue;
+      for (const p of c.ports) if (isRecord(p) && (p.hostPort === undefined || p.hostPort === 0)) p.hostPort = p.containerPort;
     }
   }
 }
@@ -123,15 +130,17 @@ function defaultHostNetworkPorts(spec: PodSpec): void {
 /** SetDefaults_Pod: Pod-only defaults (not templates). */
 export function defaultPod(pod: Pod): void {
   const spec = pod.spec;
-  if (spec === undefined) return;
+  if (!isRecord(spec)) return;
   defaultPodSpec(spec);
   // Limits without requests: requests default to the limits.
   const lists = [spec.containers, spec.initContainers];
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
     for (const c of list) {
-      const limits = c.resources?.limits;
-      if (limits === undefined || c.resources === undefined) continue;
+      if (!isRecord(c) || !isRecord(c.resources)) continue;
+      const limits = c.resources.limits;
+      if (!isRecord(limits)) continue;
+      if (c.resources.requests !== undefined && !isRecord(c.resources.requests)) continue;
       const requests = (c.resources.requests ??= {});
       for (const k in limits) {
         const v = limits[k];
@@ -150,7 +159,7 @@ export function defaultPod(pod: Pod): void {
  */
 export function admitPodOnCreate(pod: Pod): void {
   const spec = pod.spec;
-  if (spec === undefined) return;
+  if (!isRecord(spec)) return;
   addDefaultTolerations(spec);
   if (spec.serviceAccountName === undefined || spec.serviceAccountName === '') {
     spec.serviceAccountName = spec.serviceAccount !== undefined && spec.serviceAccount !== '' ? spec.serviceAccount : 'default';
@@ -176,6 +185,7 @@ export function setPodPriority(
 
 function tolerates(list: readonly Toleration[], key: string): boolean {
   for (const t of list) {
+    if (!isRecord(t)) continue;
     const keyOk = t.key === undefined || t.key === '' || t.key === key;
     const effect: string | undefined = t.effect;
     const effectOk = effect === undefined || effect === '' || effect === 'NoExecute';

@@ -21,10 +21,16 @@ export function podQOSClass(pod: Pod): QOSClass {
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
     for (const c of list) {
-      const limitList = c.resources?.limits;
+      if (typeof c !== 'object' || c === null) continue;
+      const resources: unknown = c.resources;
+      if (typeof resources !== 'object' || resources === null) {
+        guaranteed = false;
+        continue;
+      }
+      const limitList = asList(c.resources?.limits);
       // A limit without a request is also the request (SetDefaults_Pod), so the class is the
       // same whether or not the pod was defaulted yet.
-      sumInto(requests, c.resources?.requests, limitList);
+      sumInto(requests, asList(c.resources?.requests), limitList);
       const found = sumInto(limits, limitList, undefined);
       if (found !== qosResources.length) guaranteed = false;
     }
@@ -40,6 +46,10 @@ export function podQOSClass(pod: Pod): QOSClass {
     }
   }
   return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
+}
+
+function asList(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /**

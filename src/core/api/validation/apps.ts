@@ -26,8 +26,32 @@ type Fields = Record<string, unknown>;
 
 const selectorMismatch = '`selector` does not match template `labels`';
 
+/** Whether every part of a selector object has the JSON type metav1.LabelSelector gives it. */
+function wellTyped(sel: unknown): boolean {
+  if (sel === undefined || sel === null) return true;
+  if (typeof sel !== 'object' || Array.isArray(sel)) return false;
+  const s = sel as Fields;
+  const ml = s['matchLabels'];
+  if (ml !== undefined && ml !== null) {
+    if (typeof ml !== 'object' || Array.isArray(ml)) return false;
+    for (const k in ml as Fields) if (typeof (ml as Fields)[k] !== 'string') return false;
+  }
+  const me = s['matchExpressions'];
+  if (me === undefined || me === null) return true;
+  if (!Array.isArray(me)) return false;
+  for (const e of me) {
+    if (typeof e !== 'object' || e === null) return false;
+    const x = e as Fields;
+    if (typeof x['key'] !== 'string' || typeof x['operator'] !== 'string') return false;
+    const v = x['values'];
+    if (v !== undefined && v !== null && (!Array.isArray(v) || !v.every((y) => typeof y === 'string'))) return false;
+  }
+  return true;
+}
+
 /** metav1.LabelSelectorAsSelector; undefined when the selector is malformed. */
 function selectorOf(sel: unknown): LabelSelector | undefined {
+  if (!wellTyped(sel)) return undefined;
   try {
     return labelSelectorFromObject(sel as LabelSelectorObject | undefined);
   } catch (e) {
@@ -36,9 +60,12 @@ function selectorOf(sel: unknown): LabelSelector | undefined {
   }
 }
 
+/** The template's labels; a mistyped map counts as none (its errors come from validateLabels). */
 function templateLabels(template: Fields): Record<string, string> | undefined {
   const labels = asFields(template['metadata'])['labels'];
-  return labels === undefined ? undefined : (labels as Record<string, string>);
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return undefined;
+  for (const k in labels as Fields) if (typeof (labels as Fields)[k] !== 'string') return undefined;
+  return labels as Record<string, string>;
 }
 
 function selectorText(sel: unknown): string {
@@ -410,7 +437,7 @@ function validateGeneratedSelector(job: Job, errs: FieldErrors): void {
   if (spec['manualSelector'] === true) return;
   const sel = spec['selector'];
   if (sel === undefined || sel === null) return;
-  const uid = job.metadata.uid ?? '';
+  const uid = str(job.metadata.uid);
   if (uid === '') errs.push(required('metadata.uid'));
   const expected = { matchLabels: { [labelControllerUid]: uid } };
   if (!deepEqual(sel, expected)) {

@@ -92,14 +92,18 @@ export function validateAnnotations(annotations: unknown, field: string, errs: F
 
 /** `v1.LabelSelector{MatchLabels:…, MatchExpressions:…}` as Go's %#v prints a selector. */
 export function goLabelSelector(sel: LabelSelectorObject | undefined): string {
-  if (sel === undefined) return 'null';
-  const exprs = sel.matchExpressions;
-  const ml = sel.matchLabels === undefined || sel.matchLabels === null ? undefined : sel.matchLabels;
+  if (sel === undefined || sel === null) return 'null';
+  if (typeof sel !== 'object' || Array.isArray(sel)) return formatGoValue(sel);
+  const exprs: unknown = sel.matchExpressions;
+  const mlValue: unknown = sel.matchLabels;
+  const ml = typeof mlValue === 'object' && mlValue !== null ? (mlValue as Record<string, string>) : undefined;
   let e = '[]v1.LabelSelectorRequirement(nil)';
-  if (exprs !== undefined && exprs !== null) {
-    const items = exprs.map((x) => {
-      const values = x.values === undefined || x.values === null ? '[]string(nil)' : `[]string{${x.values.map(goQuote).join(', ')}}`;
-      return `v1.LabelSelectorRequirement{Key:${goQuote(x.key)}, Operator:${goQuote(x.operator)}, Values:${values}}`;
+  if (Array.isArray(exprs)) {
+    const items = exprs.map((item: unknown) => {
+      const x = asFields(item);
+      const vs = x['values'];
+      const values = Array.isArray(vs) ? `[]string{${vs.map((v) => goQuote(str(v))).join(', ')}}` : '[]string(nil)';
+      return `v1.LabelSelectorRequirement{Key:${goQuote(str(x['key']))}, Operator:${goQuote(str(x['operator']))}, Values:${values}}`;
     });
     e = `[]v1.LabelSelectorRequirement{${items.join(', ')}}`;
   }

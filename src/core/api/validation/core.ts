@@ -340,7 +340,7 @@ export function validateServiceAccountUpdate(sa: ServiceAccount, old: ServiceAcc
 
 export function validateEvent(ev: Event, errs: FieldErrors): void {
   validateObjectMeta(ev.metadata, true, nameIsDNSSubdomain, errs);
-  const eventNs = ev.metadata.namespace ?? '';
+  const eventNs = str(ev.metadata.namespace);
   const involvedNs = str(ev.involvedObject?.namespace);
   if (ev.eventTime === undefined || ev.eventTime === null) {
     if (involvedNs === '') {

@@ -265,7 +265,7 @@ export const userPriorityMax = 1000000000;
 
 export function validatePriorityClass(pc: PriorityClass, errs: FieldErrors): void {
   validateObjectMeta(pc.metadata, false, nameIsDNSSubdomain, errs);
-  const name = pc.metadata.name ?? '';
+  const name = str(pc.metadata.name);
   const value = num(pc.value);
   if (name.startsWith('system-')) {
     const builtin = builtinPriorityClasses.get(name);
