@@ -104,6 +104,9 @@ function statusOnCreate(obj: KubeObject, nowMs: number): unknown {
  * the kind tracks it, deletion fields cleared, status reset where the status subresource owns
  * it, and for Namespaces the `kubernetes` finalizer; for Jobs without manualSelector, the
  * generated selector and labels (they need the uid).
+ *
+ * kube-apiserver's order is decode → applyDefaults → admission → prepareForCreate → validate;
+ * the result here is the same if defaults are applied after this instead.
  */
 export function prepareForCreate<T extends KubeObject>(
   obj: T,
@@ -120,8 +123,9 @@ export function prepareForCreate<T extends KubeObject>(
     creationTimestamp: formatTimestamp(nowMs),
     generation: tracksGeneration(obj.kind) ? 1 : undefined,
   };
-  if ((m.name === undefined || m.name === '') && m.generateName !== undefined && m.generateName !== '') {
-    set['name'] = generateName(m.generateName, random);
+  const base: unknown = m.generateName;
+  if ((m.name === undefined || m.name === '') && typeof base === 'string' && base !== '') {
+    set['name'] = generateName(base, random);
   }
   const top: Fields = { metadata: rebuild(m, set) };
   if (hasStatusSubresource(infoOf(obj))) {
