@@ -27,6 +27,11 @@ export interface WatchHubOptions {
   readonly listPageSize?: number;
   /** Attempts at list-then-subscribe before giving up (default 5). */
   readonly startAttemptsMax?: number;
+  /**
+   * Told when a resource registered after start() could not be loaded (its cache stays not
+   * ready: its reads wait and time out). Default: a process warning.
+   */
+  readonly onLoadError?: (resource: CachedResource, error: unknown) => void;
 }
 
 interface Loading {
@@ -125,6 +130,7 @@ export class WatchHub {
   }
 
   private async loadLate(prefix: string, cache: WatchCache): Promise<void> {
+    let lastError: unknown;
     for (let attempt = 0; attempt < this.startAttemptsMax; attempt++) {
       const at = this.revision;
       const loading: Loading = { cache, buffer: [] };
@@ -139,9 +145,15 @@ export class WatchHub {
         return;
       } catch (e) {
         this.loading.delete(prefix);
-        if (!(e instanceof CompactedError)) throw e;
+        lastError = e;
+        if (!(e instanceof CompactedError)) break;
       }
     }
+    const report =
+      this.options.onLoadError ??
+      ((r: CachedResource, e: unknown) =>
+        process.emitWarning(`watch cache for ${r.plural} could not load: ${String(e)}`, 'WatchCacheLoad'));
+    report(cache.resource, lastError);
   }
 
   /** One store batch: demultiplex by prefix, apply, advance the others. */
