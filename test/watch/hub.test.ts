@@ -114,3 +114,26 @@ test('hub: start lists again when its revision was compacted before it subscribe
     hub.close();
   });
 });
+
+test('hub: a resource registered later that cannot be listed is reported, not thrown', async () => {
+  await withStore(async (store) => {
+    const broken: Store<KubeObject> = Object.create(store) as Store<KubeObject>;
+    Object.defineProperty(broken, 'list', {
+      value: (prefix: string, options?: Parameters<Store<KubeObject>['list']>[1]) =>
+        prefix.startsWith('/core/services/')
+          ? Promise.reject(new Error('disk on fire'))
+          : store.list(prefix, options),
+    });
+    Object.defineProperty(broken, 'subscribe', { value: store.subscribe.bind(store) });
+    Object.defineProperty(broken, 'currentRevision', { get: () => store.currentRevision });
+    const reported: string[] = [];
+    const hub = new WatchHub(broken, { onLoadError: (r, e) => reported.push(`${r.plural}: ${String(e)}`) });
+    hub.register(podsResource);
+    await hub.start();
+    const svcs = hub.register(services);
+    for (let i = 0; i < 100 && reported.length === 0; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(reported, ['services: Error: disk on fire']);
+    assert.equal(svcs.ready, false);
+    hub.close();
+  });
+});
