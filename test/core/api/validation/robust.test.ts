@@ -30,7 +30,9 @@ function paths(v: unknown, prefix: string, out: string[]): void {
 const targets = manifests.map((m) => {
   const out: string[] = [];
   paths(m, '', out);
-  return { manifest: m, paths: out.filter((p) => p !== 'apiVersion' && p !== 'kind') };
+  // Metadata fields a manifest may not carry, and whole sections.
+  const extra = ['metadata.generateName', 'metadata.labels', 'metadata.annotations', 'metadata.ownerReferences', 'metadata.finalizers', 'metadata.name', 'metadata.namespace', 'spec', 'status'];
+  return { manifest: m, paths: [...out.filter((p) => p !== 'apiVersion' && p !== 'kind'), ...extra] };
 });
 
 // Values of the wrong type where the manifest had something else: what a careless client sends.
