@@ -54,6 +54,9 @@ export interface HttpClientOptions {
 
 const jsonMediaType = 'application/json';
 const jsonWatchMediaType = 'application/json';
+// The server negotiates a watch on the object media type and answers with the framed stream type
+// (as kube-apiserver does for protobuf); naming the stream type first costs nothing.
+const msgpackWatchAccept = `${msgpackWatchCodec.contentType}, ${msgpackMediaType}`;
 
 // Records with inline definitions: each body decodes alone (the server's Packr is the same).
 const packr = new Packr({ useRecords: true });
@@ -82,6 +85,9 @@ class UnaryHandler implements Dispatcher.DispatchHandler {
     private readonly resolve: (r: RawResponse) => void,
     private readonly reject: (e: Error) => void,
   ) {}
+
+  // Its presence tells undici this is a new-style handler (onRequestStart … onResponseEnd).
+  onRequestStart(): void {}
 
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.statusCode = statusCode;
@@ -254,7 +260,7 @@ export class HttpClient implements ClusterApi {
       body === undefined ? undefined : this.bodyContentType,
     );
     const object = value as T | Status;
-    return { object, gone: raw.statusCode !== 202 && isGone(object) };
+    return { object, gone: raw.statusCode !== 202 && isGone(object, options) };
   }
 
   async deleteCollection<T extends KubeObject = KubeObject>(
@@ -286,7 +292,7 @@ export class HttpClient implements ClusterApi {
       {
         path,
         method: 'GET',
-        headers: { ...this.extraHeaders, accept: this.msgpack ? msgpackWatchCodec.contentType : jsonWatchMediaType },
+        headers: { ...this.extraHeaders, accept: this.msgpack ? msgpackWatchAccept : jsonWatchMediaType },
         headersTimeout: this.requestTimeoutMs,
         // A quiet watch is not a dead one: no limit between chunks.
         bodyTimeout: 0,
@@ -299,15 +305,21 @@ export class HttpClient implements ClusterApi {
 }
 
 /**
- * Whether a DELETE's answer means the object is gone: a Status (success) or an object without a
- * pending deletion. An object that still carries a deletionTimestamp with a grace period or
- * finalizers left is still there (graceful deletion, finalizers).
+ * Whether a DELETE's answer means the object is gone. kube-apiserver answers 200 either way (202
+ * only for orphanDependents=false), so it is read from the answer: a Status (success), or an
+ * object without a pending deletion, or one whose deletion had nothing left to wait for (grace 0,
+ * asked for or recorded, and no finalizers). An object still carrying a grace period or
+ * finalizers is still there (graceful deletion, finalizers, a terminating namespace).
  */
-function isGone(object: unknown): boolean {
+function isGone(object: unknown, options: DeleteOptions | undefined): boolean {
   if (isStatus(object)) return true;
-  const meta = (object as KubeObject | undefined)?.metadata;
+  const obj = object as KubeObject | undefined;
+  const meta = obj?.metadata;
   if (meta?.deletionTimestamp === undefined) return true;
-  return (meta.deletionGracePeriodSeconds ?? 0) === 0 && (meta.finalizers?.length ?? 0) === 0;
+  if ((meta.finalizers?.length ?? 0) > 0) return false;
+  const specFinalizers = obj?.kind === 'Namespace' ? (obj.spec as { finalizers?: unknown[] } | undefined)?.finalizers : undefined;
+  if ((specFinalizers?.length ?? 0) > 0) return false;
+  return options?.gracePeriodSeconds === 0 || (meta.deletionGracePeriodSeconds ?? 0) === 0;
 }
 
 type WatchState =
