@@ -21,8 +21,10 @@
 //   await cache.list({ filter, limit, continue, resourceVersion, resourceVersionMatch })
 //                                         → { items, entries, resourceVersion, continue }
 //   cache.listNow(…)                      the same without waiting (throws 504 if RV is ahead)
-//   await cache.waitForRevision(store.currentRevision)   before a consistent (RV unset) read
 //
+//   For a consistent read (resourceVersion unset), first await
+//   cache.waitForRevision(store.currentRevision): the cache is then as fresh as every write
+//   acknowledged so far. The same before a watch-list (sendInitialEvents) from "now".
 //   Errors are StatusErrors with kube-apiserver's messages: 410 Expired (exact RV or continue
 //   token older than the window), 504 Timeout "Too large resource version", 400 bad token.
 //   `entries[i].bytes(codec)` is the item's cached encoding, for writing list bodies.
@@ -47,6 +49,8 @@
 //     over HTTP    await pipeWatch(w, jsonWatchCodec | msgpackWatchCodec, res)
 //                  (src/net/wire/pipe.ts: backpressure, ends `res` at the end of the watch,
 //                  closes the watch when `res` closes). Flush headers before piping.
+//   timeoutSeconds   the watch ends normally (queued events still delivered; with bookmarks
+//                    allowed, a last BOOKMARK at the current revision first).
 //   w.close() ends it; w.endReason says why it ended: 'closed' | 'timeout' | 'overflow' |
 //   'expired' | 'too-large' | 'resync' | 'cache-closed'. On 'overflow' (the buffer bound was
 //   reached) or 'timeout' the client resumes from the last revision it read.

@@ -113,7 +113,7 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
     this.startRevision = options.startRevision;
     if (options.timeoutMs !== undefined) {
       // Not unref'd: an open watch is work in progress; close() or the timeout clears it.
-      this.timeoutTimer = setTimeout(() => this.end('timeout', undefined), options.timeoutMs);
+      this.timeoutTimer = setTimeout(() => this.timedOut(), options.timeoutMs);
     }
   }
 
@@ -309,6 +309,8 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
     this.snapshot = undefined;
     if (reason === 'closed') {
       this.queue.release();
+    } else if (reason === 'timeout') {
+      // A normal end: what is queued is still delivered (it is bounded).
     } else {
       let keep = 0;
       while (keep < this.queue.length && this.queue.at(keep)?.revision === this.lastTakenRevision) keep++;
@@ -317,6 +319,19 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
     if (finalItem !== undefined) this.queue.push(finalItem);
     this.cache.detach(this, wasIn);
     this.signal();
+  }
+
+  /**
+   * timeoutSeconds elapsed. A synced watcher that allows bookmarks gets a last BOOKMARK at the
+   * cache's revision (as kube-apiserver sends one before a watch's deadline), so the client
+   * resumes from there instead of from its last event.
+   */
+  private timedOut(): void {
+    this.timeoutTimer = undefined;
+    if (this.allowBookmarks && this.state === WatcherState.Synced && this.cache.revision > this.lastQueuedRevision) {
+      this.pushBookmark(this.cache.bookmarkItem(this.cache.revision, false));
+    }
+    this.end('timeout', undefined);
   }
 
   private signal(): void {

@@ -202,6 +202,18 @@ test('timeoutSeconds ends the watch normally', async () => {
   assert.equal(w.endReason, 'timeout');
 });
 
+test('at timeoutSeconds a watcher that allows bookmarks gets what was queued, then a last bookmark', async () => {
+  const { cache, put } = setup();
+  const w = cache.watch({ resourceVersion: '1', timeoutSeconds: 0.03, allowWatchBookmarks: true });
+  assert.equal(w.next(), undefined); // synced
+  put('ns', 'a', {}); // 2
+  cache.advance(7);
+  const seen: string[] = [];
+  for await (const item of w) seen.push(`${item.type}@${item.revision}`);
+  assert.deepEqual(seen, ['ADDED@2', 'BOOKMARK@7']);
+  assert.equal(w.endReason, 'timeout');
+});
+
 test('a stalled watcher ends at its bound and does not change what others receive', async () => {
   const { cache, put } = setup();
   const bound = 100;
