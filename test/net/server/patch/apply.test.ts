@@ -572,3 +572,27 @@ test('property: the direct create path gives the FieldsV1 of the general compari
     { numRuns: 200 },
   );
 });
+
+test('list-map keys take their defaults: a Service port applied without protocol is the TCP port', () => {
+  const svcGvk: Gvk = { group: '', version: 'v1', kind: 'Service' };
+  const cfg: JsonObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+  };
+  const created = applyServerSideApply(undefined, cfg, { manager: 'kubectl', force: false, now: t0, gvk: svcGvk });
+  assert.deepEqual(created.managedFields[0]?.fieldsV1['f:spec'], {
+    'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } },
+    'f:selector': {},
+  });
+  // The registry defaults protocol; re-applying the same manifest changes nothing.
+  const o = created.object;
+  const defaulted = deepFreeze({
+    ...o,
+    spec: { ...(o['spec'] as JsonObject), ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }], type: 'ClusterIP' },
+  });
+  const again = applyServerSideApply(defaulted, cfg, { manager: 'kubectl', force: false, now: t0 + 5000, gvk: svcGvk });
+  assert.equal(again.changed, false);
+  assert.deepEqual(again.object, defaulted);
+});
