@@ -69,9 +69,9 @@ export interface PreFilterPlugin extends Plugin {
   preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult;
 }
 
-/** One way a node can fail a filter plugin: the reason text and its code. */
+/** One way a node can fail a filter plugin: its reason texts (several: "Insufficient cpu", "Insufficient memory") and code. */
 export interface FilterReason {
-  readonly text: string;
+  readonly texts: readonly string[];
   readonly code: typeof Code.Unschedulable | typeof Code.UnschedulableAndUnresolvable;
 }
 
@@ -91,8 +91,8 @@ export interface FilterPlugin extends Plugin {
    * first failure per node).
    */
   filter(state: CycleState, pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void;
-  /** The reason text for one node when it depends on the node (the untolerated taint); default reasons[r].text. */
-  explain?(state: CycleState, pod: PodInfo, view: NodeView, node: number, reason: number, strings: InternTable): string;
+  /** The reason texts for one node when they depend on the node (the untolerated taint); default reasons[r].texts. */
+  explain?(state: CycleState, pod: PodInfo, view: NodeView, node: number, reason: number, strings: InternTable): readonly string[];
 }
 
 export interface PostFilterResult {

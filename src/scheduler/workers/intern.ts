@@ -1,7 +1,7 @@
 // String interning: label keys and values, taint keys and values, image names and host IPs become
 // small integer ids before the hot loop, so workers compare ints over shared memory, never strings.
 //
-// Owner: the main thread (the one writer). Ids are dense from 1 (0 means "none"). The string → id
+// Owner: the main thread (the one writer). Ids are dense; the empty string is 0; -1 means "absent". The string → id
 // map lives only on the main thread; what a worker needs about a string is in shared columns indexed
 // by id: its integer value (label values compared by Gt / Lt) and, for images, on how many nodes it is.
 
@@ -35,7 +35,7 @@ export class InternTableFullError extends Error {
 const intPattern = /^[+-]?\d{1,18}$/;
 
 export class InternTable {
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new Map<string, number>([['', 0]]);
   private readonly strings: string[] = [''];
   readonly columns: InternColumns;
 
@@ -58,9 +58,9 @@ export class InternTable {
     return id;
   }
 
-  /** The id of `s` if it was interned, else 0 (no node can hold it). */
+  /** The id of `s` if it was interned, else -1 (no node can hold it). */
   lookup(s: string): number {
-    return this.ids.get(s) ?? 0;
+    return this.ids.get(s) ?? -1;
   }
 
   string(id: number): string {

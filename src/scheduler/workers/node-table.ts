@@ -202,11 +202,11 @@ export class NodeTable {
     return ((this.flags[node] as number) & NodeFlag.live) !== 0;
   }
 
-  /** The interned value of label `keyId` on `node`, or 0 if the node has no such label. */
+  /** The interned value of label `keyId` on `node`, or -1 if the node has no such label. */
   labelValueOf(node: number, keyId: number): number {
     const base = node * this.dims.labelsMax;
     const end = base + (this.labelCount[node] as number);
     for (let k = base; k < end; k++) if (this.labelKey[k] === keyId) return this.labelValue[k] as number;
-    return 0;
+    return -1;
   }
 }
