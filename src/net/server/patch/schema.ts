@@ -102,6 +102,7 @@ const table: Table = {
     affinity: 'Affinity',
   },
   LocalObjectReference: {},
+  ObjectReference: {},
   HostAlias: {},
   TopologySpreadConstraint: { labelSelector: 'LabelSelector atomic' },
   PodSchedulingGate: {},
@@ -202,10 +203,18 @@ const table: Table = {
   NetworkPolicySpec: { podSelector: 'LabelSelector atomic zero' },
 };
 
-/** Root fields of each kind: `spec` and `status` types by kind name. */
-const roots: Readonly<Record<string, { readonly spec?: string; readonly status?: string }>> = {
+/** Root fields of each kind: `spec` and `status` types by kind name, and any other root field. */
+const roots: Readonly<
+  Record<string, { readonly spec?: string; readonly status?: string; readonly extra?: Readonly<Record<string, string>> }>
+> = {
+  ServiceAccount: {
+    extra: {
+      secrets: 'ObjectReference[] merge=name atomicItems',
+      imagePullSecrets: 'LocalObjectReference[] merge=name atomicItems',
+    },
+  },
   Pod: { spec: 'PodSpec', status: 'PodStatus' },
-  PodTemplate: { spec: 'PodTemplateSpec' }, // `template` actually; see below
+  PodTemplate: { extra: { template: 'PodTemplateSpec zero' } },
   Service: { spec: 'ServiceSpec', status: 'ServiceStatus' },
   Node: { spec: 'NodeSpec', status: 'NodeStatus' },
   Namespace: { status: 'NamespaceStatus' },
@@ -309,9 +318,11 @@ export function rootSchema(kind: string): TypeSchema {
   const fields = new Map<string, FieldSchema>();
   fields.set('metadata', parseField('ObjectMeta zero'));
   const r = roots[kind];
-  if (kind === 'PodTemplate') fields.set('template', parseField('PodTemplateSpec zero'));
-  else if (r?.spec !== undefined) fields.set('spec', parseField(`${r.spec} zero`));
+  if (r?.spec !== undefined) fields.set('spec', parseField(`${r.spec} zero`));
   if (r?.status !== undefined) fields.set('status', parseField(`${r.status} zero`));
+  if (r?.extra !== undefined) {
+    for (const name of Object.keys(r.extra)) fields.set(name, parseField(r.extra[name] ?? ''));
+  }
   root = { name: kind, fields };
   rootCache.set(kind, root);
   return root;

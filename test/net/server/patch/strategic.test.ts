@@ -467,3 +467,9 @@ test('property: without lists or directives, a strategic merge patch is a JSON m
     { numRuns: 300 },
   );
 });
+
+test('root fields outside spec: ServiceAccount imagePullSecrets merge by name', () => {
+  const sa = frozen({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' }, imagePullSecrets: [{ name: 'a' }] });
+  const out = applyStrategicMergePatch(sa, { imagePullSecrets: [{ name: 'b' }] }, { group: '', version: 'v1', kind: 'ServiceAccount' });
+  assert.deepEqual(out['imagePullSecrets'], [{ name: 'b' }, { name: 'a' }]);
+});
