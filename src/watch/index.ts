@@ -15,6 +15,9 @@
 //   cache.advance(revision);                    // progress without events of this resource
 //   cache.compact(revision);                    // drop history up to `revision`
 //
+// Values given to reset()/apply() become the cache's: they are frozen in place (the store's are
+// frozen already) and handed out, stamped with metadata.resourceVersion, to every reader.
+//
 // ─── Reads ─────────────────────────────────────────────────────────────────────────────────────
 //
 //   cache.get(namespace, name)            → frozen object | undefined
@@ -39,7 +42,8 @@
 //                    Expired, "too old resource version: n (w)") and the end; n newer than the
 //                    cache: waits up to 3 s, then ERROR (504 "Too large resource version").
 //   sendInitialEvents=true: the state as ADDED, then BOOKMARK with annotation
-//                    k8s.io/initial-events-end: "true" (false with "0": no state).
+//                    k8s.io/initial-events-end: "true"; sendInitialEvents=false with "0":
+//                    changes from now, no state.
 //   filter           { namespace?, nodeName?, predicate? }; build it from request selectors with
 //                    watchFilter() (selectors.ts), which picks the node / namespace index.
 //
