@@ -163,9 +163,66 @@ export function decodeValue<T>(bytes: Uint8Array): T {
   return deepFreeze(packr.unpack(bytes)) as T;
 }
 
-/** Freezes a freshly decoded value in place (plain objects and arrays, no cycles). */
+const notPlain: unique symbol = Symbol('notPlain');
+
+/**
+ * A deeply frozen copy of `value` equal to what decodeValue(encode(value)) returns, for the
+ * JSON-like values Kubernetes objects are (plain objects, arrays, strings, numbers, booleans,
+ * null): about four times cheaper than decoding, and strings are shared, not copied. Undefined
+ * properties are dropped as the encoder drops them. Anything else (Dates, buffers, class
+ * instances, bigints, `__proto__` keys…) returns undefined: decode the bytes instead.
+ */
+export function frozenPlainCopy<T>(value: T): T | undefined {
+  const copy = copyPlain(value);
+  return copy === notPlain ? undefined : (copy as T);
+}
+
+function copyPlain(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      // The encoder writes -0 as the integer 0.
+      return value === 0 ? 0 : value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const out: unknown[] = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          // Array holes and undefined elements round-trip as undefined.
+          const element: unknown = value[i];
+          const copy = element === undefined ? undefined : copyPlain(element);
+          if (copy === notPlain) return notPlain;
+          out[i] = copy;
+        }
+        return Object.freeze(out);
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return notPlain;
+      const record = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
+        const field = record[key];
+        if (field === undefined) continue;
+        if (key === '__proto__') return notPlain;
+        const copy = copyPlain(field);
+        if (copy === notPlain) return notPlain;
+        out[key] = copy;
+      }
+      return Object.freeze(out);
+    }
+    default:
+      return notPlain;
+  }
+}
+
+/**
+ * Freezes a freshly decoded value in place (no cycles). Byte arrays cannot be frozen in
+ * JavaScript; they are fresh copies (copyBuffers), so sharing them is the caller's choice.
+ */
 function deepFreeze(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
   } else {

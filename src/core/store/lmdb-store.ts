@@ -83,6 +83,7 @@ import {
   encodeKeyRecord,
   encodeLogEntry,
   encodeValueTransient,
+  frozenPlainCopy,
   logEntryCommitTimeMs,
   logEntryKey,
   logEntryPrevModRevision,
@@ -577,7 +578,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const valueBytes = this.#encode(key, value);
       const head = this.#head(key);
       if (head.kind === 'live') throw new KeyExistsError(key);
-      return this.#accept(LogType.Create, key, valueBytes, head.modRevision, undefined);
+      return this.#accept(LogType.Create, key, value, valueBytes, head.modRevision, undefined);
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -592,7 +593,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       if (head.kv.modRevision !== expectedModRevision) {
         throw new ConflictError(key, expectedModRevision, head.kv.modRevision);
       }
-      return this.#accept(LogType.Update, key, valueBytes, head.kv.modRevision, head.kv);
+      return this.#accept(LogType.Update, key, value, valueBytes, head.kv.modRevision, head.kv);
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -608,7 +609,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       if (expected !== undefined && head.kv.modRevision !== expected) {
         throw new ConflictError(key, expected, head.kv.modRevision);
       }
-      return this.#accept(LogType.Delete, key, undefined, head.kv.modRevision, head.kv);
+      return this.#accept(LogType.Delete, key, undefined, undefined, head.kv.modRevision, head.kv);
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -638,10 +639,10 @@ export class LmdbStore<T = unknown> implements Store<T> {
       if (next === undefined) return Promise.resolve(current);
       const valueBytes = this.#encode(key, next);
       if (head.kind !== 'live') {
-        return this.#accept(LogType.Create, key, valueBytes, head.modRevision, undefined);
+        return this.#accept(LogType.Create, key, next, valueBytes, head.modRevision, undefined);
       }
       if (valueBytes.equals(this.#currentValueBytes(head))) return Promise.resolve(head.kv);
-      return this.#accept(LogType.Update, key, valueBytes, head.modRevision, head.kv);
+      return this.#accept(LogType.Update, key, next, valueBytes, head.modRevision, head.kv);
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -686,6 +687,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
   #accept(
     type: LogType,
     key: string,
+    value: T | undefined,
     valueBytes: Buffer | undefined,
     prevModRevision: Revision,
     prev: KeyValue<T> | undefined,
@@ -697,7 +699,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     let kv: KeyValue<T> | undefined;
     let logEntry: Buffer;
     let kvRecord: Buffer;
-    if (valueBytes === undefined) {
+    if (type === LogType.Delete || valueBytes === undefined) {
       logEntry = encodeLogEntry(type, keyBytes, 0, 0, prevModRevision, Date.now(), emptyBytes);
       kvRecord = encodeKeyRecord(revision, 0, 0);
     } else {
@@ -705,8 +707,10 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const version = prev === undefined ? 1 : prev.version + 1;
       logEntry = encodeLogEntry(type, keyBytes, createRevision, version, prevModRevision, Date.now(), valueBytes);
       kvRecord = encodeKeyRecord(revision, createRevision, version);
-      // Decode from the stored bytes: callers get a frozen copy of exactly what was stored.
-      kv = keyValue(key, decodeValue<T>(logEntry.subarray(logHeaderBytes + keyBytes.length)), createRevision, revision, version);
+      // Callers get a frozen copy equal to what was stored: copied from the input when it is
+      // plain JSON-like data (cheaper), else decoded from the stored bytes.
+      const stored = frozenPlainCopy(value) ?? decodeValue<T>(logEntry.subarray(logHeaderBytes + keyBytes.length));
+      kv = keyValue(key, stored, createRevision, revision, version);
     }
     const event: StoreEvent<T> = Object.freeze({ type: eventTypeByLogType[type], key, revision, kv, prev });
     const result = kv ?? prev;

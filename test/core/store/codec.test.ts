@@ -9,6 +9,7 @@ import {
   encodeKeyRecord,
   encodeLogEntry,
   encodeValueTransient,
+  frozenPlainCopy,
   logEntryCommitTimeMs,
   logEntryKey,
   logEntryPrevModRevision,
@@ -85,6 +86,37 @@ describe('store codec', () => {
     );
   });
 
+  it('copies plain values exactly as decoding their bytes would, or declines', () => {
+    const plain = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string(),
+        fc.integer(),
+        fc.double(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+      ),
+    })).value;
+    const other = fc.oneof(fc.date({ noInvalidDate: true }), fc.uint8Array({ maxLength: 4 }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constant(new Map([['a', 1]])));
+    fc.assert(
+      fc.property(fc.oneof(plain, fc.record({ a: plain, b: other })), (value) => {
+        const decoded = decodeValue<unknown>(Buffer.from(encodeValueTransient(value)));
+        const copy = frozenPlainCopy(value);
+        if (copy === undefined) {
+          // Declined: must be because something in it is not plain JSON-like data.
+          assert.ok(value === undefined || JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? 0 : v)).includes('__proto__') || hasNonPlain(value));
+          return;
+        }
+        assert.deepEqual(copy, decoded);
+        assert.ok(Object.isFrozen(copy) || typeof copy !== 'object' || copy === null);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('never lets a stored __proto__ key set a decoded object\'s prototype', () => {
     const decoded = decodeValue<Record<string, unknown>>(
       Buffer.from(encodeValueTransient(JSON.parse('{"__proto__":{"polluted":true},"a":1}'))),
@@ -94,3 +126,11 @@ describe('store codec', () => {
     assert.equal(decoded['a'], 1);
   });
 });
+
+function hasNonPlain(value: unknown): boolean {
+  if (typeof value === 'bigint') return true;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasNonPlain);
+  if (Object.getPrototypeOf(value) !== Object.prototype) return true;
+  return Object.values(value).some(hasNonPlain);
+}

@@ -55,6 +55,18 @@ describe('LmdbStore: create, get, update, delete', () => {
     });
   });
 
+  it('stores values that are not plain JSON: dates and bytes come back as such', async () => {
+    await withStore<Record<string, unknown>>(async (store) => {
+      const when = new Date('2026-11-23T15:00:00Z');
+      const created = await store.create('/t/a', { when, bytes: new Uint8Array([1, 2, 3]) });
+      for (const kv of [created, await store.get('/t/a')]) {
+        assert.ok(kv?.value['when'] instanceof Date);
+        assert.equal((kv.value['when'] as Date).getTime(), when.getTime());
+        assert.deepEqual([...(kv.value['bytes'] as Uint8Array)], [1, 2, 3]);
+      }
+    });
+  });
+
   it('drops undefined properties as JSON does', async () => {
     await withStore<Record<string, unknown>>(async (store) => {
       await store.create('/t/a', { a: 1, b: undefined, c: { d: undefined, e: 'x' } });
