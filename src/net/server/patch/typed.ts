@@ -435,8 +435,8 @@ function mergeLists(l: JsonArray, r: JsonArray, f: FieldSchema, shape: Shape, wh
 
 /**
  * `obj` without the paths of `remove` (a new object; `obj` is not mutated). A member that is a
- * list item or a leaf goes with everything under it; a struct with fields left is kept (its
- * fields are removed one by one). Maps and lists emptied by the removal are dropped.
+ * list item or a leaf goes with everything under it; a map or list keeps what is not removed
+ * under it. Maps and lists emptied by the removal are dropped.
  */
 export function removePaths(obj: JsonObject, remove: PathSet, root: TypeSchema): JsonObject {
   return removeFromMap(obj, remove, root, '') ?? {};
@@ -453,7 +453,10 @@ function removeFromMap(obj: JsonObject, s: PathSet, t: TypeSchema | undefined, w
     const f = fieldOf(t, key);
     const shape = v === null ? 'leaf' : shapeOf(v, f);
     let next: JsonValue | undefined = v;
-    if (c.member && (shape !== 'map' || isEmptyObject(v))) next = undefined;
+    // Only what the object's own field set holds as a member goes whole: leaves, nulls, empty
+    // maps. A granular map or list is never a member of it (only its contents are), so a set
+    // that owns one as a member (an Update entry's ".") only removes what is under it.
+    if (c.member && (shape === 'leaf' || isEmptyObject(v))) next = undefined;
     else if (shape === 'map') next = removeFromMap(v as JsonObject, c, f.type, pathOf(where, key));
     else if (shape === 'set' || shape === 'listMap') next = removeFromList(v as JsonArray, c, f, shape, pathOf(where, key));
     if (next === v) continue;

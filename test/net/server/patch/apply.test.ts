@@ -596,3 +596,31 @@ test('list-map keys take their defaults: a Service port applied without protocol
   assert.equal(again.changed, false);
   assert.deepEqual(again.object, defaulted);
 });
+
+test('after kubectl’s client-side → server-side migration, re-applying keeps lists it owns as members', () => {
+  const svcGvk: Gvk = { group: '', version: 'v1', kind: 'Service' };
+  const cfg: JsonObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+  };
+  // Created by client-side apply: the Update entry owns spec.ports as a member (".").
+  const csaObj: JsonObject = { ...cfg, metadata: { name: 'web', annotations: { [lastApplied]: `${JSON.stringify(cfg)}\n` } } };
+  const csa = updateManagedFields(undefined, csaObj, 'kubectl-client-side-apply', 'Update', { now: t0 });
+  assert.deepEqual((csa[0]?.fieldsV1['f:spec'] as JsonObject)['f:ports'], {
+    '.': {},
+    'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:protocol': {}, 'f:targetPort': {} },
+  });
+  // kubectl's migration (csaupgrade) moves those fields into its Apply entry.
+  const migrated: ManagedFieldsEntry[] = [
+    { manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', time: '2024-01-02T03:04:05Z', fieldsType: 'FieldsV1', fieldsV1: csa[0]?.fieldsV1 ?? {} },
+  ];
+  const live = stored(csaObj, migrated);
+  const again = applyServerSideApply(live, cfg, { manager: 'kubectl', force: false, now: t0, gvk: svcGvk });
+  assert.deepEqual((again.object['spec'] as JsonObject)['ports'], [{ port: 80, targetPort: 8080, protocol: 'TCP' }]);
+  // Dropping the port from the manifest does remove it.
+  const noPorts: JsonObject = { ...cfg, spec: { selector: { app: 'web' } } };
+  const dropped = applyServerSideApply(deepFreeze(again.object), noPorts, { manager: 'kubectl', force: false, now: t0, gvk: svcGvk });
+  assert.equal((dropped.object['spec'] as JsonObject)['ports'], undefined);
+});
