@@ -9,7 +9,7 @@ import type { KubeObject } from '../../core/api/types.js';
 import { isStatusError } from '../../core/errors.js';
 import { openLmdbStore, type LmdbStore } from '../../core/store/lmdb-store.js';
 import { WatchHub } from '../../watch/hub.js';
-import type { WatchCache } from '../../watch/cache.js';
+import type { WatchCache, WatchCacheOptions } from '../../watch/cache.js';
 import { ApiServer, type OpenApiProvider } from './http-server.js';
 import { OpenAPIDocuments } from './openapi.js';
 import { Registry } from './registry/registry.js';
@@ -24,6 +24,10 @@ export interface StartApiServerOptions {
   readonly kubeconfigPath?: string;
   readonly openapi?: OpenApiProvider;
   readonly historyWindowMs?: number;
+  /** Options of every watch cache (history ring size, watcher buffers…). */
+  readonly watchCache?: WatchCacheOptions;
+  /** Watch timeout when a client gives none (default 30 minutes, randomized up to 2×). */
+  readonly watchTimeoutSecondsDefault?: number;
   readonly onInternalError?: (error: unknown) => void;
 }
 
@@ -52,7 +56,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
   let hub: WatchHub | undefined;
   let api: ApiServer | undefined;
   try {
-    hub = new WatchHub(store);
+    hub = new WatchHub(store, options.watchCache === undefined ? {} : { cache: options.watchCache });
     for (const kind of kinds) hub.register(kind);
     await hub.start();
     const caches = hub;
@@ -70,6 +74,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
     api = new ApiServer({
       registry,
       openapi: options.openapi ?? new OpenAPIDocuments(kinds),
+      ...(options.watchTimeoutSecondsDefault === undefined ? {} : { watchTimeoutSecondsDefault: options.watchTimeoutSecondsDefault }),
       ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }),
     });
     const address = await api.listen(options.port ?? 6443, host);
