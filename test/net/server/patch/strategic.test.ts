@@ -473,3 +473,21 @@ test('root fields outside spec: ServiceAccount imagePullSecrets merge by name', 
   const out = applyStrategicMergePatch(sa, { imagePullSecrets: [{ name: 'b' }] }, { group: '', version: 'v1', kind: 'ServiceAccount' });
   assert.deepEqual(out['imagePullSecrets'], [{ name: 'b' }, { name: 'a' }]);
 });
+
+test('kubectl apply switching a volume source: $retainKeys inside a merged list item', () => {
+  const live = podOf({ containers: [{ name: 'c', image: 'i' }], volumes: [{ name: 'data', emptyDir: {} }, { name: 'other', emptyDir: {} }] });
+  const out = applyStrategicMergePatch(
+    live,
+    {
+      spec: {
+        '$setElementOrder/volumes': [{ name: 'data' }, { name: 'other' }],
+        volumes: [{ $retainKeys: ['configMap', 'name'], configMap: { name: 'cm' }, name: 'data' }],
+      },
+    },
+    podGvk,
+  );
+  assert.deepEqual((out['spec'] as JsonObject)['volumes'], [
+    { name: 'data', configMap: { name: 'cm' } },
+    { name: 'other', emptyDir: {} },
+  ]);
+});
