@@ -1,0 +1,1008 @@
+// The scheduler in library mode: nodes and pods handed in as objects, placements handed out as
+// bindings. One scheduling loop on the calling thread:
+//
+//   queue.pop × batch ─► prepare (PreFilter / PreScore, or reuse the template's evaluation)
+//        │
+//        ├─ pods without an up-to-date evaluation: one round of Piscina tasks, node chunks × pods
+//        │  (or inline with workers: 0), all against one epoch of the node table
+//        ▼
+//   for each pod in order: bring its evaluation up to date (re-evaluate the nodes changed since:
+//   earlier pods of the batch, binds, user updates) ─► best node ─► [check] ─► assume (write the
+//   table) ─► Reserve ─► Permit ─► async PreBind / Bind / PostBind
+//
+// The node table is written only between rounds: user calls made while a round is in flight are
+// queued and applied when it returns (see `mutate`), so workers always read one consistent epoch.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Node, Pod } from '../core/api/types.js';
+import { parseSchedulerConfig, type SchedulerConfig } from './framework/config.js';
+import type { SchedulerConfigInput } from './framework/config-input.js';
+import { CycleState } from './framework/cycle-state.js';
+import type { Binder, NodeView, PrepareContext } from './framework/interfaces.js';
+import { defaultSchedulerName } from './framework/names.js';
+import { newPodInfo, type PodInfo } from './framework/pod-info.js';
+import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
+import type { Registry } from './framework/registry.js';
+import { buildFramework, type Framework } from './framework/runtime.js';
+import { Code, isRejected, type Status } from './framework/status.js';
+import { hash32 } from './hash.js';
+import { kNoNode, PodEvaluation } from './evaluation.js';
+import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
+import { inTreeRegistry } from './plugins/registry.js';
+import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './workers/evaluate.js';
+import { InternTable } from './workers/intern.js';
+import { defaultNodeTableDims, NodeFlag, NodeTable, protocolCode, type NodeTableDims } from './workers/node-table.js';
+import type { EvalResult, EvalTask, TaskPod, WorkerInit } from './workers/protocol.js';
+
+export interface SchedulerOptions {
+  /** A KubeSchedulerConfiguration (YAML text or object); default: one default-scheduler profile. */
+  readonly profiles?: SchedulerConfigInput;
+  /** Worker threads filtering and scoring node chunks; 0 runs everything on the calling thread. */
+  readonly workers?: number;
+  /** Seed of the tie-break between equally scored nodes. */
+  readonly seed?: number;
+  /** Where bindings are written (DefaultBinder); default: accepted at once, in memory. */
+  readonly binder?: Binder;
+  /** Plugins beyond the in-tree ones. Profiles using them need `workers: 0`. */
+  readonly registry?: Registry;
+  readonly nodeTable?: Partial<NodeTableDims>;
+  /** Pods popped and evaluated per round (one worker round trip). */
+  readonly batchPods?: number;
+  /**
+   * The placement checker: 'filters' re-runs every filter on the chosen node at commit; 'full'
+   * also re-scores every node from scratch and checks the chosen score is the best (expensive:
+   * `checkEvery` spaces the full checks out).
+   */
+  readonly check?: 'off' | 'filters' | 'full';
+  readonly checkEvery?: number;
+  /** Bindings in flight at most; the loop waits for one to finish beyond it. */
+  readonly bindsInFlightMax?: number;
+  /** Queue clock (tests). */
+  readonly now?: () => number;
+}
+
+export interface Binding {
+  readonly pod: Pod;
+  readonly nodeName: string;
+}
+
+export interface Unschedulable {
+  readonly pod: Pod;
+  /** kube-scheduler's FitError text: "0/5000 nodes are available: 5000 Insufficient cpu." */
+  readonly message: string;
+  /** The PodScheduled condition kube-scheduler would set. */
+  readonly condition: { readonly type: 'PodScheduled'; readonly status: 'False'; readonly reason: 'Unschedulable' | 'SchedulerError'; readonly message: string };
+}
+
+export interface SchedulerStats {
+  readonly scheduled: number;
+  readonly bound: number;
+  readonly unschedulableAttempts: number;
+  readonly bindErrors: number;
+  /** Full filter+score passes (cache misses) and incremental node re-evaluations. */
+  readonly fullEvaluations: number;
+  readonly nodeReevaluations: number;
+  readonly workerRounds: number;
+  /** Time spent in full passes (filter+score of every node), ms. */
+  readonly fullEvaluationMs: number;
+  readonly placementsChecked: number;
+  readonly placementsFullyChecked: number;
+  readonly placementViolations: number;
+  /** Nodes considered per decision, as a percentage of live nodes (100: every node). */
+  readonly nodesScoredPct: number;
+}
+
+const changeLogSize = 8192;
+const templateCacheMax = 64;
+
+interface AssignedPod {
+  readonly info: PodInfo;
+  readonly node: number;
+  /** Bound (durable) or only assumed. */
+  bound: boolean;
+}
+
+interface PortUse {
+  readonly key: number;
+  readonly hostIpId: number;
+}
+
+interface Prepared {
+  readonly qp: ReturnType<SchedulingQueue['pop']> & object;
+  readonly fw: Framework;
+  readonly templateKey: string;
+  evaluation: PodEvaluation | undefined;
+  /** Set when PreFilter rejected the pod outright. */
+  rejected: Status | undefined;
+  state: CycleState | undefined;
+}
+
+class Channel<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private waiter: ((r: IteratorResult<T>) => void) | undefined;
+  private closed = false;
+
+  push(item: T): void {
+    if (this.closed) return;
+    const w = this.waiter;
+    if (w !== undefined) {
+      this.waiter = undefined;
+      w({ value: item, done: false });
+    } else this.items.push(item);
+  }
+
+  close(): void {
+    this.closed = true;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.({ value: undefined, done: true });
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const item = this.items.shift();
+    if (item !== undefined) return Promise.resolve({ value: item, done: false });
+    if (this.closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+}
+
+const memoryBinder: Binder = { bind: () => Promise.resolve() };
+
+export class Scheduler {
+  readonly table: NodeTable;
+  readonly intern: InternTable;
+  private readonly config: SchedulerConfig;
+  private readonly frameworks = new Map<string, Framework>();
+  private readonly queue: SchedulingQueue;
+  private readonly seed: number;
+  private readonly workers: number;
+  private pool: Piscina | undefined;
+  private readonly batchPods: number;
+  private readonly check: 'off' | 'filters' | 'full';
+  private readonly checkEvery: number;
+  private readonly bindsInFlightMax: number;
+
+  private readonly nodeIndex = new Map<string, number>();
+  private readonly nodeObjects: (Node | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private liveList = new Int32Array(0);
+  private liveListDirty = true;
+  /** Bumped when the node set or a node's own fields change: every evaluation is then stale. */
+  private generation = 0;
+  private readonly nodePorts = new Map<number, PortUse[]>();
+
+  private readonly changeLog = new Int32Array(changeLogSize);
+  private changeSeq = 0;
+  private readonly templates = new Map<string, PodEvaluation>();
+  private useSeq = 0;
+
+  private readonly pending = new Map<string, PodInfo>();
+  private readonly assigned = new Map<string, AssignedPod>();
+
+  private inRound = false;
+  private readonly deferred: (() => void)[] = [];
+  private loopRunning = false;
+  private loopScheduled = false;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private bindsInFlight = 0;
+  private bindWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  private readonly bindingListeners = new Set<(b: Binding) => void>();
+  private readonly unschedulableListeners = new Set<(u: Unschedulable) => void>();
+  private readonly bindingChannels = new Set<Channel<Binding>>();
+
+  private readonly scratch = new EvaluateScratch();
+  private readonly oneNode = new Int32Array(1);
+  private readonly oneVerdict = new Uint16Array(1);
+  private oneRaw = new Float64Array(16);
+
+  private counters = {
+    scheduled: 0,
+    bound: 0,
+    unschedulableAttempts: 0,
+    bindErrors: 0,
+    fullEvaluations: 0,
+    nodeReevaluations: 0,
+    workerRounds: 0,
+    fullEvaluationMs: 0,
+    placementsChecked: 0,
+    placementsFullyChecked: 0,
+    placementViolations: 0,
+    nodesConsidered: 0,
+    nodesLiveAtDecision: 0,
+  };
+
+  constructor(options: SchedulerOptions = {}) {
+    const dims: NodeTableDims = { ...defaultNodeTableDims, ...options.nodeTable };
+    this.table = NodeTable.allocate(dims);
+    this.intern = new InternTable(Math.max(1 << 16, dims.nodesMax * 8));
+    this.seed = options.seed ?? 0;
+    this.workers = options.workers ?? 0;
+    if (!(Number.isInteger(this.workers) && this.workers >= 0 && this.workers <= 64)) {
+      throw new RangeError(`workers must be an integer in [0, 64], got ${this.workers}`);
+    }
+    this.batchPods = options.batchPods ?? 64;
+    this.check = options.check ?? 'off';
+    this.checkEvery = options.checkEvery ?? 1;
+    this.bindsInFlightMax = options.bindsInFlightMax ?? 4096;
+    const configInput = options.profiles ?? {};
+    this.config = parseSchedulerConfig(configInput);
+    const registry = options.registry ?? inTreeRegistry();
+    const handle = { binder: options.binder ?? memoryBinder };
+    for (const p of this.config.profiles) this.frameworks.set(p.schedulerName, buildFramework(p, registry, handle));
+    const first = this.frameworks.values().next().value as Framework;
+    for (const fw of this.frameworks.values()) {
+      if (fw.queueSort.name !== first.queueSort.name) {
+        throw new Error(`all profiles must use the same queue sort plugin (${first.queueSort.name} vs ${fw.queueSort.name})`);
+      }
+    }
+    this.queue = new SchedulingQueue({
+      sort: first.queueSort,
+      // PreEnqueue plugins of the pod's own profile; with several profiles, the union is checked.
+      preEnqueue: [...new Map([...this.frameworks.values()].flatMap((fw) => fw.preEnqueue.map((p) => [p.name, p] as const))).values()],
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    if (this.workers > 0) {
+      if (options.registry !== undefined) throw new Error('a custom registry needs workers: 0 (workers build in-tree plugins only)');
+      const init: WorkerInit = { table: this.table.buffers, strings: this.intern.columns.buffers, config: configInput };
+      this.pool = new Piscina({
+        filename: new URL('./workers/score-worker.js', import.meta.url).href,
+        minThreads: this.workers,
+        maxThreads: this.workers,
+        idleTimeout: 60_000,
+        workerData: init,
+      });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Nodes
+
+  addNode(node: Node): void {
+    const name = node.metadata.name ?? '';
+    if (this.nodeIndex.has(name)) {
+      this.updateNode(node);
+      return;
+    }
+    this.mutate(() => {
+      let index = this.freeSlots.pop();
+      if (index === undefined) {
+        index = this.table.highWater;
+        if (index >= this.table.dims.nodesMax) throw new RangeError(`more than ${this.table.dims.nodesMax} nodes (raise nodeTable.nodesMax)`);
+        this.table.setHighWater(index + 1);
+      }
+      writeNode(this.table, this.intern, index, node, hash32(name, this.seed));
+      this.nodeIndex.set(name, index);
+      this.nodeObjects[index] = node;
+      this.nodeSetChanged();
+    });
+    this.event('NodeAdd');
+  }
+
+  updateNode(node: Node): void {
+    const name = node.metadata.name ?? '';
+    if (!this.nodeIndex.has(name)) {
+      this.addNode(node);
+      return;
+    }
+    this.mutate(() => {
+      const index = this.nodeIndex.get(name);
+      if (index === undefined) return;
+      releaseNodeImages(this.table, this.intern, index);
+      writeNode(this.table, this.intern, index, node, hash32(name, this.seed));
+      this.nodeObjects[index] = node;
+      this.nodeSetChanged();
+    });
+    this.event('NodeUpdate');
+  }
+
+  removeNode(name: string): void {
+    this.mutate(() => {
+      const index = this.nodeIndex.get(name);
+      if (index === undefined) return;
+      clearNode(this.table, this.intern, index);
+      this.nodeIndex.delete(name);
+      this.nodeObjects[index] = undefined;
+      this.nodePorts.delete(index);
+      this.freeSlots.push(index);
+      // Pods on it stay assigned (as in kube-scheduler's cache) but no longer count anywhere.
+      for (const [key, a] of this.assigned) if (a.node === index) this.assigned.delete(key);
+      this.nodeSetChanged();
+    });
+  }
+
+  get nodeCount(): number {
+    return this.nodeIndex.size;
+  }
+
+  private nodeSetChanged(): void {
+    this.generation++;
+    this.liveListDirty = true;
+    this.table.bumpEpoch();
+  }
+
+  private liveNodes(): Int32Array {
+    if (this.liveListDirty) {
+      const list = new Int32Array(this.nodeIndex.size);
+      let n = 0;
+      const hw = this.table.highWater;
+      for (let i = 0; i < hw; i++) if (this.table.isLive(i)) list[n++] = i;
+      this.liveList = list.subarray(0, n);
+      this.liveListDirty = false;
+    }
+    return this.liveList;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Pods
+
+  /**
+   * A pod. Without spec.nodeName it is pending: queued for the profile named by
+   * spec.schedulerName (pods for other schedulers are ignored). With spec.nodeName it is assigned:
+   * its requests count on that node.
+   */
+  addPod(pod: Pod): void {
+    const info = newPodInfo(pod);
+    if (pod.spec?.nodeName !== undefined && pod.spec.nodeName !== '') {
+      this.mutate(() => {
+        const index = this.nodeIndex.get(pod.spec?.nodeName ?? '');
+        if (index === undefined || this.assigned.has(info.key)) return;
+        this.assume(info, index);
+        const a = this.assigned.get(info.key);
+        if (a !== undefined) a.bound = true;
+      });
+      this.event('AssignedPodAdd');
+      return;
+    }
+    const scheduler = pod.spec?.schedulerName ?? defaultSchedulerName;
+    if (!this.frameworks.has(scheduler)) return;
+    if (this.pending.has(info.key) || this.assigned.has(info.key)) return;
+    this.pending.set(info.key, info);
+    this.queue.add(info);
+    this.kick();
+  }
+
+  /** A pending pod changed (e.g. its scheduling gates were removed). */
+  updatePod(pod: Pod): void {
+    const info = newPodInfo(pod);
+    if (!this.pending.has(info.key)) {
+      this.addPod(pod);
+      return;
+    }
+    this.pending.set(info.key, info);
+    this.queue.update(info);
+    this.kick();
+  }
+
+  /** The pod is gone: dequeued if pending, its requests released if assigned. */
+  removePod(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    if (this.pending.delete(key)) this.queue.delete(key);
+    this.mutate(() => {
+      const a = this.assigned.get(key);
+      if (a === undefined) return;
+      this.assigned.delete(key);
+      this.applyPod(a.info, a.node, -1);
+    });
+    this.event('PodDelete');
+  }
+
+  /** Where the pod is in the queue ('absent' once placed or unknown). */
+  queueLocation(namespace: string, name: string): QueueLocation {
+    return this.queue.where(`${namespace}/${name}`);
+  }
+
+  /** The node a pod was placed on (assumed or bound), if any. */
+  placementOf(namespace: string, name: string): string | undefined {
+    const a = this.assigned.get(`${namespace}/${name}`);
+    return a === undefined ? undefined : this.nodeObjects[a.node]?.metadata.name;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Outputs
+
+  onBinding(listener: (b: Binding) => void): () => void {
+    this.bindingListeners.add(listener);
+    return () => this.bindingListeners.delete(listener);
+  }
+
+  onUnschedulable(listener: (u: Unschedulable) => void): () => void {
+    this.unschedulableListeners.add(listener);
+    return () => this.unschedulableListeners.delete(listener);
+  }
+
+  /** Every binding from now on, until close(). */
+  bindings(): AsyncIterableIterator<Binding> {
+    const ch = new Channel<Binding>();
+    this.bindingChannels.add(ch);
+    return ch;
+  }
+
+  /** Resolves once no pod is ready to schedule and no bind is in flight (backoffs may remain). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stats(): SchedulerStats {
+    const c = this.counters;
+    return {
+      scheduled: c.scheduled,
+      bound: c.bound,
+      unschedulableAttempts: c.unschedulableAttempts,
+      bindErrors: c.bindErrors,
+      fullEvaluations: c.fullEvaluations,
+      nodeReevaluations: c.nodeReevaluations,
+      workerRounds: c.workerRounds,
+      fullEvaluationMs: c.fullEvaluationMs,
+      placementsChecked: c.placementsChecked,
+      placementsFullyChecked: c.placementsFullyChecked,
+      placementViolations: c.placementViolations,
+      nodesScoredPct: c.nodesLiveAtDecision === 0 ? 100 : (100 * c.nodesConsidered) / c.nodesLiveAtDecision,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+    while (this.loopRunning || this.bindsInFlight > 0) await new Promise<void>((r) => setTimeout(r, 5));
+    for (const ch of this.bindingChannels) ch.close();
+    this.bindingChannels.clear();
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool !== undefined) await pool.destroy();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Node-table writes
+
+  /** Runs a table write now, or after the worker round in flight. */
+  private mutate(fn: () => void): void {
+    if (this.inRound) this.deferred.push(fn);
+    else fn();
+  }
+
+  private applyDeferred(): void {
+    while (this.deferred.length > 0) this.deferred.shift()!();
+  }
+
+  private logChange(node: number): void {
+    this.changeLog[this.changeSeq % changeLogSize] = node;
+    this.changeSeq++;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) a pod's requests and host ports on a node. */
+  private applyPod(info: PodInfo, node: number, sign: 1 | -1): void {
+    const t = this.table;
+    t.reqCpuMilli[node] = (t.reqCpuMilli[node] as number) + sign * info.cpuMilli;
+    t.reqMemBytes[node] = (t.reqMemBytes[node] as number) + sign * info.memBytes;
+    t.reqEphBytes[node] = (t.reqEphBytes[node] as number) + sign * info.ephBytes;
+    t.reqPods[node] = (t.reqPods[node] as number) + sign;
+    t.nonZeroCpuMilli[node] = (t.nonZeroCpuMilli[node] as number) + sign * info.nonZeroCpuMilli;
+    t.nonZeroMemBytes[node] = (t.nonZeroMemBytes[node] as number) + sign * info.nonZeroMemBytes;
+    if (info.hostPorts.length > 0) {
+      const uses = this.nodePorts.get(node) ?? [];
+      for (const p of info.hostPorts) {
+        const use = { key: (protocolCode(p.protocol) << 16) | p.port, hostIpId: this.intern.intern(p.hostIp) };
+        if (sign > 0) uses.push(use);
+        else {
+          const at = uses.findIndex((u) => u.key === use.key && u.hostIpId === use.hostIpId);
+          if (at >= 0) uses.splice(at, 1);
+        }
+      }
+      this.nodePorts.set(node, uses);
+      const max = t.dims.portsMax;
+      const n = Math.min(uses.length, max);
+      for (let k = 0; k < n; k++) {
+        t.portKey[node * max + k] = uses[k]!.key;
+        t.portHostIp[node * max + k] = uses[k]!.hostIpId;
+      }
+      t.portCount[node] = n;
+      t.flags[node] = uses.length > max ? (t.flags[node] as number) | NodeFlag.portsOverflow : (t.flags[node] as number) & ~NodeFlag.portsOverflow;
+    }
+    t.bumpEpoch();
+    this.logChange(node);
+  }
+
+  private assume(info: PodInfo, node: number): void {
+    this.assigned.set(info.key, { info, node, bound: false });
+    this.applyPod(info, node, 1);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The loop
+
+  private event(e: ClusterEvent): void {
+    if (this.queue.onEvent(e) > 0) this.kick();
+  }
+
+  private kick(): void {
+    if (this.closed || this.loopScheduled || this.loopRunning) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      void this.runLoop();
+    });
+  }
+
+  private isIdle(): boolean {
+    return !this.loopRunning && !this.loopScheduled && this.bindsInFlight === 0 && this.queue.activeCount === 0;
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle() || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async runLoop(): Promise<void> {
+    if (this.loopRunning) return;
+    this.loopRunning = true;
+    try {
+      while (!this.closed) {
+        const batch: Prepared[] = [];
+        while (batch.length < this.batchPods) {
+          const qp = this.queue.pop();
+          if (qp === undefined) break;
+          if (!this.pending.has(qp.info.key)) {
+            this.queue.done(qp.info.key);
+            continue;
+          }
+          const fw = this.frameworks.get(qp.info.pod.spec?.schedulerName ?? defaultSchedulerName)!;
+          batch.push({ qp, fw, templateKey: '', evaluation: undefined, rejected: undefined, state: undefined });
+        }
+        if (batch.length === 0) break;
+        await this.scheduleBatch(batch);
+        while (this.bindsInFlight >= this.bindsInFlightMax) await new Promise<void>((r) => this.bindWaiters.push(r));
+        // Let binds complete and user calls in between batches.
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.loopRunning = false;
+      this.armBackoffTimer();
+      this.notifyIdle();
+    }
+  }
+
+  private armBackoffTimer(): void {
+    if (this.closed) return;
+    const at = this.queue.nextBackoffExpiryMs();
+    if (at === undefined) return;
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = undefined;
+      this.kick();
+    }, Math.max(1, at - performance.now()));
+    this.backoffTimer.unref();
+  }
+
+  private prepareContext(): PrepareContext {
+    const live = this.liveNodes().length;
+    return {
+      table: this.table,
+      strings: this.intern.columns,
+      liveNodes: live,
+      intern: this.intern,
+      nodeIndex: (name: string) => this.nodeIndex.get(name) ?? -1,
+    };
+  }
+
+  /** Template key: pods with the same spec share PreFilter/PreScore results and evaluations. */
+  private templateKeyOf(info: PodInfo): string {
+    return JSON.stringify(info.pod.spec ?? {});
+  }
+
+  /** Whether every plugin that runs for this pod is node-local (incremental updates allowed). */
+  private allNodeLocal(fw: Framework, state: CycleState, active: Int32Array): boolean {
+    for (const p of fw.filter) if (!state.skipFilter.has(p.name) && !p.nodeLocal) return false;
+    for (const s of active) if (!fw.score[s]!.nodeLocal) return false;
+    return true;
+  }
+
+  /** PreFilter and PreScore; a rejection is returned, not thrown. */
+  private prepare(fw: Framework, info: PodInfo, ctx: PrepareContext): { state: CycleState; rejected: Status | undefined } {
+    const state = new CycleState();
+    for (const p of fw.preFilter) {
+      const r = p.preFilter(state, info, ctx);
+      if (r.status.code === Code.Skip) state.skipFilter.add(p.name);
+      else if (r.status.code !== Code.Success) return { state, rejected: { ...r.status, plugin: p.name } };
+    }
+    for (const p of fw.preScore) {
+      const s = p.preScore(state, info, ctx);
+      if (s.code === Code.Skip) state.skipScore.add(p.name);
+      else if (s.code !== Code.Success) return { state, rejected: { ...s, plugin: p.name } };
+    }
+    return { state, rejected: undefined };
+  }
+
+  private usable(e: PodEvaluation | undefined): e is PodEvaluation {
+    return e !== undefined && e.generation === this.generation && e.size === this.table.highWater && (e.nodeLocal || e.syncedSeq === this.changeSeq) && this.changeSeq - e.syncedSeq <= changeLogSize;
+  }
+
+  private async scheduleBatch(batch: Prepared[]): Promise<void> {
+    const ctx = this.prepareContext();
+    const misses: Prepared[] = [];
+    const missByTemplate = new Map<string, Prepared>();
+    for (const b of batch) {
+      const key = `${b.fw.schedulerName}\u0000${this.templateKeyOf(b.qp.info)}`;
+      (b as { templateKey: string }).templateKey = key;
+      const cached = this.templates.get(key);
+      if (this.usable(cached)) {
+        b.evaluation = cached;
+        b.state = cached.state;
+        continue;
+      }
+      const first = missByTemplate.get(key);
+      if (first !== undefined) continue; // evaluated once for the template, below
+      const { state, rejected } = this.prepare(b.fw, b.qp.info, ctx);
+      b.state = state;
+      b.rejected = rejected;
+      if (rejected === undefined) {
+        misses.push(b);
+        missByTemplate.set(key, b);
+      }
+    }
+    if (misses.length > 0) await this.evaluateFull(misses);
+    for (const b of batch) {
+      if (b.evaluation === undefined && b.rejected === undefined) {
+        const first = missByTemplate.get(b.templateKey);
+        b.evaluation = first?.evaluation;
+        b.state = first?.state;
+        if (first?.rejected !== undefined) b.rejected = first.rejected;
+      }
+      this.scheduleOne(b, ctx);
+    }
+  }
+
+  /** Full filter+score of every live node for each pod, on workers or inline. */
+  private async evaluateFull(list: Prepared[]): Promise<void> {
+    const startMs = performance.now();
+    const nodes = this.liveNodes();
+    const size = this.table.highWater;
+    const evals = list.map((b) => {
+      const state = b.state!;
+      const active = activeScorePlugins(b.fw, state);
+      return new PodEvaluation(b.fw, state, b.qp.info, active, this.allNodeLocal(b.fw, state, active), size, this.changeSeq, this.generation);
+    });
+    const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: nodes.length };
+    if (this.pool === undefined || nodes.length === 0) {
+      const count = nodes.length;
+      const verdicts = new Uint16Array(count);
+      for (const [k, e] of evals.entries()) {
+        const raw = new Float64Array(e.activeScores.length * count);
+        evaluateNodes(e.fw, e.state, list[k]!.qp.info, view, nodes, count, e.activeScores, verdicts, raw, this.scratch);
+        this.scatter(e, nodes, verdicts, raw, 0, count);
+      }
+    } else {
+      const chunks = this.workers;
+      const per = Math.ceil(nodes.length / chunks);
+      const pods: TaskPod[] = list.map((b) => ({
+        info: b.qp.info,
+        profile: b.fw.schedulerName,
+        state: b.state!.entries(),
+        skipFilter: [...b.state!.skipFilter],
+        skipScore: [...b.state!.skipScore],
+      }));
+      const epoch = this.table.epoch;
+      const tasks: Promise<EvalResult>[] = [];
+      const slices: Int32Array[] = [];
+      this.inRound = true;
+      try {
+        for (let c = 0; c < chunks; c++) {
+          const slice = nodes.slice(c * per, Math.min(nodes.length, (c + 1) * per));
+          if (slice.length === 0) continue;
+          slices.push(slice);
+          const task: EvalTask = { epoch, liveNodes: nodes.length, nodes: slice, pods };
+          tasks.push(this.pool.run(task) as Promise<EvalResult>);
+        }
+        const results = await Promise.all(tasks);
+        this.counters.workerRounds++;
+        for (const [c, result] of results.entries()) {
+          const slice = slices[c]!;
+          const count = slice.length;
+          let at = 0;
+          for (const e of evals) {
+            const S = e.activeScores.length;
+            for (let i = 0; i < count; i++) e.verdicts[slice[i] as number] = result[at + i] as number;
+            const rawBase = at + count;
+            for (let s = 0; s < S; s++) {
+              const dst = s * e.size;
+              const src = rawBase + s * count;
+              for (let i = 0; i < count; i++) e.raw[dst + (slice[i] as number)] = result[src + i] as number;
+            }
+            at += count * (1 + S);
+          }
+        }
+      } finally {
+        this.inRound = false;
+      }
+    }
+    for (const [k, e] of evals.entries()) {
+      e.finish(this.table.rank);
+      const b = list[k]!;
+      b.evaluation = e;
+      this.remember(b.templateKey, e);
+    }
+    this.counters.fullEvaluations += list.length;
+    this.counters.fullEvaluationMs += performance.now() - startMs;
+    // Writes that arrived during the round are applied now; they show in the change log.
+    this.applyDeferred();
+  }
+
+  private scatter(e: PodEvaluation, nodes: Int32Array, verdicts: Uint16Array, raw: Float64Array, from: number, count: number): void {
+    const S = e.activeScores.length;
+    for (let i = 0; i < count; i++) e.verdicts[nodes[from + i] as number] = verdicts[i] as number;
+    for (let s = 0; s < S; s++) {
+      const dst = s * e.size;
+      const src = s * count;
+      for (let i = 0; i < count; i++) e.raw[dst + (nodes[from + i] as number)] = raw[src + i] as number;
+    }
+  }
+
+  private remember(key: string, e: PodEvaluation): void {
+    this.templates.delete(key);
+    this.templates.set(key, e);
+    e.lastUsedSeq = ++this.useSeq;
+    while (this.templates.size > templateCacheMax) {
+      const oldest = this.templates.keys().next().value as string;
+      this.templates.delete(oldest);
+    }
+  }
+
+  /** Re-evaluates one node of an evaluation with the main thread's plugins. */
+  private reevaluateNode(e: PodEvaluation, info: PodInfo, node: number, view: NodeView): void {
+    const S = e.activeScores.length;
+    if (this.oneRaw.length < S) this.oneRaw = new Float64Array(S);
+    if (!this.table.isLive(node)) {
+      this.oneRaw.fill(0);
+      e.updateNode(node, kNoNode, this.oneRaw, this.table.rank);
+      return;
+    }
+    this.oneNode[0] = node;
+    evaluateNodes(e.fw, e.state, info, view, this.oneNode, 1, e.activeScores, this.oneVerdict, this.oneRaw, this.scratch);
+    e.updateNode(node, this.oneVerdict[0] as number, this.oneRaw, this.table.rank);
+    this.counters.nodeReevaluations++;
+  }
+
+  /** Brings an evaluation up to date with the change log; false when it cannot be (rebuild). */
+  private sync(e: PodEvaluation, info: PodInfo, view: NodeView): boolean {
+    if (e.generation !== this.generation || e.size !== this.table.highWater) return false;
+    if (e.syncedSeq === this.changeSeq) return true;
+    if (!e.nodeLocal || this.changeSeq - e.syncedSeq > changeLogSize) return false;
+    for (let seq = e.syncedSeq; seq < this.changeSeq; seq++) {
+      this.reevaluateNode(e, info, this.changeLog[seq % changeLogSize] as number, view);
+    }
+    e.syncedSeq = this.changeSeq;
+    return true;
+  }
+
+  /** Rebuilds an evaluation inline (rare: stale after a node-set change during the batch). */
+  private rebuild(b: Prepared, ctx: PrepareContext): PodEvaluation | undefined {
+    const { state, rejected } = this.prepare(b.fw, b.qp.info, ctx);
+    if (rejected !== undefined) {
+      b.rejected = rejected;
+      return undefined;
+    }
+    const nodes = this.liveNodes();
+    const active = activeScorePlugins(b.fw, state);
+    const e = new PodEvaluation(b.fw, state, b.qp.info, active, this.allNodeLocal(b.fw, state, active), this.table.highWater, this.changeSeq, this.generation);
+    const count = nodes.length;
+    const verdicts = new Uint16Array(count);
+    const raw = new Float64Array(active.length * count);
+    const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: count };
+    evaluateNodes(b.fw, state, b.qp.info, view, nodes, count, active, verdicts, raw, this.scratch);
+    this.scatter(e, nodes, verdicts, raw, 0, count);
+    e.finish(this.table.rank);
+    this.remember(b.templateKey, e);
+    this.counters.fullEvaluations++;
+    b.state = state;
+    return e;
+  }
+
+  private scheduleOne(b: Prepared, ctxIn: PrepareContext): void {
+    const info = b.qp.info;
+    const key = info.key;
+    if (!this.pending.has(key)) {
+      this.queue.done(key);
+      return;
+    }
+    const ctx = this.prepareContext();
+    void ctxIn;
+    let e = b.evaluation;
+    if (b.rejected === undefined) {
+      if (e === undefined || !this.sync(e, info, ctx)) e = this.rebuild(b, ctx);
+    }
+    if (b.rejected !== undefined || e === undefined) {
+      const st = b.rejected;
+      this.fail(b, st === undefined ? 'internal error: no evaluation' : this.preFilterMessage(st), st === undefined || st.code === Code.Error, new Set(st === undefined ? [] : [st.plugin]));
+      return;
+    }
+    e.lastUsedSeq = ++this.useSeq;
+    const node = e.best();
+    this.counters.nodesConsidered += ctx.liveNodes;
+    this.counters.nodesLiveAtDecision += ctx.liveNodes;
+    if (node < 0) {
+      const { message, plugins } = this.fitError(e, info, ctx);
+      this.fail(b, message, false, plugins);
+      return;
+    }
+    if (this.check !== 'off') this.checkPlacement(b, e, node, ctx);
+    const nodeName = this.nodeObjects[node]?.metadata.name ?? '';
+    this.pending.delete(key);
+    this.assume(info, node);
+    const state = e.state;
+    for (const p of b.fw.reserve) {
+      const s = p.reserve(state, info, nodeName);
+      if (s.code !== Code.Success) {
+        for (const q of b.fw.reserve) q.unreserve(state, info, nodeName);
+        this.unassume(info);
+        this.pending.set(key, info);
+        this.fail(b, s.reasons.join(', '), s.code === Code.Error, new Set([p.name]));
+        return;
+      }
+    }
+    for (const p of b.fw.permit) {
+      const s = p.permit(state, info, nodeName);
+      if (s.code !== Code.Success) {
+        for (const q of b.fw.reserve) q.unreserve(state, info, nodeName);
+        this.unassume(info);
+        this.pending.set(key, info);
+        this.fail(b, s.reasons.join(', '), s.code !== Code.Unschedulable, new Set([p.name]));
+        return;
+      }
+    }
+    this.counters.scheduled++;
+    this.queue.done(key);
+    this.bindsInFlight++;
+    void this.bindCycle(b.fw, state, info, nodeName);
+  }
+
+  private unassume(info: PodInfo): void {
+    const a = this.assigned.get(info.key);
+    if (a === undefined) return;
+    this.assigned.delete(info.key);
+    this.applyPod(info, a.node, -1);
+  }
+
+  private async bindCycle(fw: Framework, state: CycleState, info: PodInfo, nodeName: string): Promise<void> {
+    let status: Status | undefined;
+    try {
+      for (const p of fw.preBind) {
+        const s = await p.preBind(state, info, nodeName);
+        if (s.code !== Code.Success) {
+          status = s;
+          break;
+        }
+      }
+      if (status === undefined) {
+        for (const p of fw.bind) {
+          const s = await p.bind(state, info, nodeName);
+          if (s.code === Code.Skip) continue;
+          status = s;
+          break;
+        }
+      }
+    } catch (err) {
+      status = { code: Code.Error, reasons: [(err as Error).message], plugin: 'bind' };
+    }
+    this.bindsInFlight--;
+    if (status !== undefined && status.code === Code.Success) {
+      const a = this.assigned.get(info.key);
+      if (a !== undefined) a.bound = true;
+      this.counters.bound++;
+      for (const p of fw.postBind) p.postBind(state, info, nodeName);
+      const binding: Binding = { pod: info.pod, nodeName };
+      for (const l of this.bindingListeners) l(binding);
+      for (const ch of this.bindingChannels) ch.push(binding);
+    } else {
+      this.counters.bindErrors++;
+      this.mutate(() => {
+        for (const q of fw.reserve) q.unreserve(state, info, nodeName);
+        this.unassume(info);
+      });
+      if (!this.closed) {
+        this.pending.set(info.key, info);
+        this.queue.add(info);
+        this.kick();
+      }
+      const message = status === undefined ? 'no bind plugin bound the pod' : status.reasons.join(', ');
+      this.emitUnschedulable(info, `binding rejected: ${message}`, true);
+    }
+    const waiters = this.bindWaiters;
+    this.bindWaiters = [];
+    for (const w of waiters) w();
+    this.notifyIdle();
+  }
+
+  private fail(b: Prepared, message: string, error: boolean, plugins: ReadonlySet<string>): void {
+    this.counters.unschedulableAttempts++;
+    this.queue.requeue(b.qp.info.key, plugins, error);
+    this.emitUnschedulable(b.qp.info, message, error);
+  }
+
+  private emitUnschedulable(info: PodInfo, message: string, error: boolean): void {
+    if (this.unschedulableListeners.size === 0) return;
+    const u: Unschedulable = {
+      pod: info.pod,
+      message,
+      condition: { type: 'PodScheduled', status: 'False', reason: error ? 'SchedulerError' : 'Unschedulable', message },
+    };
+    for (const l of this.unschedulableListeners) l(u);
+  }
+
+  private preFilterMessage(s: Status): string {
+    return `0/${this.nodeIndex.size} nodes are available: ${s.reasons.join(', ')}.`;
+  }
+
+  /** kube-scheduler's FitError: "0/N nodes are available: <count> <reason>, …." sorted. */
+  private fitError(e: PodEvaluation, info: PodInfo, view: NodeView): { message: string; plugins: Set<string> } {
+    const histogram = new Map<string, number>();
+    const plugins = new Set<string>();
+    const fw = e.fw;
+    const nodes = this.liveNodes();
+    for (const node of nodes) {
+      const v = e.verdicts[node] as number;
+      if (v === 0 || v === kNoNode) continue;
+      const r = fw.reasons[v - 1];
+      if (r === undefined) continue;
+      const plugin = fw.filter[r.plugin]!;
+      plugins.add(plugin.name);
+      const texts = plugin.explain === undefined ? r.r.texts : plugin.explain(e.state, info, view, node, r.reason, this.intern);
+      for (const t of texts) histogram.set(t, (histogram.get(t) ?? 0) + 1);
+    }
+    const parts = [...histogram].map(([text, n]) => `${n} ${text}`).sort();
+    return { message: `0/${nodes.length} nodes are available: ${parts.join(', ')}.`, plugins };
+  }
+
+  /**
+   * The placement checker: the chosen node passes every filter against the table as it is now
+   * (fresh PreFilter); with 'full', a from-scratch evaluation of every node finds no better score.
+   */
+  private checkPlacement(b: Prepared, e: PodEvaluation, node: number, ctx: PrepareContext): void {
+    const info = b.qp.info;
+    this.counters.placementsChecked++;
+    const { state, rejected } = this.prepare(b.fw, info, ctx);
+    if (rejected !== undefined) {
+      this.counters.placementViolations++;
+      return;
+    }
+    const active = activeScorePlugins(b.fw, state);
+    const view: NodeView = ctx;
+    const full = this.check === 'full' && this.counters.placementsChecked % this.checkEvery === 0;
+    const nodes = full ? this.liveNodes() : Int32Array.of(node);
+    const count = nodes.length;
+    const verdicts = new Uint16Array(count);
+    const raw = new Float64Array(active.length * count);
+    evaluateNodes(b.fw, state, info, view, nodes, count, active, verdicts, raw, new EvaluateScratch());
+    const fresh = new PodEvaluation(b.fw, state, info, active, true, this.table.highWater, this.changeSeq, this.generation);
+    this.scatter(fresh, nodes, verdicts, raw, 0, count);
+    if (fresh.verdicts[node] !== 0) {
+      this.counters.placementViolations++;
+      return;
+    }
+    if (!full) return;
+    this.counters.placementsFullyChecked++;
+    fresh.finish(this.table.rank);
+    const best = fresh.best();
+    if (best < 0 || fresh.score(best) !== fresh.score(node) || e.score(node) !== fresh.score(node)) this.counters.placementViolations++;
+  }
+}
+
+/** Creates a scheduler (library mode). */
+export function createScheduler(options: SchedulerOptions = {}): Scheduler {
+  return new Scheduler(options);
+}
+
+/** Workers to use by default on this machine: one per core beyond the main thread, at least 1. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+export { isRejected };

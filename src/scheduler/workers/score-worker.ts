@@ -1,0 +1,62 @@
+// The Piscina worker: filters and scores a chunk of nodes for a batch of pods, reading the shared
+// node table (never writing it). Frameworks are built once per worker from the same configuration
+// as the main thread's, with the in-tree registry.
+import { Piscina } from 'piscina';
+import { CycleState } from '../framework/cycle-state.js';
+import { parseSchedulerConfig } from '../framework/config.js';
+import type { NodeView } from '../framework/interfaces.js';
+import { buildFramework, type Framework } from '../framework/runtime.js';
+import { inTreeRegistry } from '../plugins/registry.js';
+import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './evaluate.js';
+import { InternColumns } from './intern.js';
+import { NodeTable } from './node-table.js';
+import type { EvalResult, EvalTask, WorkerInit } from './protocol.js';
+
+const init = Piscina.workerData as WorkerInit;
+const table = new NodeTable(init.table);
+const strings = new InternColumns(init.strings);
+const registry = inTreeRegistry();
+const noBinder = {
+  bind(): Promise<void> {
+    return Promise.reject(new Error('workers do not bind'));
+  },
+};
+const frameworks = new Map<string, Framework>();
+for (const p of parseSchedulerConfig(init.config).profiles) {
+  frameworks.set(p.schedulerName, buildFramework(p, registry, { binder: noBinder }));
+}
+const scratch = new EvaluateScratch();
+let verdicts = new Uint16Array(0);
+let raw = new Float64Array(0);
+
+export default function evaluate(task: EvalTask): EvalResult {
+  const epochBefore = table.epoch;
+  if (epochBefore !== task.epoch) throw new Error(`node table epoch ${epochBefore}, task planned at ${task.epoch}`);
+  const view: NodeView = { table, strings, liveNodes: task.liveNodes };
+  const count = task.nodes.length;
+  let total = 0;
+  const plans = task.pods.map((p) => {
+    const fw = frameworks.get(p.profile);
+    if (fw === undefined) throw new Error(`unknown profile ${p.profile}`);
+    const state = new CycleState(p.state);
+    for (const n of p.skipFilter) state.skipFilter.add(n);
+    for (const n of p.skipScore) state.skipScore.add(n);
+    const active = activeScorePlugins(fw, state);
+    total += count * (1 + active.length);
+    return { fw, state, active };
+  });
+  const out = new Float64Array(total);
+  if (verdicts.length < count) verdicts = new Uint16Array(count);
+  let at = 0;
+  for (let k = 0; k < plans.length; k++) {
+    const { fw, state, active } = plans[k]!;
+    const need = active.length * count;
+    if (raw.length < need) raw = new Float64Array(need);
+    evaluateNodes(fw, state, task.pods[k]!.info, view, task.nodes, count, active, verdicts, raw, scratch);
+    for (let i = 0; i < count; i++) out[at + i] = verdicts[i] as number;
+    out.set(raw.subarray(0, need), at + count);
+    at += count + need;
+  }
+  if (table.epoch !== epochBefore) throw new Error('node table written while a worker read it');
+  return Piscina.move(out) as EvalResult;
+}
