@@ -9,8 +9,10 @@
 //      apply: { object } = applyServerSideApply(live | undefined, body, { manager, force, now,
 //      gvk, subresource }) — a missing object is created from it (201);
 //   3. then admission, validation and the store's compare-and-swap, as for an update.
-// Creates and updates call updateManagedFields too (old undefined on create), so that later
-// applies see who owns what.
+// Creates and updates call updateManagedFields too (old undefined on create), after defaulting
+// (as kube-apiserver: the creator owns the defaulted fields), so that later applies see who owns
+// what. Not done here, as in kube-apiserver it is the kind's strategy: resetting status on writes
+// to the main resource (apply merges a status the configuration carries; it is not tracked).
 
 export type { Gvk, JsonArray, JsonObject, JsonPrimitive, JsonValue } from './json.js';
 export { applyJsonPatch, applyMergePatch, createMergePatch, jsonPatchOperationsMax } from './json-patch.js';
