@@ -69,7 +69,7 @@ describe('npm run bench -- store', () => {
     const report = lastJson(stdout);
     for (const field of required) assert.ok(field in report, `missing ${field}`);
     for (const field of ours) assert.ok(typeof report[field] === 'number' && (report[field] as number) > 0, `${field} = ${String(report[field])}`);
-    for (const field of etcdFields) assert.equal(report[field], null, field);
+    for (const field of [...etcdFields, 'ratioVsEtcdRoundMin', 'ratioVsEtcdRoundMax']) assert.equal(report[field], null, field);
     assert.equal(report['etcdSkipped'], '--no-etcd');
     assert.equal(report['targetMet'], null);
     assert.match(stdout, /etcd part SKIPPED \(--no-etcd\)/);
@@ -131,6 +131,8 @@ describe('npm run bench -- store', () => {
       const ratio = (report['createsPerSec64'] as number) / (report['etcdPutsPerSec64'] as number);
       assert.ok(Math.abs(ratio - (report['ratioVsEtcd'] as number)) / ratio < 0.01, `ratio ${ratio} vs ${String(report['ratioVsEtcd'])}`);
       assert.equal(typeof report['targetMet'], 'boolean');
+      const [min, max] = [report['ratioVsEtcdRoundMin'], report['ratioVsEtcdRoundMax']];
+      assert.ok(typeof min === 'number' && typeof max === 'number' && min > 0 && min <= max, `${String(min)}..${String(max)}`);
       assert.match(stdout, /target: creates\/s with 64 writers >= 3x etcd/);
       assert.deepEqual(processesMentioning(tmp), []);
       assert.deepEqual(readdirSync(tmp), []);
