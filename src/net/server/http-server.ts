@@ -10,7 +10,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Packr } from 'msgpackr';
+import { Packr, Unpackr } from 'msgpackr';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { kinds, type KindInfo } from '../../core/api/kinds.js';
 import type { KubeObject } from '../../core/api/types.js';
@@ -64,7 +64,10 @@ export interface OpenApiProvider {
   document(path: string, accept: string | undefined): OpenApiDocument | undefined;
 }
 
+// Records with inline definitions: each body encodes and decodes alone. Maps decode as plain
+// objects (a client may send plain msgpack maps).
 const packr = new Packr({ useRecords: true });
+const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
 
 /** kube-apiserver's 404 for an unknown path. */
 function pathNotFound(): StatusError {
@@ -490,7 +493,7 @@ function decodeBody(raw: Buffer, format: WireFormat, kind: KindInfo): unknown {
       case 'yaml':
         return parseYaml(raw.toString('utf8'));
       case 'msgpack':
-        return packr.unpack(raw);
+        return unpackr.unpack(raw);
       default: {
         const never: never = format;
         throw new Error(`unknown format ${String(never)}`);

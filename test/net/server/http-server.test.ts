@@ -1,0 +1,181 @@
+// The API server over HTTP: bad input gets a Kubernetes Status naming the problem and writes
+// nothing; fieldValidation; pagination stays consistent while writers run.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pack, unpack } from 'msgpackr';
+import { startApiServer, type RunningApiServer } from '../../../src/net/server/api-server.js';
+
+interface Response {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+describe('API server over HTTP', () => {
+  let server: RunningApiServer;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cox-http-'));
+    server = await startApiServer({ dataDir: join(dir, 'data'), port: 0 });
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function call(method: string, path: string, body?: string | Uint8Array, contentType = 'application/json', accept = 'application/json'): Promise<Response> {
+    const init: RequestInit = { method, headers: { 'Content-Type': contentType, Accept: accept } };
+    if (body !== undefined) init.body = body;
+    const r = await fetch(server.url + path, init);
+    const buf = Buffer.from(await r.arrayBuffer());
+    const ct = r.headers.get('content-type') ?? '';
+    const parsed = buf.length === 0 ? {} : ct.includes('msgpack') ? (unpack(buf) as Record<string, unknown>) : (JSON.parse(buf.toString()) as Record<string, unknown>);
+    return { status: r.status, headers: r.headers, body: parsed };
+  }
+
+  const cm = (name: string, extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' }, ...extra });
+
+  async function exists(name: string): Promise<boolean> {
+    return (await call('GET', `/api/v1/namespaces/default/configmaps/${name}`)).status === 200;
+  }
+
+  test('malformed JSON, YAML and msgpack are 400 with a message naming the problem', async () => {
+    const cases: [string, string | Uint8Array][] = [
+      ['application/json', '{"apiVersion": "v1", "kind": "ConfigMap", '],
+      ['application/yaml', 'apiVersion: v1\nkind: [ConfigMap\n'],
+      ['application/vnd.coxswain.msgpack', new Uint8Array([0xc1, 0xff, 0x00])],
+    ];
+    for (const [type, body] of cases) {
+      const r = await call('POST', '/api/v1/namespaces/default/configmaps', body, type);
+      assert.equal(r.status, 400, type);
+      assert.equal(r.body['kind'], 'Status');
+      assert.equal(r.body['reason'], 'BadRequest');
+      assert.match(String(r.body['message']), /ConfigMap in version "v1" cannot be handled as a ConfigMap: invalid (json|yaml|msgpack)/);
+    }
+  });
+
+  test('a body of another kind, or another namespace, than the URL is 400 and writes nothing', async () => {
+    let r = await call('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'k1' } }));
+    assert.equal(r.status, 400);
+    assert.match(String(r.body['message']), /does not match the expected API version/);
+    assert.equal(await exists('k1'), false);
+    r = await call('POST', '/api/v1/namespaces/default/configmaps', cm('k2', { metadata: { name: 'k2', namespace: 'kube-system' } }));
+    assert.equal(r.status, 400);
+    assert.equal(r.body['message'], 'the namespace of the provided object does not match the namespace sent on the request');
+    assert.equal(await exists('k2'), false);
+    r = await call('PUT', '/api/v1/namespaces/default/configmaps/other', cm('k3'));
+    assert.equal(r.status, 400);
+    assert.match(String(r.body['message']), /does not match the name on the URL/);
+  });
+
+  test('a body over 3 MiB is 413 RequestEntityTooLarge', async () => {
+    const big = cm('big', { data: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } });
+    const r = await call('POST', '/api/v1/namespaces/default/configmaps', big);
+    assert.equal(r.status, 413);
+    assert.equal(r.body['reason'], 'RequestEntityTooLarge');
+    assert.equal(await exists('big'), false);
+  });
+
+  test('fieldValidation: Strict rejects, Warn warns and drops, Ignore drops unknown fields', async () => {
+    const body = cm('fv', { datta: { x: 'y' } });
+    let r = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', body);
+    assert.equal(r.status, 400);
+    assert.equal(r.body['message'], 'strict decoding error: unknown field "datta"');
+    assert.equal(await exists('fv'), false);
+
+    r = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Warn', body);
+    assert.equal(r.status, 201);
+    assert.match(r.headers.get('warning') ?? '', /299 - "unknown field \\"datta\\""/);
+    assert.equal(r.body['datta'], undefined);
+
+    r = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Ignore', cm('fv2', { datta: {} }));
+    assert.equal(r.status, 201);
+    assert.equal(r.headers.get('warning'), null);
+    assert.equal(r.body['datta'], undefined);
+
+    r = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Loose', cm('fv3'));
+    assert.equal(r.status, 400);
+    assert.match(String(r.body['message']), /fieldValidation: Unsupported value: "Loose"/);
+  });
+
+  test('a value of the wrong type is a 400 naming the field', async () => {
+    const r = await call(
+      'POST',
+      '/apis/apps/v1/namespaces/default/deployments',
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'typed' }, spec: { replicas: 'three' } }),
+    );
+    assert.equal(r.status, 400);
+    assert.match(String(r.body['message']), /cannot unmarshal string into Go struct field Deployment\.spec\.replicas of type int32/);
+  });
+
+  test('unsupported media types are 415 and unknown paths 404', async () => {
+    let r = await call('POST', '/api/v1/namespaces/default/configmaps', cm('t1'), 'text/plain');
+    assert.equal(r.status, 415);
+    assert.equal(r.body['reason'], 'UnsupportedMediaType');
+    r = await call('PATCH', '/api/v1/namespaces/default/configmaps/t1', '{}', 'application/json');
+    assert.equal(r.status, 415);
+    r = await call('GET', '/api/v1/namespaces/default/widgets');
+    assert.equal(r.status, 404);
+    assert.equal(r.body['reason'], 'NotFound');
+  });
+
+  test('creating in a missing namespace is 404 namespaces "x" not found', async () => {
+    const r = await call('POST', '/api/v1/namespaces/nowhere/configmaps', cm('x'));
+    assert.equal(r.status, 404);
+    assert.equal(r.body['message'], 'namespaces "nowhere" not found');
+  });
+
+  test('msgpack requests and responses carry the same objects and Status errors', async () => {
+    const body = pack({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mp' }, data: { k: 'v' } });
+    let r = await call('POST', '/api/v1/namespaces/default/configmaps', body, 'application/vnd.coxswain.msgpack', 'application/vnd.coxswain.msgpack');
+    assert.equal(r.status, 201);
+    assert.deepEqual(r.body['data'], { k: 'v' });
+    r = await call('POST', '/api/v1/namespaces/default/configmaps', body, 'application/vnd.coxswain.msgpack', 'application/vnd.coxswain.msgpack');
+    assert.equal(r.status, 409);
+    assert.equal(r.body['reason'], 'AlreadyExists');
+  });
+
+  test('pages from limit/continue form one consistent list while writers run', async () => {
+    const ns = 'pages';
+    await call('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+    for (let i = 0; i < 120; i++) {
+      const r = await call('POST', `/api/v1/namespaces/${ns}/configmaps`, cm(`c${String(i).padStart(3, '0')}`));
+      assert.equal(r.status, 201);
+    }
+    // Writers delete the even ones and add new ones while we page.
+    let writing = true;
+    const writer = (async () => {
+      let i = 0;
+      while (writing && i < 60) {
+        await call('DELETE', `/api/v1/namespaces/${ns}/configmaps/c${String(i * 2).padStart(3, '0')}`);
+        await call('POST', `/api/v1/namespaces/${ns}/configmaps`, cm(`n${String(i).padStart(3, '0')}`));
+        i++;
+      }
+    })();
+    const names: string[] = [];
+    let cont = '';
+    let rv = '';
+    do {
+      const r = await call('GET', `/api/v1/namespaces/${ns}/configmaps?limit=7${cont === '' ? '' : `&continue=${encodeURIComponent(cont)}`}`);
+      assert.equal(r.status, 200);
+      const meta = r.body['metadata'] as { resourceVersion: string; continue?: string };
+      if (rv === '') rv = meta.resourceVersion;
+      assert.equal(meta.resourceVersion, rv, 'every page is at the first page’s revision');
+      for (const item of r.body['items'] as { metadata: { name: string } }[]) names.push(item.metadata.name);
+      cont = meta.continue ?? '';
+    } while (cont !== '');
+    writing = false;
+    await writer;
+    // The pages equal one list at that revision.
+    const exact = await call('GET', `/api/v1/namespaces/${ns}/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`);
+    const atRv = (exact.body['items'] as { metadata: { name: string } }[]).map((i) => i.metadata.name);
+    assert.deepEqual(names, atRv);
+    assert.deepEqual([...names].sort(), names, 'pages come in key order without duplicates');
+    assert.equal(new Set(names).size, names.length);
+  });
+});
