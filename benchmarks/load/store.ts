@@ -11,7 +11,13 @@
 //   list-10k     one unpaginated list of a 10,000-object prefix         1        range over the prefix
 //
 // Updates are kube-apiserver's GuaranteedUpdate write: a txn comparing the key's mod_revision with
-// the one last read, putting the new value on success and reading the key on failure.
+// the one last read, putting the new value on success and reading the key on failure. Creates are
+// plain puts of new keys, as the issue specifies (kube-apiserver wraps them in a txn on
+// mod_revision == 0, which costs etcd slightly more).
+//
+// etcd is driven through the etcd3 npm client (grpc-js) from this process, while the store runs
+// in it: the "CPU %" row shows etcd server and client CPU apart, so a run where the Node gRPC
+// client, not etcd, is the limit can be recognised.
 //
 // Each round runs every phase on both systems, one after the other, alternating which goes first,
 // so that a noisy neighbour on this shared machine hurts both alike; the report gives medians over
