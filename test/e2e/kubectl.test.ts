@@ -252,6 +252,26 @@ describe('kubectl end to end', { skip: missing }, () => {
     assert.match(r.stderr, /unknown field "datta"/);
   });
 
+  test('create, run and expose work (kubectl sends these bodies as protobuf)', async () => {
+    let r = await c.kubectl(['create', 'configmap', 'from-literal', '--from-literal=a=b']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await c.kubectl(['create', 'deployment', 'gen', '--image=nginx', '--replicas=2', '--port=80']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await c.kubectl(['expose', 'deployment', 'gen', '--port=80']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /service\/gen exposed/);
+    r = await c.kubectl(['run', 'one', '--image=busybox', '--labels=x=y', '--env=A=B']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await c.kubectl(['get', 'pod', 'one', '-o', 'json']);
+    const pod = JSON.parse(r.stdout) as { metadata: { labels: Record<string, string> }; spec: { containers: { env: { name: string; value: string }[] }[] } };
+    assert.deepEqual(pod.metadata.labels, { x: 'y' });
+    assert.deepEqual(pod.spec.containers[0]?.env, [{ name: 'A', value: 'B' }]);
+    r = await c.kubectl(['get', 'configmap', 'from-literal', '-o', 'jsonpath={.data.a}']);
+    assert.equal(r.stdout, 'b');
+    r = await c.kubectl(['get', 'service', 'gen', '-o', 'jsonpath={.spec.selector.app} {.spec.ports[0].port}']);
+    assert.equal(r.stdout, 'gen 80');
+  });
+
   test('delete waits until the object is gone', async () => {
     let r = await c.kubectl(['delete', 'deployment', 'nginx']);
     assert.equal(r.code, 0, r.stderr);

@@ -36,9 +36,11 @@ import {
   msgpackMediaType,
   negotiateResponse,
   patchContentTypes,
+  type BodyFormat,
   type ResponseNegotiation,
   type WireFormat,
 } from './negotiate.js';
+import { decodeKubernetesProtobuf } from '../wire/protobuf/index.js';
 import { tableForList, tableForObject, type IncludeObject } from './printers/index.js';
 import { routeResourcePath, type ResourceTarget } from './routes.js';
 import type { Registry } from './registry/registry.js';
@@ -322,7 +324,7 @@ export class ApiServer {
     if (bodyType === undefined || bodyType.type !== 'object') {
       throw new StatusError(
         'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${msgpackMediaType}`,
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, ${msgpackMediaType}`,
       );
     }
     const raw = await readBody(req);
@@ -485,9 +487,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function decodeBody(raw: Buffer, format: WireFormat, kind: KindInfo): unknown {
+function decodeBody(raw: Buffer, format: BodyFormat, kind: KindInfo): unknown {
   try {
     switch (format) {
+      case 'protobuf':
+        return decodeKubernetesProtobuf(raw, { apiVersion: kind.apiVersion, kind: kind.kind }).object;
       case 'json':
         return JSON.parse(raw.toString('utf8'));
       case 'yaml':
@@ -501,7 +505,7 @@ function decodeBody(raw: Buffer, format: WireFormat, kind: KindInfo): unknown {
     }
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
-    const what = format === 'json' ? 'json' : format === 'yaml' ? 'yaml' : 'msgpack';
+    const what = format;
     throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: invalid ${what}: ${detail}`);
   }
 }

@@ -117,8 +117,11 @@ export function negotiateResponse(
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
+/** Request bodies may also be Kubernetes protobuf (kubectl's typed clients send it). */
+export type BodyFormat = WireFormat | 'protobuf';
+
 export type BodyType =
-  | { readonly type: 'object'; readonly format: WireFormat }
+  | { readonly type: 'object'; readonly format: BodyFormat }
   | { readonly type: 'patch'; readonly patchType: PatchType; readonly format: WireFormat };
 
 /** The body's encoding from its Content-Type; undefined for an unsupported media type (415). */
@@ -135,6 +138,8 @@ export function bodyTypeOf(contentType: string | undefined): BodyType | undefine
     case 'application/msgpack':
     case 'application/x-msgpack':
       return { type: 'object', format: 'msgpack' };
+    case 'application/vnd.kubernetes.protobuf':
+      return { type: 'object', format: 'protobuf' };
     case 'application/json-patch+json':
       return { type: 'patch', patchType: 'json', format: 'json' };
     case 'application/merge-patch+json':
