@@ -305,6 +305,9 @@ export function updateManagedFields(
   if (Array.isArray(source)) {
     for (const e of source) if (isEntry(e)) entries.push(e);
   }
+  // An existing object that has no managed fields stays without (skipNonAppliedManager): only
+  // creates start tracking; an apply adopts such an object through "before-first-apply".
+  if (oldObj !== undefined && entries.length === 0) return [];
 
   const statusOnly = options.subresource === 'status';
   const hasStatus = root.fields.has('status');
@@ -449,6 +452,9 @@ function sortEntries(unsorted: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
 
 /** The kubectl client-side apply annotation. */
 const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The Update entry that adopts the fields of an untracked object on its first apply. */
+const beforeFirstApplyManager = 'before-first-apply';
 
 /** The manager kubectl --server-side uses, for which the client-side-apply upgrade path exists. */
 const kubectlManager = 'kubectl';
@@ -599,6 +605,28 @@ function applyOnce(
     throw patchInternal('failed to decode managed fields: invalid managedFields');
   }
   const liveObj = live === undefined ? {} : withoutManagedFields(live);
+  if (live !== undefined && managers.size === 0) {
+    // The fields of an object no one tracked yet belong to "before-first-apply", so an apply
+    // that changes them conflicts as it would with any other manager.
+    let set = new PathSet();
+    try {
+      const adopted = compareObjects(undefined, liveObj, root, scopeOf(statusOnly, hasStatus));
+      set = union(filterTracked(adopted.modified, statusOnly, hasStatus), filterTracked(adopted.added, statusOnly, hasStatus));
+    } catch (e) {
+      if (!(e instanceof TypedError)) throw e;
+    }
+    if (!set.isEmpty()) {
+      const liveVersion = typeof liveObj['apiVersion'] === 'string' ? liveObj['apiVersion'] : apiVersion;
+      managers.set(managerKey(beforeFirstApplyManager, 'Update', liveVersion, undefined), {
+        manager: beforeFirstApplyManager,
+        operation: 'Update',
+        apiVersion: liveVersion,
+        time: formatTime(options.now),
+        set,
+        subresource: undefined,
+      });
+    }
+  }
 
   let configSet: PathSet;
   try {

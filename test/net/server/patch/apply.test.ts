@@ -309,6 +309,23 @@ test('entries are ordered Apply first, then by time, then by manager', () => {
   );
 });
 
+test('an object no one tracked: updates keep it untracked; the first apply adopts it as "before-first-apply"', () => {
+  const untracked = deepFreeze(deployment({ replicas: 2 }));
+  const edited = { ...untracked, spec: { ...spec(untracked), replicas: 3 } };
+  assert.deepEqual(updateManagedFields(untracked, edited, 'kubectl-edit', 'Update', { now: t0 }), []);
+  assert.throws(
+    () => applyServerSideApply(untracked, deployment({ replicas: 5 }), opts('kubectl')),
+    (e: unknown) =>
+      e instanceof StatusError &&
+      e.message === 'Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas',
+  );
+  const same = applyServerSideApply(untracked, deployment({ replicas: 2 }), opts('kubectl'));
+  assert.deepEqual(
+    same.managedFields.map((e) => `${e.operation}/${e.manager}`),
+    ['Apply/kubectl', 'Update/before-first-apply'],
+  );
+});
+
 test('status is not tracked on the main resource; metadata bookkeeping never is', () => {
   const cfg: JsonObject = { ...deployment(), status: { replicas: 3 } };
   (cfg['metadata'] as JsonObject)['uid'] = 'u-1';
@@ -482,14 +499,15 @@ test('the upgrade path does not cover fields changed since the last client-side 
 });
 
 test('more than 10 Update managers: the oldest are merged into "ancient-changes"', () => {
-  let live: JsonObject = stored(deployment(), []);
+  let live: JsonObject = deepFreeze(applyServerSideApply(undefined, deployment(), opts('kubectl')).object);
   for (let i = 0; i < 12; i++) {
     const meta = live['metadata'] as JsonObject;
     const next = { ...live, metadata: { ...meta, labels: { ...(meta['labels'] as JsonObject), [`l${i}`]: 'x' } } };
     live = stored(next, updateManagedFields(live, next, `writer-${String(i).padStart(2, '0')}`, 'Update', { now: t0 + i * 1000 }));
   }
   const mf = (live['metadata'] as JsonObject)['managedFields'] as unknown as ManagedFieldsEntry[];
-  assert.equal(mf.length, 10);
+  assert.equal(mf.filter((e) => e.operation === 'Update').length, 10);
+  assert.ok(entry(mf, 'kubectl') !== undefined, 'Apply entries are not capped');
   const ancient = entry(mf, 'ancient-changes');
   assert.ok(ancient !== undefined);
   // The three oldest writers (l0, l1, l2) are now one entry; the others keep their own.
