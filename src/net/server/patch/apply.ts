@@ -223,12 +223,17 @@ function union(a: PathSet, b: PathSet): PathSet {
   return a.unionInPlace(b);
 }
 
+/** schema.GroupVersionKind's String(): `apps/v1, Kind=Deployment`, `/v1, Kind=Pod`. */
+function gvkString(gvk: Gvk): string {
+  return `${gvk.group}/${gvk.version}, Kind=${gvk.kind}`;
+}
+
 function typedFailure(e: unknown, what: string, obj: JsonObject, gvk: Gvk): never {
   if (e instanceof TypedError) {
     const meta = metadataOf(obj);
     const ns = typeof meta?.['namespace'] === 'string' ? meta['namespace'] : '';
     const name = typeof meta?.['name'] === 'string' ? meta['name'] : '';
-    const kindStr = `${apiVersionOf(gvk)}, Kind=${gvk.kind}`;
+    const kindStr = gvkString(gvk);
     throw patchInternal(`failed to create typed ${what} object (${ns}/${name}; ${kindStr}): ${e.message}`);
   }
   throw e;
@@ -587,11 +592,14 @@ function applyOnce(
 ): ApplyOutcome {
   const { manager, gvk } = options;
   const apiVersion = apiVersionOf(gvk);
-  const appliedVersion = applied['apiVersion'];
-  if (appliedVersion !== apiVersion) {
-    throw patchBadRequest(
-      `Incorrect version specified in apply patch. Specified patch version: ${typeof appliedVersion === 'string' ? appliedVersion : ''}, expected: ${apiVersion}`,
-    );
+  const appliedVersion = typeof applied['apiVersion'] === 'string' ? applied['apiVersion'] : '';
+  const appliedKind = typeof applied['kind'] === 'string' ? applied['kind'] : '';
+  if (appliedVersion !== apiVersion || appliedKind !== gvk.kind) {
+    // versionCheckManager: the configuration must be of the request's group, version and kind.
+    const slash = appliedVersion.indexOf('/');
+    const group = slash < 0 ? '' : appliedVersion.slice(0, slash);
+    const version = slash < 0 ? appliedVersion : appliedVersion.slice(slash + 1);
+    throw patchBadRequest(`invalid object type: ${gvkString({ group, version, kind: appliedKind })}`);
   }
   const appliedMeta = metadataOf(applied);
   if (appliedMeta !== undefined && appliedMeta['managedFields'] !== undefined && appliedMeta['managedFields'] !== null) {

@@ -347,7 +347,13 @@ const badApplies: readonly { name: string; cfg: JsonObject; code: number; messag
     name: 'another apiVersion',
     cfg: { ...deployment(), apiVersion: 'apps/v1beta1' },
     code: 400,
-    message: 'Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1',
+    message: 'invalid object type: apps/v1beta1, Kind=Deployment',
+  },
+  {
+    name: 'another kind',
+    cfg: { ...deployment(), apiVersion: 'v1', kind: 'Pod' },
+    code: 400,
+    message: 'invalid object type: /v1, Kind=Pod',
   },
   {
     name: 'a container without its key',
