@@ -54,7 +54,7 @@ function runAndKill(
       clearTimeout(guard);
       if (killTimer !== undefined) clearTimeout(killTimer);
       if (signal !== 'SIGKILL') {
-        reject(new Error(`child exited with ${code ?? signal} before the kill: ${err}`));
+        reject(new ChildFailedError(`child exited with ${code ?? signal} before the kill: ${err}`, out === ''));
         return;
       }
       const acks: Ack[] = [];
@@ -71,6 +71,38 @@ function runAndKill(
   });
 }
 
+class ChildFailedError extends Error {
+  constructor(
+    message: string,
+    /** It printed nothing: it died loading its modules, before touching the store. */
+    readonly beforeOpen: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * runAndKill, retried (at most 3 times) when the child died while loading its modules. That
+ * happens when another build rewrites dist/ under it (several engineers share this tree); it
+ * never touched the store, so the round is simply run again.
+ */
+async function runAndKillRetrying(
+  dir: string,
+  tag: string,
+  trigger: 'opened' | 'ack',
+  delayMs: number,
+): Promise<{ acks: Ack[] }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAndKill(dir, tag, trigger, delayMs);
+    } catch (e) {
+      const loadFailure = e instanceof ChildFailedError && e.beforeOpen && /SyntaxError|ERR_MODULE_NOT_FOUND/.test(e.message);
+      if (!loadFailure || attempt === 3) throw e;
+      await new Promise<void>((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
+
 describe('LmdbStore: crash safety', () => {
   it(`keeps every acknowledged write across ${kills} SIGKILLs at random moments`, { timeout: 120_000 }, async () => {
     const dir = tempDir();
@@ -84,7 +116,7 @@ describe('LmdbStore: crash safety', () => {
       let killsAfterWrites = 0;
       for (let round = 0; round < kills; round++) {
         const trigger = round % 5 === 4 ? 'opened' : 'ack';
-        const { acks } = await runAndKill(dir.path, String(round), trigger, delays[round] ?? 0);
+        const { acks } = await runAndKillRetrying(dir.path, String(round), trigger, delays[round] ?? 0);
         totalAcks += acks.length;
         if (acks.length > 0) killsAfterWrites++;
         const store = await openLmdbStore<{ n: number; w: number }>({ path: dir.path });
