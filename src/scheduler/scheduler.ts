@@ -459,6 +459,35 @@ export class Scheduler {
     if (pool !== undefined) await pool.destroy();
   }
 
+  /**
+   * What-if: filters and scores every node for each pod against the current state, from scratch
+   * (no template reuse), and places nothing. Resolves to the node each pod would get (undefined when
+   * none fits). Runs on the workers when there are any; measures the full filter+score path.
+   */
+  async dryRun(pods: readonly Pod[]): Promise<(string | undefined)[]> {
+    const out: (string | undefined)[] = [];
+    for (let from = 0; from < pods.length; from += this.batchPods) {
+      while (this.loopRunning || this.inRound) await new Promise<void>((r) => setImmediate(r));
+      const ctx = this.prepareContext();
+      const list: Prepared[] = [];
+      const slice = pods.slice(from, from + this.batchPods);
+      for (const pod of slice) {
+        const info = newPodInfo(pod);
+        const fw = this.frameworks.get(pod.spec?.schedulerName ?? defaultSchedulerName);
+        if (fw === undefined) throw new Error(`no profile named ${pod.spec?.schedulerName ?? ''}`);
+        const qp = { info, initialAttemptMs: 0, timestampMs: 0, attempts: 0, unschedulablePlugins: new Set<string>(), seq: 0 };
+        const { state, rejected } = this.prepare(fw, info, ctx);
+        list.push({ qp, fw, templateKey: '', evaluation: undefined, rejected, state });
+      }
+      await this.evaluateFull(list.filter((b) => b.rejected === undefined), false);
+      for (const b of list) {
+        const node = b.evaluation?.best() ?? -1;
+        out.push(node < 0 ? undefined : this.nodeObjects[node]?.metadata.name);
+      }
+    }
+    return out;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Node-table writes
 
@@ -662,7 +691,7 @@ export class Scheduler {
   }
 
   /** Full filter+score of every live node for each pod, on workers or inline. */
-  private async evaluateFull(list: Prepared[]): Promise<void> {
+  private async evaluateFull(list: Prepared[], cache = true): Promise<void> {
     const startMs = performance.now();
     const nodes = this.liveNodes();
     const size = this.table.highWater;
@@ -728,7 +757,7 @@ export class Scheduler {
       e.finish(this.table.rank);
       const b = list[k]!;
       b.evaluation = e;
-      this.remember(b.templateKey, e);
+      if (cache) this.remember(b.templateKey, e);
     }
     this.counters.fullEvaluations += list.length;
     this.counters.fullEvaluationMs += performance.now() - startMs;

@@ -12,24 +12,39 @@ import { InternColumns } from './intern.js';
 import { NodeTable } from './node-table.js';
 import type { EvalResult, EvalTask, WorkerInit } from './protocol.js';
 
-const init = Piscina.workerData as WorkerInit;
-const table = new NodeTable(init.table);
-const strings = new InternColumns(init.strings);
-const registry = inTreeRegistry();
+interface WorkerState {
+  readonly table: NodeTable;
+  readonly strings: InternColumns;
+  readonly frameworks: ReadonlyMap<string, Framework>;
+}
+
 const noBinder = {
   bind(): Promise<void> {
     return Promise.reject(new Error('workers do not bind'));
   },
 };
-const frameworks = new Map<string, Framework>();
-for (const p of parseSchedulerConfig(init.config).profiles) {
-  frameworks.set(p.schedulerName, buildFramework(p, registry, { binder: noBinder }));
+
+// Built on the first task, not at import: Piscina loads the module once with require() and falls
+// back to import() if that throws, and a throw here would surface as an opaque loader error.
+let worker: WorkerState | undefined;
+
+function setUp(): WorkerState {
+  const init = Piscina.workerData as WorkerInit;
+  const registry = inTreeRegistry();
+  const frameworks = new Map<string, Framework>();
+  for (const p of parseSchedulerConfig(init.config).profiles) {
+    frameworks.set(p.schedulerName, buildFramework(p, registry, { binder: noBinder }));
+  }
+  return { table: new NodeTable(init.table), strings: new InternColumns(init.strings), frameworks };
 }
+
 const scratch = new EvaluateScratch();
 let verdicts = new Uint16Array(0);
 let raw = new Float64Array(0);
 
 export default function evaluate(task: EvalTask): EvalResult {
+  worker ??= setUp();
+  const { table, strings, frameworks } = worker;
   const epochBefore = table.epoch;
   if (epochBefore !== task.epoch) throw new Error(`node table epoch ${epochBefore}, task planned at ${task.epoch}`);
   const view: NodeView = { table, strings, liveNodes: task.liveNodes };

@@ -1,0 +1,306 @@
+// `npm run bench -- scheduler --workload <name> [--workers N] [--json]`
+//
+// kube-scheduler's scheduler_perf workloads, with their shapes: nodes 4 CPU / 32Gi / 110 pods, pods
+// 100m / 500Mi (pause image); the initial pods are placed first (not measured), then the measured
+// pods are all added at once and timed until the last one's bind is durable.
+//
+// Every bind is one write to an LMDB store in a temp dir (the pod, with spec.nodeName, compare-and-
+// swap on the revision its create returned); concurrent binds share group commits. A pod counts as
+// scheduled when its bind is durable. Throughput is sampled every second (avg, p50, p90, p99 pods/s);
+// latency is per pod, from being added to its bind being durable.
+//
+// The placement checker runs during the measured phase: every placement is re-filtered against the
+// node state at commit, and every `--check-every`-th is re-scored from scratch over all nodes (its
+// score must equal the best); `placementViolations` counts failures and must be 0.
+//
+// `scoreSpeedupWorkers2`: after the run, the full filter+score path (what a pod with a new template
+// costs) timed over `--score-pods` distinct pods on the same nodes, main thread alone vs 2 workers.
+//
+// Targets (issue 5): SchedulingBasic/5000Nodes_50000Pods ≥ 10,000 pods/s with 100% of nodes scored
+// and 0 violations; other workloads ≥ 10× kube-scheduler's CI threshold.
+import type { Node, Pod } from '../../src/core/api/types.js';
+import { openLmdbStore } from '../../src/core/store/lmdb-store.js';
+import type { Store } from '../../src/core/store/store.js';
+import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import type { Binder } from '../../src/scheduler/framework/interfaces.js';
+import { parseArgsOrExit, type OptionsSpec } from '../lib/args.js';
+import { installSignalHandlers, makeTempDir } from '../lib/cleanup.js';
+import { progress, writeJsonLast } from '../lib/report.js';
+import { LatencyRecorder, percentileOfSorted } from '../lib/stats.js';
+import { formatMs, formatRate, formatRatio, formatTable } from '../lib/table.js';
+
+interface Workload {
+  readonly nodes: number;
+  readonly initPods: number;
+  readonly measurePods: number;
+  /** kube-scheduler's CI threshold, pods/s average. */
+  readonly thresholdPodsPerSec: number;
+  readonly node: (i: number) => Node;
+  readonly initPod: (i: number) => Pod;
+  readonly measurePod: (i: number) => Pod;
+  /** Initial pods that can never be placed (Unschedulable): not waited for. */
+  readonly initUnschedulable?: boolean;
+}
+
+const zoneLabel = 'topology.kubernetes.io/zone';
+
+function makeNode(i: number, labels: Record<string, string> = {}): Node {
+  const name = `node-${i}`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, uid: `uid-node-${i}`, labels: { 'kubernetes.io/hostname': name, ...labels } },
+    status: {
+      capacity: { cpu: '4', memory: '32Gi', pods: '110' },
+      allocatable: { cpu: '4', memory: '32Gi', pods: '110' },
+      images: [],
+    },
+  };
+}
+
+function makePod(name: string, cpu: string, memory: string, extra: Partial<NonNullable<Pod['spec']>> = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
+    spec: {
+      containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu, memory }, limits: { cpu, memory } } }],
+      ...extra,
+    },
+  };
+}
+
+const basic = (nodes: number, initPods: number, measurePods: number, thresholdPodsPerSec: number): Workload => ({
+  nodes,
+  initPods,
+  measurePods,
+  thresholdPodsPerSec,
+  node: (i) => makeNode(i),
+  initPod: (i) => makePod(`init-pod-${i}`, '100m', '500Mi'),
+  measurePod: (i) => makePod(`pod-${i}`, '100m', '500Mi'),
+});
+
+const affinity = {
+  nodeAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchExpressions: [{ key: zoneLabel, operator: 'In' as const, values: ['zone1', 'zone2'] }] }],
+    },
+  },
+};
+
+const workloads: Readonly<Record<string, Workload>> = {
+  'SchedulingBasic/5000Nodes_10000Pods': basic(5000, 1000, 10_000, 810),
+  'SchedulingBasic/5000Nodes_50000Pods': basic(5000, 5000, 50_000, 810),
+  'SchedulingBasic/15000Nodes_30000Pods': basic(15_000, 15_000, 30_000, 810),
+  // scheduler_perf's NodeAffinity: half the nodes in zone1, pods require zone1 or zone2.
+  'NodeAffinity/5000Nodes_10000Pods': {
+    nodes: 5000,
+    initPods: 5000,
+    measurePods: 10_000,
+    thresholdPodsPerSec: 220,
+    node: (i) => makeNode(i, i % 2 === 0 ? { [zoneLabel]: 'zone1' } : {}),
+    initPod: (i) => makePod(`init-pod-${i}`, '100m', '500Mi', { affinity }),
+    measurePod: (i) => makePod(`pod-${i}`, '100m', '500Mi', { affinity }),
+  },
+  // 200 pods that fit nowhere (9 CPUs) stay in the queue while the measured pods are scheduled.
+  'Unschedulable/5000Nodes_10000Pods': {
+    nodes: 5000,
+    initPods: 200,
+    measurePods: 10_000,
+    thresholdPodsPerSec: 600,
+    initUnschedulable: true,
+    node: (i) => makeNode(i),
+    initPod: (i) => makePod(`large-pod-${i}`, '9', '500Mi'),
+    measurePod: (i) => makePod(`pod-${i}`, '100m', '500Mi'),
+  },
+};
+
+const spec = {
+  workload: { kind: 'string', default: 'SchedulingBasic/5000Nodes_10000Pods', choices: Object.keys(workloads), help: 'scheduler_perf workload' },
+  workers: { kind: 'int', default: 0, min: 0, max: 16, help: 'score worker threads (0: main thread only)' },
+  seed: { kind: 'int', default: 1, min: 0, max: 2 ** 31 - 1, help: 'tie-break seed' },
+  batchPods: { kind: 'int', default: 64, min: 1, max: 4096, help: 'pods evaluated per worker round trip' },
+  checkEvery: { kind: 'int', default: 50, min: 1, max: 1_000_000, help: 're-score all nodes from scratch every N placements' },
+  scorePods: { kind: 'int', default: 128, min: 0, max: 10_000, help: 'distinct pods timed for scoreSpeedupWorkers2 (0: skip)' },
+  maxSeconds: { kind: 'number', default: 180, min: 1, max: 1200, help: 'time budget of the measured phase' },
+  json: { kind: 'flag', default: false, help: 'print one JSON object as the last line of stdout' },
+} as const satisfies OptionsSpec;
+
+const summary = "kube-scheduler's scheduler_perf workloads through the library scheduler, binds durable in LMDB.";
+
+/** Binds by writing the pod with spec.nodeName, CAS on the revision its create returned. */
+class StoreBinder implements Binder {
+  readonly revisions = new Map<string, number>();
+  constructor(private readonly store: Store<Pod>) {}
+
+  async bind(info: { readonly pod: Pod; readonly key: string }, nodeName: string): Promise<void> {
+    const key = `/pods/${info.key}`;
+    const rev = this.revisions.get(key);
+    if (rev === undefined) throw new Error(`${key} was never created`);
+    const pod = info.pod;
+    const kv = await this.store.update(key, { ...pod, spec: { ...pod.spec!, nodeName } }, rev);
+    this.revisions.set(key, kv.modRevision);
+  }
+}
+
+async function createAll(store: Store<Pod>, binder: StoreBinder, pods: readonly Pod[]): Promise<void> {
+  const chunk = 2000;
+  for (let i = 0; i < pods.length; i += chunk) {
+    await Promise.all(
+      pods.slice(i, i + chunk).map(async (pod) => {
+        const key = `/pods/default/${pod.metadata.name ?? ''}`;
+        const kv = await store.create(key, pod);
+        binder.revisions.set(key, kv.modRevision);
+      }),
+    );
+  }
+}
+
+function waitForBound(s: Scheduler, target: number, deadlineMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      if (s.stats().bound >= target) resolve(true);
+      else if (performance.now() > deadlineMs) resolve(false);
+      else setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+/** Full filter+score time (ms) of `pods` distinct pods on the scheduler's current nodes. */
+async function timeDryRun(s: Scheduler, pods: readonly Pod[]): Promise<number> {
+  await s.dryRun(pods.slice(0, Math.min(8, pods.length))); // warm up (JIT, worker start)
+  const t0 = performance.now();
+  await s.dryRun(pods);
+  return performance.now() - t0;
+}
+
+export async function run(args: readonly string[]): Promise<void> {
+  const o = parseArgsOrExit('scheduler', summary, args, spec);
+  installSignalHandlers();
+  const w = workloads[o.workload]!;
+  const dir = makeTempDir('cox-bench-scheduler-');
+  const store = await openLmdbStore<Pod>({ path: dir.path });
+  const binder = new StoreBinder(store);
+  const scheduler = createScheduler({
+    workers: o.workers,
+    seed: o.seed,
+    binder,
+    batchPods: o.batchPods,
+    check: 'full',
+    checkEvery: o.checkEvery,
+    nodeTable: { nodesMax: Math.max(w.nodes, 1024) },
+  });
+  try {
+    progress(`${o.workload}: ${w.nodes} nodes, ${w.initPods} initial pods, ${w.measurePods} measured pods, workers ${o.workers}`);
+    for (let i = 0; i < w.nodes; i++) scheduler.addNode(w.node(i));
+    const initPods = Array.from({ length: w.initPods }, (_, i) => w.initPod(i));
+    const measurePods = Array.from({ length: w.measurePods }, (_, i) => w.measurePod(i));
+    await createAll(store, binder, initPods);
+    await createAll(store, binder, measurePods);
+    progress('pods created in the store; placing the initial pods');
+    for (const p of initPods) scheduler.addPod(p);
+    if (!w.initUnschedulable) {
+      if (!(await waitForBound(scheduler, w.initPods, performance.now() + o.maxSeconds * 1000))) throw new Error('initial pods not placed in time');
+    } else await scheduler.idle();
+    const boundBefore = scheduler.stats().bound;
+    const checksBefore = scheduler.stats();
+
+    progress('measuring');
+    const latency = new LatencyRecorder(w.measurePods);
+    const addedAtMs = new Float64Array(w.measurePods);
+    const indexOf = new Map<string, number>();
+    measurePods.forEach((p, i) => indexOf.set(p.metadata.name ?? '', i));
+    const off = scheduler.onBinding((b) => {
+      const i = indexOf.get(b.pod.metadata.name ?? '');
+      if (i !== undefined) latency.record(performance.now() - (addedAtMs[i] as number));
+    });
+    const samples: number[] = [];
+    const t0 = performance.now();
+    let lastBound = boundBefore;
+    const sampler = setInterval(() => {
+      const bound = scheduler.stats().bound;
+      samples.push(bound - lastBound);
+      lastBound = bound;
+    }, 1000);
+    for (let i = 0; i < measurePods.length; i++) {
+      addedAtMs[i] = performance.now();
+      scheduler.addPod(measurePods[i]!);
+    }
+    const done = await waitForBound(scheduler, boundBefore + w.measurePods, t0 + o.maxSeconds * 1000);
+    const elapsedMs = performance.now() - t0;
+    clearInterval(sampler);
+    off();
+    const stats = scheduler.stats();
+    const measured = stats.bound - boundBefore;
+    if (!done) progress(`time budget exhausted: ${measured}/${w.measurePods} pods bound`);
+    const avgPodsPerSec = (measured * 1000) / elapsedMs;
+    const sorted = Float64Array.from(samples.length > 0 ? samples : [avgPodsPerSec]).sort();
+    const lat = latency.summarize();
+
+    let scoreMsMain: number | null = null;
+    let scoreMsWorkers2: number | null = null;
+    if (o.scorePods > 0) {
+      // Distinct specs (a per-pod env var), so each pod takes the full path.
+      const distinct = Array.from({ length: o.scorePods }, (_, i) => {
+        const p = makePod(`score-pod-${i}`, '100m', '500Mi');
+        p.spec!.containers[0]!.env = [{ name: 'N', value: String(i) }];
+        return p;
+      });
+      progress(`timing the full filter+score path: ${o.scorePods} distinct pods, main thread vs 2 workers`);
+      const nodes = Array.from({ length: w.nodes }, (_, i) => w.node(i));
+      for (const workers of [0, 2]) {
+        const s2 = createScheduler({ workers, seed: o.seed, batchPods: o.batchPods, nodeTable: { nodesMax: Math.max(w.nodes, 1024) } });
+        for (const n of nodes) s2.addNode(n);
+        const ms = await timeDryRun(s2, distinct);
+        await s2.close();
+        if (workers === 0) scoreMsMain = ms;
+        else scoreMsWorkers2 = ms;
+      }
+    }
+    const scoreSpeedupWorkers2 = scoreMsMain !== null && scoreMsWorkers2 !== null ? scoreMsMain / scoreMsWorkers2 : null;
+
+    const report = {
+      workload: o.workload,
+      workers: o.workers,
+      nodes: w.nodes,
+      measuredPods: measured,
+      durationMs: elapsedMs,
+      avgPodsPerSec,
+      p50PodsPerSec: percentileOfSorted(sorted, 50),
+      p90PodsPerSec: percentileOfSorted(sorted, 90),
+      p99PodsPerSec: percentileOfSorted(sorted, 99),
+      p50LatencyMs: lat.p50Ms,
+      p90LatencyMs: lat.p90Ms,
+      p99LatencyMs: lat.p99Ms,
+      nodesScoredPct: stats.nodesScoredPct,
+      placementsChecked: stats.placementsChecked - checksBefore.placementsChecked,
+      placementsFullyChecked: stats.placementsFullyChecked - checksBefore.placementsFullyChecked,
+      placementViolations: stats.placementViolations,
+      fullEvaluations: stats.fullEvaluations,
+      thresholdPodsPerSec: w.thresholdPodsPerSec,
+      vsThreshold: avgPodsPerSec / w.thresholdPodsPerSec,
+      scoreMsMain,
+      scoreMsWorkers2,
+      scoreSpeedupWorkers2,
+      completed: done,
+    };
+    const rows = [
+      ['pods/s avg', formatRate(avgPodsPerSec)],
+      ['pods/s p50 / p90 / p99 (per-second samples)', `${formatRate(report.p50PodsPerSec)} / ${formatRate(report.p90PodsPerSec)} / ${formatRate(report.p99PodsPerSec)}`],
+      ['latency p50 / p90 / p99', `${formatMs(lat.p50Ms)} / ${formatMs(lat.p90Ms)} / ${formatMs(lat.p99Ms)}`],
+      ['vs kube-scheduler CI threshold', formatRatio(report.vsThreshold)],
+      ['nodes scored', `${stats.nodesScoredPct.toFixed(1)}%`],
+      ['placements checked (fully)', `${report.placementsChecked} (${report.placementsFullyChecked})`],
+      ['placement violations', String(stats.placementViolations)],
+      ['full filter+score passes', String(stats.fullEvaluations)],
+      ['score phase, main / 2 workers', `${formatMs(scoreMsMain)} / ${formatMs(scoreMsWorkers2)} (${formatRatio(scoreSpeedupWorkers2)})`],
+    ];
+    process.stdout.write(`${o.workload}, workers ${o.workers}\n${formatTable(['figure', 'value'], rows)}\n`);
+    if (o.json) writeJsonLast({ ...report });
+  } finally {
+    await scheduler.close();
+    await store.close();
+    dir.remove();
+  }
+}
