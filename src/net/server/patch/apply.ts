@@ -384,7 +384,13 @@ export const updateManagersMax = 10;
 /** The bucket old Update entries are merged into, one per apiVersion. */
 const ancientChangesManager = 'ancient-changes';
 
-function entryIdentifier(e: ManagedFieldsEntry): string {
+/** The manager identifier upstream sorts by: the entry's JSON without time and fields. */
+function entryIdentifier(e: {
+  readonly manager: string;
+  readonly operation: ManagedFieldsOperation;
+  readonly apiVersion: string;
+  readonly subresource?: string | undefined;
+}): string {
   const id: JsonObject = { manager: e.manager, operation: e.operation };
   if (e.operation === 'Update') id['apiVersion'] = e.apiVersion;
   if (e.subresource !== undefined) id['subresource'] = e.subresource;
@@ -731,7 +737,7 @@ function conflictError(conflicts: readonly Conflict[]): StatusError {
     message = `Apply failed with 1 conflict: conflict with ${describeManager(c.manager)}: ${pathString(c.paths[0] ?? [])}`;
   } else {
     // Grouped by manager, managers sorted by their identifier.
-    const sorted = [...conflicts].sort((a, b) => cmp(identifier(a.manager), identifier(b.manager)));
+    const sorted = [...conflicts].sort((a, b) => cmp(entryIdentifier(a.manager), entryIdentifier(b.manager)));
     const lines: string[] = [];
     for (const c of sorted) {
       lines.push(`conflicts with ${describeManager(c.manager)}`);
@@ -740,12 +746,4 @@ function conflictError(conflicts: readonly Conflict[]): StatusError {
     message = `Apply failed with ${count} conflicts: ${lines.join('\n')}`;
   }
   return new StatusError('Conflict', message, { causes });
-}
-
-/** The manager identifier upstream sorts by: the entry's JSON without time and fields. */
-function identifier(m: Manager): string {
-  const id: JsonObject = { manager: m.manager, operation: m.operation };
-  if (m.operation === 'Update') id['apiVersion'] = m.apiVersion;
-  if (m.subresource !== undefined) id['subresource'] = m.subresource;
-  return JSON.stringify(id);
 }
