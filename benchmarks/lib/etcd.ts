@@ -130,8 +130,14 @@ class RunningEtcd implements EtcdServer {
   private stopping: Promise<void> | undefined;
   private readonly unregisterCleanup: () => void;
   private readonly killAtExit = (): void => {
-    // Synchronous, last resort: the event loop is gone, so no waiting and no removing files.
+    // Synchronous, last resort (process.exit without stop()): the event loop is gone, so no
+    // waiting for the exit; the files are removed best-effort.
     if (!this.exited) this.child.kill('SIGKILL');
+    try {
+      this.removeDir();
+    } catch {
+      // etcd may still be closing its files; nothing more can be done at exit
+    }
   };
 
   constructor(
