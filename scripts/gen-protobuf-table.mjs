@@ -10,7 +10,7 @@
 //
 // Usage: node scripts/gen-protobuf-table.mjs <kubernetes/api git dir> <kubernetes/apimachinery git dir> <tag>
 //   e.g. node scripts/gen-protobuf-table.mjs /work/.mirror/kubernetes+api/repo \
-//          /work/.mirror/kubernetes+apimachinery/repo v0.33.9
+//          /work/.mirror/kubernetes+apimachinery/repo v0.34.10
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
