@@ -575,9 +575,11 @@ export class LmdbStore<T = unknown> implements Store<T> {
   create(key: string, value: T): Promise<KeyValue<T>> {
     try {
       this.#checkWritable();
-      const valueBytes = this.#encode(key, value);
+      validateKey(key);
       const head = this.#head(key);
       if (head.kind === 'live') throw new KeyExistsError(key);
+      // Encoded last: the bytes live in the encoder's buffer until #accept copies them.
+      const valueBytes = this.#encode(key, value);
       return this.#accept(LogType.Create, key, value, valueBytes, head.modRevision, undefined);
     } catch (e) {
       return Promise.reject(e as Error);
@@ -587,12 +589,13 @@ export class LmdbStore<T = unknown> implements Store<T> {
   update(key: string, value: T, expectedModRevision: Revision): Promise<KeyValue<T>> {
     try {
       this.#checkWritable();
-      const valueBytes = this.#encode(key, value);
+      validateKey(key);
       const head = this.#head(key);
       if (head.kind !== 'live') throw new KeyNotFoundError(key);
       if (head.kv.modRevision !== expectedModRevision) {
         throw new ConflictError(key, expectedModRevision, head.kv.modRevision);
       }
+      const valueBytes = this.#encode(key, value);
       return this.#accept(LogType.Update, key, value, valueBytes, head.kv.modRevision, head.kv);
     } catch (e) {
       return Promise.reject(e as Error);
