@@ -219,7 +219,12 @@ interface BinaryTable {
     limit?: number;
     reverse?: boolean;
   }): Iterable<{ key: string | number; value: Buffer }>;
-  getKeys(options: { start?: string | number; end?: string | number; limit?: number; reverse?: boolean }): Iterable<string | number>;
+  getKeys(options: {
+    start?: string | number;
+    end?: string | number;
+    limit?: number;
+    reverse?: boolean;
+  }): Iterable<string | number>;
   put(key: string | number, value: Buffer, options?: { readonly append?: boolean }): Promise<boolean>;
   remove(key: string | number): Promise<boolean>;
 }
@@ -903,19 +908,22 @@ export class LmdbStore<T = unknown> implements Store<T> {
     const kvKeys: string[] = [];
     let scanned = 0;
     let through = target;
-    for (const { key, value } of this.log.getRange({
+    // Keys, then each entry's header from lmdb's reusable buffer: no copy of the values.
+    for (const key of this.log.getKeys({
       start: this.#compactedThrough + 1,
       end: target + 1,
       limit: compactionEntriesPerCommitMax,
     })) {
       const revision = Number(key);
       scanned++;
-      const prev = logEntryPrevModRevision(value);
+      const entry = this.log.getBinaryFast(revision);
+      if (entry === undefined) continue;
+      const prev = logEntryPrevModRevision(entry);
       // This entry (≤ target) supersedes the key's previous one.
       if (prev !== 0) logRevisions.push(prev);
-      if (logEntryType(value) === LogType.Delete) {
+      if (logEntryType(entry) === LogType.Delete) {
         logRevisions.push(revision);
-        const entryKey = logEntryKey(value);
+        const entryKey = logEntryKey(entry);
         if (this.kv.get(entryKey)?.modRevision === revision) {
           kvKeys.push(entryKey);
         }
@@ -1141,9 +1149,12 @@ function rebuildIndex(
     let applied = 0;
     let last = from;
     indexEnv.transactionSync(() => {
-      for (const { key, value } of log.getRange({ start: from, limit: rebuildEntriesPerTxn })) {
+      for (const key of log.getKeys({ start: from, limit: rebuildEntriesPerTxn })) {
         const revision = Number(key);
-        const entry = decodeLogEntry(value);
+        // Header fields only, read from lmdb's reusable buffer before the next read.
+        const bytes = log.getBinaryFast(revision);
+        if (bytes === undefined) continue;
+        const entry = decodeLogEntry(bytes);
         const record =
           entry.type === LogType.Delete
             ? encodeKeyRecord(revision, 0, 0)
