@@ -270,7 +270,31 @@ function readString(r: Reader, end: number): string {
   const e = r.lengthEnd(end);
   const s = r.pos;
   r.pos = e;
-  return s === e ? '' : r.buf.toString('utf8', s, e);
+  return utf8(r.buf, s, e);
+}
+
+/** Below this length an ASCII string is built in JS: cheaper than Buffer#toString's native call. */
+const shortStringBytesMax = 24;
+
+/** The UTF-8 text of buf[start, end). Names, images and label values are short and ASCII. */
+function utf8(buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length === 0) return '';
+  if (length <= shortStringBytesMax) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if ((buf[i] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      let text = '';
+      for (let i = start; i < end; i++) text += String.fromCharCode(buf[i] as number);
+      return text;
+    }
+  }
+  return buf.toString('utf8', start, end);
 }
 
 function parseJson(buf: Buffer, start: number, end: number, what: string): JsonValue {
@@ -496,7 +520,7 @@ function readValue(r: Reader, end: number, spec: MessageSpec, f: FieldSpec, wire
   switch (kind) {
     case Kind.String:
       r.pos = e;
-      return s === e ? '' : r.buf.toString('utf8', s, e);
+      return utf8(r.buf, s, e);
     case Kind.Bytes:
       r.pos = e;
       return s === e ? '' : r.buf.toString('base64', s, e);
