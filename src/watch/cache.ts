@@ -282,9 +282,9 @@ export class WatchCache {
       cur = this.newEntry(ev.key, kv.value, rev);
       prev = this.setEntry(cur);
     }
-    const event = new CacheEvent(rev, ev.key, cur, prev, now);
+    const event = new CacheEvent(rev, ev.key, cur, prev);
     if (this.ring.size >= this.ring.capacityMax) this.evictOldestGroup();
-    this.ring.push(event);
+    this.ring.push(event, now);
     this.revision = rev;
     this.fanOut(event);
   }
@@ -348,7 +348,7 @@ export class WatchCache {
   private evictByAge(now: number): void {
     const oldestKeptMs = now - this.historyWindowMs;
     // Bounded by the ring's size.
-    while (this.ring.size > 0 && (this.ring.oldest() as CacheEvent).recordedAtMs < oldestKeptMs) {
+    while (this.ring.size > 0 && this.ring.oldestRecordedAtMs() < oldestKeptMs) {
       this.evictOldestGroup();
     }
   }

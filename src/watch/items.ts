@@ -120,8 +120,6 @@ export class CacheEvent {
     readonly key: string,
     readonly cur: Entry | undefined,
     readonly prev: Entry | undefined,
-    /** When the cache recorded it (for the time-bounded ring). */
-    readonly recordedAtMs: number,
   ) {}
 
   /**

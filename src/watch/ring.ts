@@ -14,6 +14,9 @@ import type { CacheEvent } from './items.js';
 
 export class EventRing {
   private slots: (CacheEvent | undefined)[];
+  /** When each slot's event was recorded (ms): beside the events, not in them, so a timestamp
+   * (too large for a small integer) costs no heap object per event. */
+  private times: Float64Array;
   private mask: number;
   /** Sequence number of the oldest event held. */
   firstSeq = 0;
@@ -24,6 +27,7 @@ export class EventRing {
     if (!(capacityMax >= 1)) throw new Error(`ring capacity must be >= 1, got ${capacityMax}`);
     const initial = Math.min(1024, nextPowerOfTwo(capacityMax));
     this.slots = new Array<CacheEvent | undefined>(initial).fill(undefined);
+    this.times = new Float64Array(initial);
     this.mask = initial - 1;
   }
 
@@ -44,15 +48,22 @@ export class EventRing {
     return this.size === 0 ? undefined : this.slots[this.firstSeq & this.mask];
   }
 
+  /** When the oldest event was recorded (NaN when empty). */
+  oldestRecordedAtMs(): number {
+    return this.size === 0 ? Number.NaN : (this.times[this.firstSeq & this.mask] as number);
+  }
+
   /** Appends; the caller evicts first when `size === capacityMax`. */
-  push(ev: CacheEvent): void {
+  push(ev: CacheEvent, recordedAtMs: number): void {
     if (this.size === this.slots.length) {
       if (this.slots.length >= this.capacityMax) {
         throw new Error('invariant: ring full (evict before push)');
       }
       this.grow();
     }
-    this.slots[this.endSeq & this.mask] = ev;
+    const i = this.endSeq & this.mask;
+    this.slots[i] = ev;
+    this.times[i] = recordedAtMs;
     this.endSeq++;
   }
 
@@ -87,8 +98,13 @@ export class EventRing {
   private grow(): void {
     const n = Math.min(this.slots.length * 2, nextPowerOfTwo(this.capacityMax));
     const next = new Array<CacheEvent | undefined>(n).fill(undefined);
-    for (let seq = this.firstSeq; seq < this.endSeq; seq++) next[seq & (n - 1)] = this.slots[seq & this.mask];
+    const times = new Float64Array(n);
+    for (let seq = this.firstSeq; seq < this.endSeq; seq++) {
+      next[seq & (n - 1)] = this.slots[seq & this.mask];
+      times[seq & (n - 1)] = this.times[seq & this.mask] as number;
+    }
     this.slots = next;
+    this.times = times;
     this.mask = n - 1;
   }
 }

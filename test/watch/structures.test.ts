@@ -71,7 +71,7 @@ test('EventRing: seqAfter finds the first event after a revision through growth 
             model.shift();
           }
           const e = entry(`/k${rev}`);
-          ring.push(new CacheEvent(rev, e.key, e, undefined, 0));
+          ring.push(new CacheEvent(rev, e.key, e, undefined), 0);
           model.push(rev);
         }
         assert.equal(ring.size, model.length);
