@@ -322,6 +322,7 @@ function decodeMessage(r: Reader, end: number, spec: MessageSpec, target: JsonOb
     const tag = r.varint(end);
     if (r.hi !== 0) throw new ProtobufDecodeError(`protobuf: field tag out of range at byte ${r.pos}`);
     const wire = tag & 7;
+    if (tag >>> 3 === 0) throw new ProtobufDecodeError(`proto: ${spec.name}: illegal tag 0 (wire type ${wire})`);
     const f = tag >>> 3 < byNumber.length ? byNumber[tag >>> 3] : undefined;
     if (f === undefined) {
       r.skip(wire, end);
@@ -406,6 +407,16 @@ function decodeSingle(
     const e = r.lengthEnd(end);
     decodeMessage(r, e, f.message as MessageSpec, target, depth + 1);
     return;
+  }
+  if (f.kind === Kind.Message) {
+    // A message field seen twice merges into the first (protobuf semantics, as gogo decodes).
+    const existing = target[f.json];
+    if (existing !== undefined && existing !== null && typeof existing === 'object' && !Array.isArray(existing)) {
+      if (wire !== wireBytes) throw wrongWire(spec.name, f, wire);
+      const e = r.lengthEnd(end);
+      decodeMessage(r, e, f.message as MessageSpec, existing, depth + 1);
+      return;
+    }
   }
   const v = readValue(r, end, spec, f, wire, depth);
   if (f.omitEmpty && !f.pointer && (v === '' || v === 0 || v === false || v === null)) {

@@ -255,6 +255,16 @@ test('fields the table does not know are skipped, whatever their wire type', () 
   assert.deepEqual(decode(envelope('v1', 'ConfigMap', noisy)), decode(envelope('v1', 'ConfigMap', plain)));
 });
 
+test('a message field written twice merges, as protobuf decoding does', () => {
+  const raw = Buffer.concat([meta(1, 'x'), msg(1, str(3, 'ns')), entry(2, 'a', 'b')]);
+  assert.deepEqual(decode(envelope('v1', 'ConfigMap', raw)), {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'x', namespace: 'ns', creationTimestamp: null },
+    data: { a: 'b' },
+  });
+});
+
 test('an envelope without typeMeta takes the defaults given (the URL’s kind), or fails', () => {
   const body = Buffer.concat([magic, bytes(2, meta(1, 'x'))]);
   const d = decodeKubernetesProtobuf(body, { apiVersion: 'v1', kind: 'ConfigMap' });
@@ -290,6 +300,7 @@ test('malformed bodies fail with a ProtobufDecodeError naming the problem', () =
     ['bad RawExtension JSON', envelope('apps/v1', 'ControllerRevision', msg(2, bytes(1, Buffer.from('{nope')))), /RawExtension is not valid JSON/],
     ['IntOrString of type 2', envelope('v1', 'Service', msg(2, msg(1, msg(4, varint(1, 2))))), /impossible IntOrString.Type 2/],
     ['empty Quantity string', envelope('v1', 'Pod', msg(2, msg(2, msg(8, msg(1, str(1, 'cpu'), msg(2, str(1, ''))))))), /quantities must match/],
+    ['field number 0', envelope('v1', 'ConfigMap', varint(0, 1)), /illegal tag 0/],
     ['group wire type', envelope('v1', 'ConfigMap', varintBytes((99 << 3) | 3)), /unsupported wire type 3/],
   ];
   for (const [name, body, message] of cases) {
