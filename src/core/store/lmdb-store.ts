@@ -825,7 +825,11 @@ export class LmdbStore<T = unknown> implements Store<T> {
     }
   }
 
-  /** Resolves a committed batch's writes and hands its events to subscribers, in order. */
+  /**
+   * Resolves a committed batch's writes and hands its events to subscribers, in order. The
+   * listeners run synchronously here, before any continuation of the resolved promises (those are
+   * microtasks), so a watch cache fed by subscribe is never behind an acknowledged write.
+   */
   #publish(batch: Batch<T>): void {
     const writes = batch.writes;
     this.#unacknowledged -= writes.length;

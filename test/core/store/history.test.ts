@@ -202,6 +202,25 @@ describe('LmdbStore: subscribe', () => {
     });
   });
 
+  it('has delivered a write to subscribers by the time the write is acknowledged', async () => {
+    await withStore<Obj>(async (store) => {
+      const seen = new Set<number>();
+      const stop = store.subscribe(0, (batch) => {
+        for (const e of batch) seen.add(e.revision);
+      });
+      const acks = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          store.create(`/v/${i}`, { n: i }).then((kv) => {
+            assert.ok(seen.has(kv.modRevision), `revision ${kv.modRevision} acknowledged before delivery`);
+            return kv.modRevision;
+          }),
+        ),
+      );
+      stop();
+      assert.equal(acks.length, 100);
+    });
+  });
+
   it('starts after a future revision without replaying anything', async () => {
     await withStore<Obj>(async (store) => {
       await store.create('/f/a', { n: 1 });
