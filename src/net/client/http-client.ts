@@ -16,7 +16,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import type { KubeList, KubeObject } from '../../core/api/types.js';
 import type { Status, StatusError } from '../../core/errors.js';
 import { msgpackMediaType } from '../server/negotiate.js';
-import { JsonWatchDecoder, MsgpackWatchDecoder, msgpackWatchCodec, type DecodedWatchEvent } from '../wire/watch-frames.js';
+import { JsonWatchDecoder, msgpackWatchCodec, type DecodedWatchEvent } from '../wire/watch-frames.js';
 import type {
   ClusterApi,
   DeleteOptions,
@@ -34,6 +34,7 @@ import type {
 } from '../api.js';
 import { deleteOptionsBody, listQuery, patchContentTypeOf, patchQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
 import { isStatus, parseWarnings, statusErrorOf } from './status.js';
+import { FrameSplitter, SharedFrameDecoder, plainFrameDecoder, type FrameDecoder } from './watch-decode.js';
 
 export type WireEncoding = 'msgpack' | 'json';
 
@@ -48,6 +49,12 @@ export interface HttpClientOptions {
   readonly requestTimeoutMs?: number;
   /** Watch events decoded ahead of the reader before the socket is paused. Default 4096. */
   readonly watchBufferEventsMax?: number;
+  /**
+   * msgpack watch frames with identical bytes (the same event on several streams of this client)
+   * are decoded once and shared, deeply frozen; this many distinct frames are remembered per
+   * generation. 0: every frame decoded for its stream alone (objects not frozen). Default 4096.
+   */
+  readonly watchDecodeCacheEntries?: number;
   /** Extra headers on every request (Authorization, User-Agent). */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -138,6 +145,7 @@ export class HttpClient implements ClusterApi {
   private readonly watchBufferEventsMax: number;
   private readonly extraHeaders: Readonly<Record<string, string>>;
   private readonly watches = new Set<HttpWatch>();
+  private readonly frameDecoder: FrameDecoder;
   private closed = false;
 
   constructor(options: HttpClientOptions) {
@@ -157,6 +165,8 @@ export class HttpClient implements ClusterApi {
     this.bodyContentType = this.msgpack ? msgpackMediaType : jsonMediaType;
     this.watchBufferEventsMax = options.watchBufferEventsMax ?? 4096;
     this.extraHeaders = options.headers ?? {};
+    const cacheEntries = options.watchDecodeCacheEntries ?? 4096;
+    this.frameDecoder = cacheEntries > 0 ? new SharedFrameDecoder(cacheEntries) : plainFrameDecoder;
   }
 
   /** Ends every watch and closes the connections (requests in flight complete first). */
@@ -286,7 +296,7 @@ export class HttpClient implements ClusterApi {
   async watch<T extends KubeObject = KubeObject>(r: ResourceType, namespace: string, options?: WatchOptions): Promise<WatchStream<T>> {
     if (this.closed) throw new Error('HttpClient is closed');
     const path = resourcePath(r, namespace) + watchQuery(options);
-    const w = new HttpWatch(this.msgpack, this.watchBufferEventsMax, this.watches);
+    const w = new HttpWatch(this.msgpack ? new FrameSplitter(this.frameDecoder) : new JsonWatchDecoder(), this.watchBufferEventsMax, this.watches);
     this.watches.add(w);
     this.watchPool.dispatch(
       {
@@ -341,7 +351,6 @@ class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>
   private statusCode = 0;
   private contentType = '';
   private readonly errorChunks: Buffer[] = [];
-  private readonly decoder: MsgpackWatchDecoder | JsonWatchDecoder;
   // Events decoded and not yet read: queue[head..].
   private queue: DecodedWatchEvent[] = [];
   private head = 0;
@@ -352,11 +361,10 @@ class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>
   private closedByUs = false;
 
   constructor(
-    msgpack: boolean,
+    private readonly decoder: FrameSplitter | JsonWatchDecoder,
     private readonly bufferEventsMax: number,
     private readonly registry: Set<HttpWatch>,
   ) {
-    this.decoder = msgpack ? new MsgpackWatchDecoder() : new JsonWatchDecoder();
     this.started = new Promise<void>((resolve, reject) => {
       this.startResolve = resolve;
       this.startReject = reject;
@@ -386,20 +394,18 @@ class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>
       this.errorChunks.push(chunk);
       return;
     }
-    let events: DecodedWatchEvent[];
     try {
-      events = this.decoder.push(chunk);
+      if (this.decoder instanceof FrameSplitter) {
+        this.decoder.push(chunk, this.queue);
+      } else {
+        const events = this.decoder.push(chunk);
+        for (let i = 0; i < events.length; i++) this.queue.push(events[i] as DecodedWatchEvent);
+      }
     } catch (e) {
       controller.abort(e instanceof Error ? e : new Error(String(e)));
       return;
     }
-    if (events.length === 0) return;
-    if (this.head === this.queue.length) {
-      this.queue = events;
-      this.head = 0;
-    } else {
-      for (let i = 0; i < events.length; i++) this.queue.push(events[i] as DecodedWatchEvent);
-    }
+    if (this.head === this.queue.length) return;
     this.wake();
     if (!this.paused && this.queue.length - this.head >= this.bufferEventsMax) {
       this.paused = true;
@@ -464,6 +470,10 @@ class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>
       this.head++;
       if (this.head === this.queue.length) {
         this.queue = [];
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        // A reader that never quite catches up: drop the dead prefix now and then.
+        this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
       if (this.paused && this.queue.length - this.head <= this.bufferEventsMax >> 1) {
