@@ -28,7 +28,7 @@ function bench(
   const r = spawnSync(process.execPath, [mainJs, 'store', ...args], {
     encoding: 'utf8',
     env: { ...env, TMPDIR: tmp },
-    timeout: 120_000,
+    timeout: 240_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
