@@ -363,34 +363,7 @@ function printAbsent(spec: MessageSpec, target: JsonObject, depth: number): void
 
 /** What encoding/json prints for a field Go left at its zero value. */
 function zeroValue(f: FieldSpec, depth: number): JsonValue {
-  if (f.shape !== Shape.Single || f.pointer) return null;
-  switch (f.kind) {
-    case Kind.String:
-      return '';
-    case Kind.Bool:
-      return false;
-    case Kind.Int32:
-    case Kind.Int64:
-    case Kind.IntOrString:
-      return 0;
-    case Kind.Quantity:
-      return '0';
-    case Kind.Bytes:
-    case Kind.Time:
-    case Kind.MicroTime:
-    case Kind.FieldsV1:
-    case Kind.RawExtension:
-      return null;
-    case Kind.Message: {
-      const o: JsonObject = {};
-      printAbsent(f.message as MessageSpec, o, depth + 1);
-      return o;
-    }
-    default: {
-      const never: never = f.kind;
-      throw new Error(`unknown kind ${String(never)}`);
-    }
-  }
+  return f.shape !== Shape.Single || f.pointer ? null : zeroOfElement(f, depth);
 }
 
 function decodeSingle(
@@ -419,7 +392,7 @@ function decodeSingle(
     }
   }
   const v = readValue(r, end, spec, f, wire, depth);
-  if (f.omitEmpty && !f.pointer && (v === '' || v === 0 || v === false || v === null)) {
+  if (f.omitZero && (v === '' || v === 0 || v === false)) {
     // encoding/json leaves the zero value out; a repeated occurrence may have set it before.
     if (target[f.json] !== undefined) delete target[f.json];
     return;
@@ -480,11 +453,12 @@ function decodeMapEntry(
         r.skip(wire, end);
     }
   }
-  // A missing value is Go's zero value of the element; []byte and strings arrive as "".
+  // A missing value is Go's zero value of the element; gogo makes a missing []byte value [] ("").
   if (value === undefined) value = f.kind === Kind.Bytes ? '' : zeroOfElement(f, depth);
   setKey(map, key, value);
 }
 
+/** Go's zero value of one element of `f` (a struct field's type, a map value), as JSON. */
 function zeroOfElement(f: FieldSpec, depth: number): JsonValue {
   switch (f.kind) {
     case Kind.Message: {

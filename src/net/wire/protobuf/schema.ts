@@ -37,6 +37,12 @@ export interface FieldSpec {
   message: MessageSpec | undefined;
   readonly omitEmpty: boolean;
   readonly pointer: boolean;
+  /**
+   * A plain (non-pointer) string, bool, integer or []byte under omitempty: its zero value is left
+   * out of the JSON even when the wire carries it (gogo writes non-pointer scalars always).
+   * Structs are never left out, whatever their tag.
+   */
+  readonly omitZero: boolean;
   readonly inline: boolean;
 }
 
@@ -96,17 +102,14 @@ function parseField(messageName: string, text: string): { spec: FieldSpec; typeN
   if (inline !== (json === '') || (inline && (kind !== Kind.Message || shape !== Shape.Single))) {
     throw new Error(`protobuf table: ${messageName}: inline field must be an unnamed message: "${text}"`);
   }
+  const omitEmpty = flags.includes('o');
+  const pointer = flags.includes('p');
+  const plainScalar =
+    shape === Shape.Single &&
+    !pointer &&
+    (kind === Kind.String || kind === Kind.Bool || kind === Kind.Int32 || kind === Kind.Int64 || kind === Kind.Bytes);
   return {
-    spec: {
-      number,
-      json,
-      kind,
-      shape,
-      message: undefined,
-      omitEmpty: flags.includes('o'),
-      pointer: flags.includes('p'),
-      inline,
-    },
+    spec: { number, json, kind, shape, message: undefined, omitEmpty, pointer, omitZero: omitEmpty && plainScalar, inline },
     typeName: kind === Kind.Message ? type : '',
   };
 }

@@ -106,6 +106,7 @@ test('Service: IntOrString as int, as string, and absent (printed 0: encoding/js
       msg(1, str(1, 'web'), varint(3, 80), msg(4, varint(1, 0), varint(2, 8080))),
       msg(1, str(1, 'alt'), varint(3, 81), msg(4, varint(1, 1), str(3, 'http'))),
       msg(1, varint(3, 82)),
+      msg(1, varint(3, 83), msg(4)), // written, and zero: still printed
     ),
   ]);
   const o = decode(envelope('v1', 'Service', raw));
@@ -113,6 +114,7 @@ test('Service: IntOrString as int, as string, and absent (printed 0: encoding/js
     { name: 'web', port: 80, targetPort: 8080 },
     { name: 'alt', port: 81, targetPort: 'http' },
     { port: 82, targetPort: 0 },
+    { port: 83, targetPort: 0 },
   ]);
   assert.deepEqual(o.status, { loadBalancer: {} });
 });
