@@ -1,8 +1,9 @@
 // Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) decoded into the plain
 // JSON-shaped object the same request would have carried as JSON.
 //
-// kubectl's typed clients (`kubectl create configmap|secret|deployment…`, `run`, `expose`, `create
-// token`, `drain`'s evictions) send protobuf with no fallback to JSON. The body is
+// kubectl's typed clients (`kubectl create configmap|secret|deployment|service|job|cronjob|namespace|
+// serviceaccount|priorityclass|ingress|poddisruptionbudget`, `create token`, `debug`) send protobuf
+// with no fallback to JSON (kubectl 1.32's `run`, `expose` and `drain` send JSON). The body is
 //
 //   "k8s\0" ++ runtime.Unknown{ 1: typeMeta{1: apiVersion, 2: kind}, 2: raw, 3: contentEncoding,
 //                                4: contentType }
