@@ -122,7 +122,11 @@ export class FrameSplitter {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
       if (this.needBytes === 0 && this.pendingBytes >= 4) this.needBytes = 4 + this.frameLength(Buffer.concat(this.pending, 4), 0);
-      if (this.needBytes === 0 || this.pendingBytes < this.needBytes) return;
+      if (this.needBytes === 0 || this.pendingBytes < this.needBytes) {
+        // Kept past this call: copy (the caller may reuse its chunk).
+        this.pending[this.pending.length - 1] = Buffer.from(chunk);
+        return;
+      }
       buf = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;

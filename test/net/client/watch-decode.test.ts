@@ -1,0 +1,91 @@
+// Client-side msgpack watch decoding: frames cut anywhere across chunks, identical frames shared
+// (frozen), distinct frames never confused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { encodeMsgpackObject, encodeMsgpackWatchFrame, type WatchEventType } from '../../../src/net/wire/watch-frames.js';
+import { FrameSplitter, SharedFrameDecoder, plainFrameDecoder } from '../../../src/net/client/watch-decode.js';
+import type { DecodedWatchEvent } from '../../../src/net/wire/watch-frames.js';
+
+const types: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'];
+
+const objectArb = fc.record({
+  kind: fc.constant('Pod'),
+  metadata: fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), resourceVersion: fc.nat().map(String) }),
+  data: fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.integer(), fc.boolean())),
+});
+const eventArb = fc.record({ type: fc.constantFrom(...types), object: objectArb });
+
+function frames(events: readonly { type: WatchEventType; object: unknown }[]): Buffer {
+  return Buffer.concat(events.map((e) => encodeMsgpackWatchFrame(e.type, encodeMsgpackObject(e.object))));
+}
+
+/** Splits `buf` at the given cut points (sorted, deduplicated, inside the buffer). */
+function cut(buf: Buffer, points: number[]): Buffer[] {
+  const at = [...new Set(points.map((p) => p % (buf.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const p of at) {
+    out.push(buf.subarray(prev, p));
+    prev = p;
+  }
+  out.push(buf.subarray(prev));
+  return out;
+}
+
+test('property: any chunking of a stream gives the events in order, with or without sharing', () => {
+  fc.assert(
+    fc.property(fc.array(eventArb, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 30 }), fc.boolean(), (events, points, shared) => {
+      const decoder = shared ? new SharedFrameDecoder(4) : plainFrameDecoder;
+      const splitter = new FrameSplitter(decoder);
+      const out: DecodedWatchEvent[] = [];
+      // Copies: the splitter must not depend on a chunk after push() returned.
+      for (const chunk of cut(frames(events), points)) {
+        const copy = Buffer.from(chunk);
+        splitter.push(copy, out);
+        copy.fill(0xff);
+      }
+      assert.equal(splitter.hasPartial, false);
+      // fast-check builds null-prototype records; decoded values are plain objects.
+      assert.deepEqual(out, JSON.parse(JSON.stringify(events)));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('identical frames on two streams decode once into one frozen event; distinct ones never mix', () => {
+  const decoder = new SharedFrameDecoder();
+  const events = Array.from({ length: 200 }, (_, i) => ({ type: 'ADDED' as const, object: { kind: 'Pod', metadata: { name: `p-${i}`, resourceVersion: String(i) }, spec: { x: 'same' } } }));
+  const a: DecodedWatchEvent[] = [];
+  const b: DecodedWatchEvent[] = [];
+  new FrameSplitter(decoder).push(frames(events), a);
+  new FrameSplitter(decoder).push(frames(events), b);
+  assert.deepEqual(a, events);
+  for (let i = 0; i < events.length; i++) {
+    assert.equal(a[i], b[i]);
+    assert.ok(Object.isFrozen(a[i]) && Object.isFrozen(a[i]?.object) && Object.isFrozen((a[i]?.object as { metadata: object }).metadata));
+  }
+});
+
+test('the cache is bounded: old frames are decoded again, still correctly', () => {
+  const decoder = new SharedFrameDecoder(2);
+  const mk = (i: number): Buffer => frames([{ type: 'MODIFIED', object: { metadata: { name: `n${i}` } } }]);
+  const first: DecodedWatchEvent[] = [];
+  new FrameSplitter(decoder).push(mk(0), first);
+  const filler: DecodedWatchEvent[] = [];
+  for (let i = 1; i <= 5; i++) new FrameSplitter(decoder).push(mk(i), filler);
+  const again: DecodedWatchEvent[] = [];
+  new FrameSplitter(decoder).push(mk(0), again);
+  assert.notEqual(again[0], first[0]);
+  assert.deepEqual(again[0], first[0]);
+});
+
+test('bad frames are errors: unknown type, over the size limit', () => {
+  const out: DecodedWatchEvent[] = [];
+  const bad = encodeMsgpackWatchFrame('ADDED', encodeMsgpackObject({}));
+  bad.write('NOPE!', bad.indexOf('ADDED'), 'latin1');
+  assert.throws(() => new FrameSplitter(plainFrameDecoder).push(bad, out), /unknown type/);
+  const big = Buffer.alloc(8);
+  big.writeUInt32BE(1000, 0);
+  assert.throws(() => new FrameSplitter(plainFrameDecoder, 999).push(big, out), /over 999/);
+});
