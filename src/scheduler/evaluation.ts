@@ -4,9 +4,14 @@
 // pods of one template share it, so the 2nd..nth pod of a ReplicaSet costs O(changed nodes · log n),
 // and every node is still considered for each of them.
 //
-//   total[node] = Σ_s weight_s · normalize_s(raw_s[node])  · 2^32  +  rank[node]
+//   partial[node] = Σ_s weight_s · raw_s[node]         over plugins whose raw score is final
+//   normRaw[k][node] = raw score of the k-th plugin that normalizes over all nodes
+//   total[node] = (partial + Σ_k weight_k · normalize_k(normRaw_k[node], max_k)) · 2^32 + rank[node]
 //                                                   (rank: the seeded tie-break, unique per node)
 //   tree[1] = argmax total                           (tree[P + node] = node, P = power of two ≥ size)
+//
+// Only the normalizing plugins' raw scores are kept per node (their maximum may move); the others
+// are folded into `partial`, so a worker sends back 2 + K numbers per node, not 1 + S.
 import type { CycleState } from './framework/cycle-state.js';
 import type { Normalization } from './framework/interfaces.js';
 import { maxNodeScore } from './framework/names.js';
@@ -29,24 +34,122 @@ export function normalizedScore(normalization: Normalization, raw: number, max: 
   }
 }
 
+interface Buffers {
+  readonly key: string;
+  readonly verdicts: Uint16Array;
+  readonly partial: Float64Array;
+  readonly normRaw: Float64Array;
+  readonly maxRaw: Float64Array;
+  readonly total: Float64Array;
+  /** Leaves past `size` stay -1 for the buffers' life. */
+  readonly tree: Int32Array;
+}
+
+// Large typed arrays are costly to allocate and collect (15,000 nodes × 6 arrays per pod with a new
+// template): released evaluations give theirs back, by shape, up to a bound.
+const poolSetsMax = 256;
+const pool = new Map<string, Buffers[]>();
+let pooled = 0;
+
+function takeBuffers(size: number, norms: number, leaves: number): Buffers {
+  const key = `${size}:${norms}`;
+  const b = pool.get(key)?.pop();
+  if (b !== undefined) {
+    pooled--;
+    return b;
+  }
+  return {
+    key,
+    verdicts: new Uint16Array(size),
+    partial: new Float64Array(size),
+    normRaw: new Float64Array(norms * size),
+    maxRaw: new Float64Array(norms),
+    total: new Float64Array(size),
+    tree: new Int32Array(2 * leaves).fill(-1),
+  };
+}
+
+function giveBuffers(b: Buffers): void {
+  if (pooled >= poolSetsMax) return;
+  let list = pool.get(b.key);
+  if (list === undefined) pool.set(b.key, (list = []));
+  list.push(b);
+  pooled++;
+}
+
+/** How a pod's active score plugins combine: weights, and which ones normalize. */
+export interface ScoreLayout {
+  /** Per active plugin (index into activeScores): its weight. */
+  readonly weights: Float64Array;
+  /** Per active plugin: -1 if its raw score is final, else its slot k among the normalizing ones. */
+  readonly normSlot: Int32Array;
+  readonly normalizations: readonly Normalization[];
+  /** Number of normalizing plugins (K). */
+  readonly norms: number;
+}
+
+export function scoreLayout(fw: Framework, activeScores: Int32Array): ScoreLayout {
+  const weights = Float64Array.from(activeScores, (s) => fw.scoreWeights[s] as number);
+  const normalizations: Normalization[] = [];
+  const normSlot = new Int32Array(activeScores.length);
+  for (let i = 0; i < activeScores.length; i++) {
+    const n = fw.score[activeScores[i] as number]!.normalization;
+    if (n === 'none') normSlot[i] = -1;
+    else {
+      normSlot[i] = normalizations.length;
+      normalizations.push(n);
+    }
+  }
+  return { weights, normSlot, normalizations, norms: normalizations.length };
+}
+
+/**
+ * Packs the kernel's output for `count` nodes (verdicts[i], raw[s * count + i]) as
+ * out[at + i] = verdict, out[at + count + i] = partial, out[at + (2 + k) * count + i] = normRaw_k.
+ * Returns the number of values written: (2 + K) · count.
+ */
+export function packChunk(layout: ScoreLayout, count: number, verdicts: Uint16Array, raw: Float64Array, out: Int32Array | Float64Array, at: number): number {
+  const S = layout.weights.length;
+  for (let i = 0; i < count; i++) out[at + i] = verdicts[i] as number;
+  const partialAt = at + count;
+  for (let i = 0; i < count; i++) out[partialAt + i] = 0;
+  for (let s = 0; s < S; s++) {
+    const slot = layout.normSlot[s] as number;
+    const src = s * count;
+    if (slot < 0) {
+      const w = layout.weights[s] as number;
+      for (let i = 0; i < count; i++) out[partialAt + i] = (out[partialAt + i] as number) + w * (raw[src + i] as number);
+    } else {
+      const dst = at + (2 + slot) * count;
+      for (let i = 0; i < count; i++) out[dst + i] = raw[src + i] as number;
+    }
+  }
+  return (2 + layout.norms) * count;
+}
+
 export class PodEvaluation {
+  private buffers: Buffers | undefined;
   /** Node index space covered: [0, size). */
   readonly size: number;
   readonly verdicts: Uint16Array;
-  /** raw[s * size + node], s over `activeScores`. */
-  readonly raw: Float64Array;
+  readonly partial: Float64Array;
+  /** normRaw[k * size + node] */
+  readonly normRaw: Float64Array;
   readonly maxRaw: Float64Array;
   readonly total: Float64Array;
   private readonly tree: Int32Array;
   private readonly leaves: number;
+  private treeBuilt = false;
+  private bestCalls = 0;
   feasible = 0;
   /** Change-log sequence this evaluation reflects. */
   syncedSeq: number;
   /** Node-set generation it was built for (a node added, updated or removed makes it stale). */
   readonly generation: number;
   lastUsedSeq = 0;
-  private readonly weights: Float64Array;
-  private readonly normalizations: readonly Normalization[];
+  /** Its key in the scheduler's template cache, once cached. */
+  templateKey = '';
+  readonly layout: ScoreLayout;
 
   constructor(
     readonly fw: Framework,
@@ -63,39 +166,110 @@ export class PodEvaluation {
     this.size = size;
     this.syncedSeq = syncedSeq;
     this.generation = generation;
-    this.verdicts = new Uint16Array(size).fill(kNoNode);
-    this.raw = new Float64Array(activeScores.length * size);
-    this.maxRaw = new Float64Array(activeScores.length);
-    this.total = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
+    this.layout = scoreLayout(fw, activeScores);
     let leaves = 1;
     while (leaves < size) leaves *= 2;
     this.leaves = leaves;
-    this.tree = new Int32Array(2 * leaves).fill(-1);
-    this.weights = Float64Array.from(activeScores, (s) => fw.scoreWeights[s] as number);
-    this.normalizations = Array.from(activeScores, (s) => fw.score[s]!.normalization);
+    const b = takeBuffers(size, this.layout.norms, leaves);
+    this.buffers = b;
+    this.verdicts = b.verdicts.fill(kNoNode);
+    this.partial = b.partial;
+    this.normRaw = b.normRaw;
+    this.maxRaw = b.maxRaw;
+    this.total = b.total.fill(Number.NEGATIVE_INFINITY);
+    this.tree = b.tree;
   }
 
-  /** Totals, maxima and the tree from verdicts and raw scores (after a full pass). */
-  finish(rank: Int32Array): void {
-    const S = this.activeScores.length;
+  /**
+   * Takes packed results (see packChunk) for nodes[0..count) starting at packed[at]. Returns the
+   * number of values read.
+   */
+  absorb(nodes: Int32Array, count: number, packed: Int32Array | Float64Array, at: number): number {
+    const K = this.layout.norms;
     const size = this.size;
+    const first = nodes[0] as number;
+    // Live nodes are usually one contiguous index range: then each part is one block copy.
+    const contiguous = count > 0 && (nodes[count - 1] as number) - first === count - 1;
+    if (contiguous) {
+      this.verdicts.set(packed.subarray(at, at + count), first);
+      this.partial.set(packed.subarray(at + count, at + 2 * count), first);
+      for (let k = 0; k < K; k++) this.normRaw.set(packed.subarray(at + (2 + k) * count, at + (3 + k) * count), k * size + first);
+    } else {
+      for (let i = 0; i < count; i++) {
+        const node = nodes[i] as number;
+        this.verdicts[node] = packed[at + i] as number;
+        this.partial[node] = packed[at + count + i] as number;
+        for (let k = 0; k < K; k++) this.normRaw[k * size + node] = packed[at + (2 + k) * count + i] as number;
+      }
+    }
+    return (2 + K) * count;
+  }
+
+  /** Totals, maxima and (lazily) the tree from verdicts and scores, after a full pass. */
+  finish(rank: Int32Array): void {
+    const K = this.layout.norms;
+    const size = this.size;
+    const verdicts = this.verdicts;
+    const total = this.total;
     let feasible = 0;
-    for (let node = 0; node < size; node++) if (this.verdicts[node] === 0) feasible++;
+    for (let node = 0; node < size; node++) if (verdicts[node] === 0) feasible++;
     this.feasible = feasible;
-    for (let s = 0; s < S; s++) this.maxRaw[s] = this.computeMax(s);
-    for (let node = 0; node < size; node++) this.total[node] = this.computeTotal(node, rank);
+    total.set(this.partial);
+    // Plugin-major: one tight loop per normalizing plugin, no call per node.
+    for (let k = 0; k < K; k++) {
+      const max = (this.maxRaw[k] = this.computeMax(k));
+      const w = this.normWeight(k);
+      const base = k * size;
+      const raw = this.normRaw;
+      if (this.layout.normalizations[k] === 'max') {
+        if (max !== 0) for (let node = 0; node < size; node++) total[node] = (total[node] as number) + w * Math.floor((maxNodeScore * (raw[base + node] as number)) / max);
+      } else if (max === 0) {
+        for (let node = 0; node < size; node++) total[node] = (total[node] as number) + w * maxNodeScore;
+      } else {
+        for (let node = 0; node < size; node++) total[node] = (total[node] as number) + w * (maxNodeScore - Math.floor((maxNodeScore * (raw[base + node] as number)) / max));
+      }
+    }
+    for (let node = 0; node < size; node++) {
+      total[node] = verdicts[node] === 0 ? (total[node] as number) * rankScale + ((rank[node] as number) >>> 0) : Number.NEGATIVE_INFINITY;
+    }
+    this.treeBuilt = false;
+  }
+
+  private normWeight(k: number): number {
+    const slots = this.layout.normSlot;
+    for (let s = 0; s < slots.length; s++) if (slots[s] === k) return this.layout.weights[s] as number;
+    return 0;
+  }
+
+  /** The tournament tree is built on the second best() (a one-off pod never needs it). */
+  private buildTree(): void {
     const tree = this.tree;
     const leaves = this.leaves;
+    const size = this.size;
     for (let node = 0; node < size; node++) tree[leaves + node] = node;
     for (let k = leaves - 1; k >= 1; k--) tree[k] = this.better(tree[2 * k] as number, tree[2 * k + 1] as number);
+    this.treeBuilt = true;
   }
 
-  private computeMax(s: number): number {
-    if (this.normalizations[s] === 'none') return 0;
-    const base = s * this.size;
+  private scanBest(): number {
+    const total = this.total;
+    let best = -1;
+    let bestTotal = Number.NEGATIVE_INFINITY;
+    for (let node = 0; node < this.size; node++) {
+      const t = total[node] as number;
+      if (t > bestTotal) {
+        bestTotal = t;
+        best = node;
+      }
+    }
+    return best;
+  }
+
+  private computeMax(k: number): number {
+    const base = k * this.size;
     let max = 0;
     for (let node = 0; node < this.size; node++) {
-      if (this.verdicts[node] === 0 && (this.raw[base + node] as number) > max) max = this.raw[base + node] as number;
+      if (this.verdicts[node] === 0 && (this.normRaw[base + node] as number) > max) max = this.normRaw[base + node] as number;
     }
     return max;
   }
@@ -103,9 +277,12 @@ export class PodEvaluation {
   /** The weighted score of a node (no tie-break), or -Infinity when infeasible. */
   score(node: number): number {
     if (this.verdicts[node] !== 0) return Number.NEGATIVE_INFINITY;
-    let total = 0;
-    for (let s = 0; s < this.activeScores.length; s++) {
-      total += (this.weights[s] as number) * normalizedScore(this.normalizations[s]!, this.raw[s * this.size + node] as number, this.maxRaw[s] as number);
+    let total = this.partial[node] as number;
+    const slots = this.layout.normSlot;
+    for (let s = 0; s < slots.length; s++) {
+      const k = slots[s] as number;
+      if (k < 0) continue;
+      total += (this.layout.weights[s] as number) * normalizedScore(this.layout.normalizations[k]!, this.normRaw[k * this.size + node] as number, this.maxRaw[k] as number);
     }
     return total;
   }
@@ -123,44 +300,58 @@ export class PodEvaluation {
     return ta > tb || (ta === tb && a < b) ? a : b;
   }
 
+  /** Gives the buffers back for reuse. The evaluation must not be used afterwards. */
+  release(): void {
+    const b = this.buffers;
+    this.buffers = undefined;
+    if (b !== undefined) giveBuffers(b);
+  }
+
   /** The best node, or -1 when none is feasible. */
   best(): number {
+    if (!this.treeBuilt) {
+      if (this.bestCalls++ === 0) return this.scanBest();
+      this.buildTree();
+    }
     const root = this.tree[1] as number;
     return root < 0 || this.total[root] === Number.NEGATIVE_INFINITY ? -1 : root;
   }
 
   /**
-   * Replaces one node's verdict and raw scores (rawOne[s], s over activeScores). When a normalized
+   * Replaces one node's verdict and raw scores (rawOne[s], s over activeScores). When a normalizing
    * plugin's maximum moves, every total is recomputed (rare: those plugins score labels and taints,
    * which pods do not change).
    */
   updateNode(node: number, verdict: number, rawOne: Float64Array, rank: Int32Array): void {
     const size = this.size;
-    const S = this.activeScores.length;
     const wasFeasible = this.verdicts[node] === 0;
     this.verdicts[node] = verdict;
     const nowFeasible = verdict === 0;
     this.feasible += (nowFeasible ? 1 : 0) - (wasFeasible ? 1 : 0);
+    const slots = this.layout.normSlot;
+    let partial = 0;
     let maxMoved = false;
-    for (let s = 0; s < S; s++) {
-      const old = this.raw[s * size + node] as number;
+    for (let s = 0; s < slots.length; s++) {
+      const k = slots[s] as number;
       const v = rawOne[s] as number;
-      this.raw[s * size + node] = v;
-      if (this.normalizations[s] === 'none') continue;
-      const max = this.maxRaw[s] as number;
+      if (k < 0) {
+        partial += (this.layout.weights[s] as number) * v;
+        continue;
+      }
+      const old = this.normRaw[k * size + node] as number;
+      this.normRaw[k * size + node] = v;
+      const max = this.maxRaw[k] as number;
       if ((nowFeasible && v > max) || (wasFeasible && old === max && (v < max || !nowFeasible))) {
-        const m = this.computeMax(s);
-        if (m !== max) {
-          this.maxRaw[s] = m;
-          maxMoved = true;
-        }
+        if (this.computeMax(k) !== max) maxMoved = true;
       }
     }
+    this.partial[node] = partial;
     if (maxMoved) {
       this.finish(rank);
       return;
     }
     this.total[node] = this.computeTotal(node, rank);
+    if (!this.treeBuilt) return;
     const tree = this.tree;
     for (let k = (this.leaves + node) >> 1; k >= 1; k >>= 1) tree[k] = this.better(tree[2 * k] as number, tree[2 * k + 1] as number);
   }

@@ -26,7 +26,7 @@ import type { Registry } from './framework/registry.js';
 import { buildFramework, type Framework } from './framework/runtime.js';
 import { Code, isRejected, type Status } from './framework/status.js';
 import { hash32 } from './hash.js';
-import { kNoNode, PodEvaluation } from './evaluation.js';
+import { kNoNode, packChunk, PodEvaluation } from './evaluation.js';
 import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
 import { inTreeRegistry } from './plugins/registry.js';
 import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './workers/evaluate.js';
@@ -178,6 +178,7 @@ export class Scheduler {
   private readonly changeLog = new Int32Array(changeLogSize);
   private changeSeq = 0;
   private readonly templates = new Map<string, PodEvaluation>();
+  private toRelease: PodEvaluation[] = [];
   private useSeq = 0;
 
   private readonly pending = new Map<string, PodInfo>();
@@ -201,6 +202,14 @@ export class Scheduler {
   private readonly oneNode = new Int32Array(1);
   private readonly oneVerdict = new Uint16Array(1);
   private oneRaw = new Float64Array(16);
+  private readonly checkNode = new Int32Array(1);
+  private checkVerdicts = new Uint16Array(1);
+  private checkRaw = new Float64Array(16);
+  private inlineVerdicts = new Uint16Array(0);
+  private inlineRaw = new Float64Array(0);
+  private packed = new Float64Array(0);
+  /** One per worker chunk, written by the chunk's task (see EvalTask.out). */
+  private readonly resultBuffers: SharedArrayBuffer[] = [];
 
   private counters = {
     scheduled: 0,
@@ -230,7 +239,7 @@ export class Scheduler {
     this.batchPods = options.batchPods ?? 64;
     this.check = options.check ?? 'off';
     this.checkEvery = options.checkEvery ?? 1;
-    this.bindsInFlightMax = options.bindsInFlightMax ?? 4096;
+    this.bindsInFlightMax = options.bindsInFlightMax ?? 1024;
     const configInput = options.profiles ?? {};
     this.config = parseSchedulerConfig(configInput);
     const registry = options.registry ?? inTreeRegistry();
@@ -483,6 +492,7 @@ export class Scheduler {
       for (const b of list) {
         const node = b.evaluation?.best() ?? -1;
         out.push(node < 0 ? undefined : this.nodeObjects[node]?.metadata.name);
+        b.evaluation?.release();
       }
     }
     return out;
@@ -688,6 +698,13 @@ export class Scheduler {
       }
       this.scheduleOne(b, ctx);
     }
+    this.releaseEvicted();
+  }
+
+  private releaseEvicted(): void {
+    const list = this.toRelease;
+    this.toRelease = [];
+    for (const e of list) if (this.templates.get(e.templateKey) !== e) e.release();
   }
 
   /** Full filter+score of every live node for each pod, on workers or inline. */
@@ -703,11 +720,12 @@ export class Scheduler {
     const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: nodes.length };
     if (this.pool === undefined || nodes.length === 0) {
       const count = nodes.length;
-      const verdicts = new Uint16Array(count);
+      if (this.inlineVerdicts.length < count) this.inlineVerdicts = new Uint16Array(count);
       for (const [k, e] of evals.entries()) {
-        const raw = new Float64Array(e.activeScores.length * count);
-        evaluateNodes(e.fw, e.state, list[k]!.qp.info, view, nodes, count, e.activeScores, verdicts, raw, this.scratch);
-        this.scatter(e, nodes, verdicts, raw, 0, count);
+        const need = e.activeScores.length * count;
+        if (this.inlineRaw.length < need) this.inlineRaw = new Float64Array(need);
+        evaluateNodes(e.fw, e.state, list[k]!.qp.info, view, nodes, count, e.activeScores, this.inlineVerdicts, this.inlineRaw, this.scratch);
+        this.scatter(e, nodes, this.inlineVerdicts, this.inlineRaw, count);
       }
     } else {
       const chunks = this.workers;
@@ -728,26 +746,19 @@ export class Scheduler {
           const slice = nodes.slice(c * per, Math.min(nodes.length, (c + 1) * per));
           if (slice.length === 0) continue;
           slices.push(slice);
-          const task: EvalTask = { epoch, liveNodes: nodes.length, nodes: slice, pods };
+          const need = evals.reduce((sum, e) => sum + (2 + e.layout.norms) * slice.length, 0) * 4;
+          let out = this.resultBuffers[c];
+          if (out === undefined || out.byteLength < need) this.resultBuffers[c] = out = new SharedArrayBuffer(need);
+          const task: EvalTask = { epoch, liveNodes: nodes.length, nodes: slice, pods, out };
           tasks.push(this.pool.run(task) as Promise<EvalResult>);
         }
         const results = await Promise.all(tasks);
         this.counters.workerRounds++;
-        for (const [c, result] of results.entries()) {
+        for (const [c, written] of results.entries()) {
           const slice = slices[c]!;
-          const count = slice.length;
+          const result = new Int32Array(this.resultBuffers[c]!, 0, written);
           let at = 0;
-          for (const e of evals) {
-            const S = e.activeScores.length;
-            for (let i = 0; i < count; i++) e.verdicts[slice[i] as number] = result[at + i] as number;
-            const rawBase = at + count;
-            for (let s = 0; s < S; s++) {
-              const dst = s * e.size;
-              const src = rawBase + s * count;
-              for (let i = 0; i < count; i++) e.raw[dst + (slice[i] as number)] = result[src + i] as number;
-            }
-            at += count * (1 + S);
-          }
+          for (const e of evals) at += e.absorb(slice, slice.length, result, at);
         }
       } finally {
         this.inRound = false;
@@ -765,23 +776,25 @@ export class Scheduler {
     this.applyDeferred();
   }
 
-  private scatter(e: PodEvaluation, nodes: Int32Array, verdicts: Uint16Array, raw: Float64Array, from: number, count: number): void {
-    const S = e.activeScores.length;
-    for (let i = 0; i < count; i++) e.verdicts[nodes[from + i] as number] = verdicts[i] as number;
-    for (let s = 0; s < S; s++) {
-      const dst = s * e.size;
-      const src = s * count;
-      for (let i = 0; i < count; i++) e.raw[dst + (nodes[from + i] as number)] = raw[src + i] as number;
-    }
+  /** Packs the kernel's output for nodes[0..count) into the evaluation. */
+  private scatter(e: PodEvaluation, nodes: Int32Array, verdicts: Uint16Array, raw: Float64Array, count: number): void {
+    const need = (2 + e.layout.norms) * count;
+    if (this.packed.length < need) this.packed = new Float64Array(need);
+    packChunk(e.layout, count, verdicts, raw, this.packed, 0);
+    e.absorb(nodes, count, this.packed, 0);
   }
 
   private remember(key: string, e: PodEvaluation): void {
     this.templates.delete(key);
     this.templates.set(key, e);
+    e.templateKey = key;
     e.lastUsedSeq = ++this.useSeq;
     while (this.templates.size > templateCacheMax) {
       const oldest = this.templates.keys().next().value as string;
+      const evicted = this.templates.get(oldest);
       this.templates.delete(oldest);
+      // Pods of the batch in flight may still hold it: released when the batch ends.
+      if (evicted !== undefined) this.toRelease.push(evicted);
     }
   }
 
@@ -827,7 +840,7 @@ export class Scheduler {
     const raw = new Float64Array(active.length * count);
     const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: count };
     evaluateNodes(b.fw, state, b.qp.info, view, nodes, count, active, verdicts, raw, this.scratch);
-    this.scatter(e, nodes, verdicts, raw, 0, count);
+    this.scatter(e, nodes, verdicts, raw, count);
     e.finish(this.table.rank);
     this.remember(b.templateKey, e);
     this.counters.fullEvaluations++;
@@ -1005,15 +1018,23 @@ export class Scheduler {
     const active = activeScorePlugins(b.fw, state);
     const view: NodeView = ctx;
     const full = this.check === 'full' && this.counters.placementsChecked % this.checkEvery === 0;
-    const nodes = full ? this.liveNodes() : Int32Array.of(node);
+    const nodes = full ? this.liveNodes() : this.checkNode;
+    if (!full) this.checkNode[0] = node;
     const count = nodes.length;
-    const verdicts = new Uint16Array(count);
-    const raw = new Float64Array(active.length * count);
-    evaluateNodes(b.fw, state, info, view, nodes, count, active, verdicts, raw, new EvaluateScratch());
+    if (this.checkVerdicts.length < count) this.checkVerdicts = new Uint16Array(count);
+    if (this.checkRaw.length < active.length * count) this.checkRaw = new Float64Array(active.length * count);
+    const verdicts = this.checkVerdicts;
+    const raw = this.checkRaw;
+    evaluateNodes(b.fw, state, info, view, nodes, count, active, verdicts, raw, this.scratch);
+    if (!full) {
+      if (verdicts[0] !== 0) this.counters.placementViolations++;
+      return;
+    }
     const fresh = new PodEvaluation(b.fw, state, info, active, true, this.table.highWater, this.changeSeq, this.generation);
-    this.scatter(fresh, nodes, verdicts, raw, 0, count);
+    this.scatter(fresh, nodes, verdicts, raw, count);
     if (fresh.verdicts[node] !== 0) {
       this.counters.placementViolations++;
+      fresh.release();
       return;
     }
     if (!full) return;
@@ -1021,6 +1042,7 @@ export class Scheduler {
     fresh.finish(this.table.rank);
     const best = fresh.best();
     if (best < 0 || fresh.score(best) !== fresh.score(node) || e.score(node) !== fresh.score(node)) this.counters.placementViolations++;
+    fresh.release();
   }
 }
 

@@ -28,10 +28,13 @@ export interface EvalTask {
   readonly liveNodes: number;
   readonly nodes: Int32Array;
   readonly pods: readonly TaskPod[];
+  /**
+   * Where the worker writes its result (shared, reused across rounds: no transfer, no garbage):
+   * for each pod in task order, its chunk packed by packChunk (verdicts, partial weighted scores,
+   * raw scores of the normalizing plugins), count = nodes.length. Owner: this task until it resolves.
+   */
+  readonly out: SharedArrayBuffer;
 }
 
-/**
- * The result, one Float64Array: for each pod in task order, `count` verdicts then S·count raw
- * scores (S = the pod's active score plugins, in profile order), count = nodes.length.
- */
-export type EvalResult = Float64Array;
+/** The number of Int32 values written into `out`. */
+export type EvalResult = number;

@@ -8,6 +8,7 @@ import type { NodeView } from '../framework/interfaces.js';
 import { buildFramework, type Framework } from '../framework/runtime.js';
 import { inTreeRegistry } from '../plugins/registry.js';
 import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './evaluate.js';
+import { packChunk, scoreLayout } from '../evaluation.js';
 import { InternColumns } from './intern.js';
 import { NodeTable } from './node-table.js';
 import type { EvalResult, EvalTask, WorkerInit } from './protocol.js';
@@ -57,21 +58,21 @@ export default function evaluate(task: EvalTask): EvalResult {
     for (const n of p.skipFilter) state.skipFilter.add(n);
     for (const n of p.skipScore) state.skipScore.add(n);
     const active = activeScorePlugins(fw, state);
-    total += count * (1 + active.length);
-    return { fw, state, active };
+    const layout = scoreLayout(fw, active);
+    total += count * (2 + layout.norms);
+    return { fw, state, active, layout };
   });
-  const out = new Float64Array(total);
+  if (task.out.byteLength < total * 4) throw new Error(`result buffer of ${task.out.byteLength} bytes, ${total * 4} needed`);
+  const out = new Int32Array(task.out, 0, total);
   if (verdicts.length < count) verdicts = new Uint16Array(count);
   let at = 0;
   for (let k = 0; k < plans.length; k++) {
-    const { fw, state, active } = plans[k]!;
+    const { fw, state, active, layout } = plans[k]!;
     const need = active.length * count;
     if (raw.length < need) raw = new Float64Array(need);
     evaluateNodes(fw, state, task.pods[k]!.info, view, task.nodes, count, active, verdicts, raw, scratch);
-    for (let i = 0; i < count; i++) out[at + i] = verdicts[i] as number;
-    out.set(raw.subarray(0, need), at + count);
-    at += count + need;
+    at += packChunk(layout, count, verdicts, raw, out, at);
   }
   if (table.epoch !== epochBefore) throw new Error('node table written while a worker read it');
-  return Piscina.move(out) as EvalResult;
+  return at;
 }
