@@ -491,3 +491,84 @@ test('kubectl apply switching a volume source: $retainKeys inside a merged list 
     { name: 'other', emptyDir: {} },
   ]);
 });
+
+// Cases of apimachinery's strategicpatch tests (customStrategicMergePatchTestCaseData), on Pod
+// fields with the same strategies: containers (merge by name) for `mergingList`, finalizers
+// (merged scalars) for `mergingIntList`, labels for `simpleMap`.
+const upstreamCases: readonly { name: string; field: 'containers' | 'finalizers' | 'labels'; original: JsonValue; patch: JsonObject; expected: JsonValue }[] = [
+  { name: 'unique scalars when merging lists', field: 'finalizers', original: [1, 2], patch: { finalizers: [2, 3] }, expected: [1, 2, 3] },
+  { name: 'delete map from nested map', field: 'labels', original: { key1: '1', key2: '1' }, patch: { labels: { $patch: 'delete' } }, expected: {} },
+  { name: 'delete all items from merging list', field: 'containers', original: [{ name: '1' }, { name: '2' }], patch: { containers: [{ $patch: 'replace' }] }, expected: [] },
+  { name: 'merge empty merging lists', field: 'containers', original: [], patch: { containers: [] }, expected: [] },
+  { name: 'delete all keys from map', field: 'labels', original: { name: '1', value: '1' }, patch: { labels: { $patch: 'replace' } }, expected: {} },
+  { name: 'add key and delete all keys from map', field: 'labels', original: { name: '1', value: '1' }, patch: { labels: { other: 'a', $patch: 'replace' } }, expected: { other: 'a' } },
+  {
+    name: 'delete all duplicate entries in a merging list',
+    field: 'containers',
+    original: [{ name: '1' }, { name: '1' }, { name: '2', value: 'a' }, { name: '3' }, { name: '3' }],
+    patch: { containers: [{ name: '1', $patch: 'delete' }, { name: '3', $patch: 'delete' }] },
+    expected: [{ name: '2', value: 'a' }],
+  },
+  {
+    name: 'preserve the order from the patch in a merging list',
+    field: 'containers',
+    original: [{ name: '1' }, { name: '2', value: 'b' }, { name: '3' }],
+    patch: { containers: [{ name: '3', value: 'c' }, { name: '1', value: 'a' }, { name: '2', other: 'x' }] },
+    expected: [{ name: '3', value: 'c' }, { name: '1', value: 'a' }, { name: '2', value: 'b', other: 'x' }],
+  },
+  {
+    name: 'preserve the order from the patch in a merging list 2',
+    field: 'containers',
+    original: [{ name: '1' }, { name: '2', value: 'b' }, { name: '3' }],
+    patch: { containers: [{ name: '3', value: 'c' }, { name: '1', value: 'a' }] },
+    expected: [{ name: '2', value: 'b' }, { name: '3', value: 'c' }, { name: '1', value: 'a' }],
+  },
+  { name: 'preserve the order from the patch in a merging int list', field: 'finalizers', original: [1, 2, 3], patch: { finalizers: [3, 1, 2] }, expected: [3, 1, 2] },
+  { name: 'preserve the order from the patch in a merging int list 2', field: 'finalizers', original: [1, 2, 3], patch: { finalizers: [3, 1] }, expected: [2, 3, 1] },
+  {
+    name: '$setElementOrder contains an item that is not in the list',
+    field: 'containers',
+    original: [{ name: '1' }, { name: '3' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: '3' }, { name: '2' }, { name: '1' }],
+      containers: [{ name: '3', value: '3' }, { name: '1', value: '1' }],
+    },
+    expected: [{ name: '3', value: '3' }, { name: '1', value: '1' }],
+  },
+  {
+    name: '$setElementOrder contains an item that is not in the int list',
+    field: 'finalizers',
+    original: [1, 3],
+    patch: { '$setElementOrder/finalizers': [3, 2, 1] },
+    expected: [3, 1],
+  },
+];
+
+for (const c of upstreamCases) {
+  test(`upstream case: ${c.name}`, () => {
+    const inMeta = c.field !== 'containers';
+    const live = inMeta
+      ? podOf({ containers: [] }, { name: 'p', [c.field]: c.original })
+      : podOf({ [c.field]: c.original });
+    const out = applyStrategicMergePatch(live, inMeta ? { metadata: c.patch } : { spec: c.patch }, podGvk);
+    assert.deepEqual(((inMeta ? out['metadata'] : out['spec']) as JsonObject)[c.field], c.expected);
+  });
+}
+
+test('upstream case: a patch list out of $setElementOrder order is rejected ("doesn\'t match")', () => {
+  const live = podOf({ containers: [{ name: '1' }, { name: '3' }, { name: '2' }] });
+  assert.throws(
+    () =>
+      applyStrategicMergePatch(
+        live,
+        {
+          spec: {
+            '$setElementOrder/containers': [{ name: '1' }, { name: '2' }, { name: '3' }],
+            containers: [{ name: '3', value: '3' }, { name: '1', value: '1' }],
+          },
+        },
+        podGvk,
+      ),
+    (e: unknown) => e instanceof StatusError && e.code === 500 && e.message.includes("doesn't match"),
+  );
+});
