@@ -514,7 +514,8 @@ function mergeMap(original: JsonObject, patchIn: JsonObject, t: TypeSchema | und
     }
     const ok = kindOf(origV);
     if (ok !== kindOf(patchV)) {
-      original[key] = cleanInserted(patchV);
+      // A delete list never adds anything, even over a null or mistyped value.
+      if (!isDeleteList) original[key] = cleanInserted(patchV);
       continue;
     }
     const f = fieldOf(t, key);
@@ -523,9 +524,11 @@ function mergeMap(original: JsonObject, patchIn: JsonObject, t: TypeSchema | und
         ? (cleanInserted(patchV) as JsonObject)
         : mergeMap(origV as JsonObject, patchV as JsonObject, f.type);
     } else if (ok === 'list') {
-      original[key] = f.smpMerge
-        ? mergeSlice(origV as JsonArray, patchV as JsonArray, f, isDeleteList)
-        : (cleanInserted(patchV) as JsonArray);
+      // Delete lists work the same whatever the field's strategy.
+      original[key] =
+        f.smpMerge || isDeleteList
+          ? mergeSlice(origV as JsonArray, patchV as JsonArray, f, isDeleteList)
+          : (cleanInserted(patchV) as JsonArray);
     } else {
       original[key] = patchV;
     }

@@ -572,3 +572,78 @@ test('upstream case: a patch list out of $setElementOrder order is rejected ("do
     (e: unknown) => e instanceof StatusError && e.code === 500 && e.message.includes("doesn't match"),
   );
 });
+
+// Three-way patches of the same upstream tests (kubectl apply's patch applied to the live list).
+const upstreamThreeWay: readonly { name: string; field: 'containers' | 'finalizers' | 'tolerations'; current: JsonValue; patch: JsonObject; expected: JsonValue }[] = [
+  {
+    name: 'nested patch merge with empty list',
+    field: 'containers',
+    current: [{ name: 'hello2' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: 'hello' }, { name: 'doesntexist' }],
+      containers: [{ name: 'hello' }, { $patch: 'delete', name: 'doesntexist' }],
+    },
+    expected: [{ name: 'hello' }, { name: 'hello2' }],
+  },
+  {
+    name: 'delete items in lists of scalars',
+    field: 'finalizers',
+    current: [1, 2, 3, 4],
+    patch: { '$setElementOrder/finalizers': [1, 2], '$deleteFromPrimitiveList/finalizers': [3] },
+    expected: [1, 2, 4],
+  },
+  {
+    name: 'delete all duplicate items in lists of scalars',
+    field: 'finalizers',
+    current: [1, 2, 3, 3, 4],
+    patch: { '$setElementOrder/finalizers': [1, 2], '$deleteFromPrimitiveList/finalizers': [3] },
+    expected: [1, 2, 4],
+  },
+  {
+    name: 'add and delete items in lists of scalars',
+    field: 'finalizers',
+    current: [1, 2, 3, 4],
+    patch: { '$setElementOrder/finalizers': [1, 2, 4], '$deleteFromPrimitiveList/finalizers': [3] },
+    expected: [1, 2, 4],
+  },
+  {
+    name: 'merge lists of maps',
+    field: 'containers',
+    current: [{ name: '1', other: 'a' }, { name: '2', value: '2', other: 'b' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: '4' }, { name: '1' }, { name: '2' }, { name: '3' }],
+      containers: [{ name: '4', value: '4' }, { name: '3', value: '3' }],
+    },
+    expected: [
+      { name: '4', value: '4' },
+      { name: '1', other: 'a' },
+      { name: '2', value: '2', other: 'b' },
+      { name: '3', value: '3' },
+    ],
+  },
+  {
+    name: '$deleteFromPrimitiveList works on a list without merge strategy',
+    field: 'tolerations',
+    current: [1, 2, 3],
+    patch: { '$deleteFromPrimitiveList/tolerations': [2] },
+    expected: [1, 3],
+  },
+  {
+    name: '$deleteFromPrimitiveList on a null list adds nothing',
+    field: 'finalizers',
+    current: null,
+    patch: { '$deleteFromPrimitiveList/finalizers': [3] },
+    expected: null,
+  },
+];
+
+for (const c of upstreamThreeWay) {
+  test(`upstream three-way case: ${c.name}`, () => {
+    const inMeta = c.field === 'finalizers';
+    const live = inMeta
+      ? podOf({ containers: [] }, { name: 'p', [c.field]: c.current })
+      : podOf({ [c.field]: c.current });
+    const out = applyStrategicMergePatch(live, inMeta ? { metadata: c.patch } : { spec: c.patch }, podGvk);
+    assert.deepEqual(((inMeta ? out['metadata'] : out['spec']) as JsonObject)[c.field], c.expected);
+  });
+}
