@@ -51,8 +51,8 @@ export interface HttpClientOptions {
   readonly watchBufferEventsMax?: number;
   /**
    * msgpack watch frames with identical bytes (the same event on several streams of this client)
-   * are decoded once and shared, deeply frozen; this many distinct frames are remembered per
-   * generation. 0: every frame decoded for its stream alone (objects not frozen). Default 4096.
+   * are decoded once and shared, deeply frozen; this many distinct frames are remembered,
+   * in a ring. 0: every frame decoded for its stream alone (objects not frozen). Default 4096.
    */
   readonly watchDecodeCacheEntries?: number;
   /** Extra headers on every request (Authorization, User-Agent). */

@@ -7,13 +7,16 @@
 // stream the same deeply frozen event, as the in-process client hands out the cache's frozen
 // objects:
 //
-//   frame body ──► hash (FNV) ──► cache hit and bytes equal (memcmp)? ──yes──► shared event
-//                                              │no
-//                                              ▼
-//                                     unpack → check → deep-freeze → cache (bounded, 2 generations)
+//   frame ──► equal (memcmp) to the log entry after this stream's last? ──yes──► shared event
+//                 │no
+//                 ▼
+//             hash (FNV) → entry with equal bytes? ──yes──► shared event
+//                 │no
+//                 ▼
+//             unpack → check → deep-freeze → append to the log (a bounded ring)
 //
-// The hash only picks the slot; equality is always checked on the full bytes, so a collision
-// costs a decode, never a wrong event. `FrameSplitter` cuts a stream's chunks into frames in
+// Equality is always checked on the full bytes, so a hash collision costs a decode, never a
+// wrong event. `FrameSplitter` cuts a stream's chunks into frames in
 // place (no copy of whole chunks; only a frame cut across chunks is assembled).
 
 import { Unpackr } from 'msgpackr';
@@ -34,16 +37,26 @@ export function decodeFrameBody(body: Uint8Array): DecodedWatchEvent {
   return { type: type as WatchEventType, object: (parsed as { object?: unknown }).object };
 }
 
+/** One stream's position in a SharedFrameDecoder's log: the sequence number it matched last. */
+export class StreamCursor {
+  seq = -1;
+}
+
 /** Something that turns a frame body into an event. */
 export interface FrameDecoder {
-  /** `body` is valid only during the call (it may be a view into a reused chunk). */
-  decode(body: Buffer): DecodedWatchEvent;
+  /** Decodes `buf[start, end)`, valid only during the call (it may be a reused chunk). */
+  decode(buf: Buffer, start: number, end: number, cursor: StreamCursor): DecodedWatchEvent;
 }
 
 /** Decodes every frame anew; events are the caller's own (not frozen). */
-export const plainFrameDecoder: FrameDecoder = { decode: decodeFrameBody };
+export const plainFrameDecoder: FrameDecoder = {
+  decode: (buf, start, end) => decodeFrameBody(buf.subarray(start, end)),
+};
 
 interface CachedFrame {
+  /** Position in the log (increasing). */
+  readonly seq: number;
+  readonly hash: number;
   /** A private copy of the frame body. */
   readonly bytes: Buffer;
   /** Deeply frozen: shared by every stream that received these bytes. */
@@ -53,49 +66,64 @@ interface CachedFrame {
 /**
  * FNV-1a over the whole body, 4 bytes at a time, and its length. Every byte counts: events of one
  * resource differ in a few bytes (name, uid, resourceVersion) whose place depends on the kind
- * (a defaulted Pod puts spec before metadata). Still ~20× cheaper than decoding; it picks a slot.
+ * (a defaulted Pod puts spec before metadata). It picks a slot only.
  */
-function frameHash(body: Buffer): number {
-  const n = body.length;
-  let h = (0x811c9dc5 ^ n) >>> 0;
-  let i = 0;
-  for (const end = n - 3; i < end; i += 4) {
-    const word = (body[i] as number) | ((body[i + 1] as number) << 8) | ((body[i + 2] as number) << 16) | ((body[i + 3] as number) << 24);
+function frameHash(buf: Buffer, start: number, end: number): number {
+  let h = (0x811c9dc5 ^ (end - start)) >>> 0;
+  let i = start;
+  for (const last = end - 3; i < last; i += 4) {
+    const word = (buf[i] as number) | ((buf[i + 1] as number) << 8) | ((buf[i + 2] as number) << 16) | ((buf[i + 3] as number) << 24);
     h = Math.imul(h ^ word, 16777619);
   }
-  for (; i < n; i++) h = Math.imul(h ^ (body[i] as number), 16777619);
+  for (; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 16777619);
   return h >>> 0;
 }
 
+/**
+ * The log of distinct frames decoded, newest last, in a ring of `entriesMax`, indexed by hash.
+ * Streams of one resource receive the same frames in the same (revision) order, so the frame a
+ * stream gets next is almost always the log entry after the one it matched last: one memcmp
+ * against that entry, no hashing. Only a stream that is first to a frame, or out of step (a
+ * selector skipped events, it joined late), hashes and looks up; only the first decodes.
+ *
+ *   log:    … [seq 41: ev A] [seq 42: ev B] [seq 43: ev C]      stream cursors: s1 → 42, s2 → 41
+ *   s1 receives C: entry 43 equals → C, s1 → 43.   s2 receives B: entry 42 equals → B, s2 → 42.
+ */
 export class SharedFrameDecoder implements FrameDecoder {
-  private current = new Map<number, CachedFrame>();
-  private previous = new Map<number, CachedFrame>();
+  private readonly ring: (CachedFrame | undefined)[];
+  private readonly byHash = new Map<number, CachedFrame>();
+  private nextSeq = 0;
 
-  /** `entriesMax`: frames kept per generation (two generations: at most twice this many). */
   constructor(private readonly entriesMax = 4096) {
     if (!(entriesMax >= 1)) throw new RangeError(`entriesMax must be at least 1, got ${entriesMax}`);
+    this.ring = new Array<CachedFrame | undefined>(entriesMax).fill(undefined);
   }
 
-  decode(body: Buffer): DecodedWatchEvent {
-    const h = frameHash(body);
-    const hit = this.current.get(h);
-    if (hit !== undefined && hit.bytes.equals(body)) return hit.event;
-    const old = this.previous.get(h);
-    if (old !== undefined && old.bytes.equals(body)) {
-      this.insert(h, old);
-      return old.event;
+  decode(buf: Buffer, start: number, end: number, cursor: StreamCursor): DecodedWatchEvent {
+    const length = end - start;
+    const wanted = cursor.seq + 1;
+    if (wanted < this.nextSeq) {
+      const next = this.ring[wanted % this.entriesMax];
+      if (next !== undefined && next.seq === wanted && next.bytes.length === length && next.bytes.compare(buf, start, end) === 0) {
+        cursor.seq = wanted;
+        return next.event;
+      }
     }
-    const event = deepFreeze(decodeFrameBody(body));
-    this.insert(h, { bytes: Buffer.from(body), event });
-    return event;
-  }
-
-  private insert(h: number, entry: CachedFrame): void {
-    if (this.current.size >= this.entriesMax) {
-      this.previous = this.current;
-      this.current = new Map();
+    const hash = frameHash(buf, start, end);
+    const hit = this.byHash.get(hash);
+    if (hit !== undefined && hit.bytes.length === length && hit.bytes.compare(buf, start, end) === 0) {
+      cursor.seq = hit.seq;
+      return hit.event;
     }
-    this.current.set(h, entry);
+    const body = buf.subarray(start, end);
+    const entry: CachedFrame = { seq: this.nextSeq++, hash, bytes: Buffer.from(body), event: deepFreeze(decodeFrameBody(body)) };
+    const slot = entry.seq % this.entriesMax;
+    const evicted = this.ring[slot];
+    if (evicted !== undefined && this.byHash.get(evicted.hash) === evicted) this.byHash.delete(evicted.hash);
+    this.ring[slot] = entry;
+    this.byHash.set(hash, entry);
+    cursor.seq = entry.seq;
+    return entry.event;
   }
 }
 
@@ -109,6 +137,8 @@ export class FrameSplitter {
   private pendingBytes = 0;
   /** Bytes the pending frame needs in all (prefix included); 0 while its prefix is incomplete. */
   private needBytes = 0;
+
+  private readonly cursor = new StreamCursor();
 
   constructor(
     private readonly decoder: FrameDecoder,
@@ -140,7 +170,7 @@ export class FrameSplitter {
         this.needBytes = 4 + length;
         break;
       }
-      out.push(this.decoder.decode(buf.subarray(offset + 4, offset + 4 + length)));
+      out.push(this.decoder.decode(buf, offset + 4, offset + 4 + length, this.cursor));
       offset += 4 + length;
     }
     if (offset < n) {

@@ -68,7 +68,7 @@ test('identical frames on two streams decode once into one frozen event; distinc
 });
 
 test('the cache is bounded: old frames are decoded again, still correctly', () => {
-  const decoder = new SharedFrameDecoder(2);
+  const decoder = new SharedFrameDecoder(3);
   const mk = (i: number): Buffer => frames([{ type: 'MODIFIED', object: { metadata: { name: `n${i}` } } }]);
   const first: DecodedWatchEvent[] = [];
   new FrameSplitter(decoder).push(mk(0), first);
@@ -88,4 +88,30 @@ test('bad frames are errors: unknown type, over the size limit', () => {
   const big = Buffer.alloc(8);
   big.writeUInt32BE(1000, 0);
   assert.throws(() => new FrameSplitter(plainFrameDecoder, 999).push(big, out), /over 999/);
+});
+
+test('property: streams out of step (subsets, other orders, small logs) still get exactly their own events', () => {
+  fc.assert(
+    fc.property(
+      fc.array(eventArb, { minLength: 1, maxLength: 10 }),
+      fc.array(fc.nat(), { maxLength: 20 }),
+      fc.integer({ min: 1, max: 8 }),
+      (events, picks, logSize) => {
+        const decoder = new SharedFrameDecoder(logSize);
+        const streams = [events, picks.map((p) => events[p % events.length] as (typeof events)[number]), [...events].reverse()];
+        const splitters = streams.map(() => new FrameSplitter(decoder));
+        const outs: DecodedWatchEvent[][] = streams.map(() => []);
+        // Interleave: one frame per stream per turn.
+        const longest = Math.max(...streams.map((s) => s.length));
+        for (let i = 0; i < longest; i++) {
+          for (let k = 0; k < streams.length; k++) {
+            const e = streams[k]?.[i];
+            if (e !== undefined) splitters[k]?.push(frames([e]), outs[k] as DecodedWatchEvent[]);
+          }
+        }
+        for (let k = 0; k < streams.length; k++) assert.deepEqual(outs[k], JSON.parse(JSON.stringify(streams[k])));
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
