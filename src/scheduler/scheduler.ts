@@ -165,6 +165,7 @@ export class Scheduler {
   private readonly check: 'off' | 'filters' | 'full';
   private readonly checkEvery: number;
   private readonly bindsInFlightMax: number;
+  private readonly now: () => number;
 
   private readonly nodeIndex = new Map<string, number>();
   private readonly nodeObjects: (Node | undefined)[] = [];
@@ -240,6 +241,7 @@ export class Scheduler {
     this.check = options.check ?? 'off';
     this.checkEvery = options.checkEvery ?? 1;
     this.bindsInFlightMax = options.bindsInFlightMax ?? 1024;
+    this.now = options.now ?? (() => performance.now());
     const configInput = options.profiles ?? {};
     this.config = parseSchedulerConfig(configInput);
     const registry = options.registry ?? inTreeRegistry();
@@ -255,7 +257,7 @@ export class Scheduler {
       sort: first.queueSort,
       // PreEnqueue plugins of the pod's own profile; with several profiles, the union is checked.
       preEnqueue: [...new Map([...this.frameworks.values()].flatMap((fw) => fw.preEnqueue.map((p) => [p.name, p] as const))).values()],
-      ...(options.now === undefined ? {} : { now: options.now }),
+      now: this.now,
     });
     if (this.workers > 0) {
       if (options.registry !== undefined) throw new Error('a custom registry needs workers: 0 (workers build in-tree plugins only)');
@@ -618,7 +620,7 @@ export class Scheduler {
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = undefined;
       this.kick();
-    }, Math.max(1, at - performance.now()));
+    }, Math.max(1, at - this.now()));
     this.backoffTimer.unref();
   }
 
@@ -901,7 +903,7 @@ export class Scheduler {
       }
     }
     this.counters.scheduled++;
-    this.queue.done(key);
+    // The pod stays in flight in the queue until its bind ends (a failure backs it off).
     this.bindsInFlight++;
     void this.bindCycle(b.fw, state, info, nodeName);
   }
@@ -938,6 +940,7 @@ export class Scheduler {
     if (status !== undefined && status.code === Code.Success) {
       const a = this.assigned.get(info.key);
       if (a !== undefined) a.bound = true;
+      this.queue.done(info.key);
       this.counters.bound++;
       for (const p of fw.postBind) p.postBind(state, info, nodeName);
       const binding: Binding = { pod: info.pod, nodeName };
@@ -951,8 +954,8 @@ export class Scheduler {
       });
       if (!this.closed) {
         this.pending.set(info.key, info);
-        this.queue.add(info);
-        this.kick();
+        this.queue.requeue(info.key, new Set(), true);
+        this.armBackoffTimer();
       }
       const message = status === undefined ? 'no bind plugin bound the pod' : status.reasons.join(', ');
       this.emitUnschedulable(info, `binding rejected: ${message}`, true);
