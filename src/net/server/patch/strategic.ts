@@ -437,16 +437,75 @@ function applySetElementOrder(original: JsonObject, patch: JsonObject, t: TypeSc
     const isMap = sliceElementKind(origList, patchList) === 'map';
     const keyForOrder = mergeKey !== undefined && isMap ? mergeKey : undefined;
     const [patchItems, serverOnly] = partition(merged, order, keyForOrder, keyForOrder !== undefined);
+    const serverOrder =
+      origList !== undefined && patchList !== undefined && f.smpMerge && keyForOrder !== undefined
+        ? aliasedServerOrder(origList, patchList, keyForOrder)
+        : (origList ?? []);
     original[listKey] = normalizeElementOrder(
       patchItems,
       serverOnly,
       order,
-      origList ?? [],
+      serverOrder,
       keyForOrder,
       keyForOrder !== undefined,
     );
     delete patch[listKey];
   }
+}
+
+/**
+ * The live list as upstream's `$setElementOrder` step sees it after merging: Go's mergeSlice
+ * deletes and appends in place in the live list's backing array, and the ordering step then
+ * reads that array through the live list's original length. kubectl's patches depend on it:
+ *
+ *   live [1, 2, 4], patch [{3}, {$patch: delete, 1}]:
+ *     delete 1 → array [2, 4, 4] (length 2); append 3 → [2, 4, 3]; seen as [2, 4, 3]
+ *
+ * so a server-only item (4) keeps its place before a new one (3). Appends past the original
+ * length never show (they may land in a new array).
+ */
+function aliasedServerOrder(orig: JsonArray, patchList: JsonArray, mergeKey: string): JsonArray {
+  const view = orig.slice();
+  const capacity = view.length;
+  let length = view.length;
+  let replaced = false;
+  for (const v of patchList) {
+    if (!isObject(v) || !(directiveMarker in v)) continue;
+    if (v[directiveMarker] === 'replace') replaced = true;
+    if (v[directiveMarker] !== 'delete') continue;
+    const id = v[mergeKey];
+    for (;;) {
+      let at = -1;
+      for (let i = 0; i < length; i++) {
+        const o = view[i] as JsonValue;
+        if (isObject(o) && mergeKey in o && o[mergeKey] === id) {
+          at = i;
+          break;
+        }
+      }
+      if (at < 0) break;
+      for (let i = at; i < length - 1; i++) view[i] = view[i + 1] as JsonValue;
+      length--;
+    }
+  }
+  // After a replace the merged list is a new array; the live one only saw the deletions.
+  if (replaced) return view;
+  for (const v of patchList) {
+    if (!isObject(v) || directiveMarker in v) continue;
+    const id = v[mergeKey];
+    let found = false;
+    for (let i = 0; i < length; i++) {
+      const o = view[i] as JsonValue;
+      if (isObject(o) && mergeKey in o && o[mergeKey] === id) {
+        found = true;
+        break;
+      }
+    }
+    if (found) continue;
+    if (length >= capacity) break;
+    view[length++] = v;
+  }
+  return view;
 }
 
 /** The items of the patch list must appear in the `$setElementOrder` list, in its order. */

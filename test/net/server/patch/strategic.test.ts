@@ -622,6 +622,56 @@ const upstreamThreeWay: readonly { name: string; field: 'containers' | 'finalize
     ],
   },
   {
+    name: 'add field to map in merging list with conflict',
+    field: 'containers',
+    current: [{ name: '1', other: 'a' }, { name: '3', value: '2', other: 'b' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: '1' }, { name: '2' }],
+      containers: [{ name: '1', value: '1' }, { name: '2', value: '2' }],
+    },
+    expected: [{ name: '1', value: '1', other: 'a' }, { name: '2', value: '2' }, { name: '3', value: '2', other: 'b' }],
+  },
+  {
+    name: 'delete missing map from merging list with conflict',
+    field: 'containers',
+    current: [{ name: '3', other: 'a' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: '2' }],
+      containers: [{ name: '2' }, { name: '1', $patch: 'delete' }],
+    },
+    expected: [{ name: '2' }, { name: '3', other: 'a' }],
+  },
+  {
+    name: 'add map and delete map from merging list',
+    field: 'containers',
+    current: [{ name: '1' }, { name: '2', other: 'b' }, { name: '4', other: 'c' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: '2' }, { name: '3' }],
+      containers: [{ name: '3' }, { name: '1', $patch: 'delete' }],
+    },
+    expected: [{ name: '2', other: 'b' }, { name: '4', other: 'c' }, { name: '3' }],
+  },
+  {
+    name: 'add map and delete map from merging list with conflict',
+    field: 'containers',
+    current: [{ name: '1', other: 'a' }, { name: '4', other: 'c' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: '2' }, { name: '3' }],
+      containers: [{ name: '2' }, { name: '3' }, { name: '1', $patch: 'delete' }],
+    },
+    expected: [{ name: '4', other: 'c' }, { name: '2' }, { name: '3' }],
+  },
+  {
+    name: 'delete field from map in merging list',
+    field: 'containers',
+    current: [{ name: '1', value: '1', other: 'a' }, { name: '2', value: '2', other: 'b' }],
+    patch: {
+      '$setElementOrder/containers': [{ name: '1' }, { name: '2' }],
+      containers: [{ name: '1', value: null }],
+    },
+    expected: [{ name: '1', other: 'a' }, { name: '2', value: '2', other: 'b' }],
+  },
+  {
     name: '$deleteFromPrimitiveList works on a list without merge strategy',
     field: 'tolerations',
     current: [1, 2, 3],
