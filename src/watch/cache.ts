@@ -98,7 +98,7 @@ export interface ListRequest {
 }
 
 export interface ListResult {
-  /** Frozen objects in key order; never mutate them. */
+  /** Frozen objects in key order (built on first access from `entries`); never mutate them. */
   readonly items: readonly KubeObject[];
   /** The same, with their cached encodings (`entry.bytes(codec)`) for the response writer. */
   readonly entries: readonly Entry[];
@@ -106,6 +106,26 @@ export interface ListResult {
   readonly resourceVersion: string;
   /** Set when more items follow: pass it back as `continue`. */
   readonly continue: string | undefined;
+}
+
+/** A LIST result; `items` is derived on demand (a server writing cached bytes never needs it). */
+class CachedList implements ListResult {
+  private itemsCache: KubeObject[] | undefined = undefined;
+
+  readonly continue: string | undefined;
+
+  constructor(
+    readonly entries: readonly Entry[],
+    readonly resourceVersion: string,
+    continueToken: string | undefined,
+  ) {
+    this.continue = continueToken;
+  }
+
+  get items(): readonly KubeObject[] {
+    if (this.itemsCache === undefined) this.itemsCache = objectsOf(this.entries);
+    return this.itemsCache;
+  }
 }
 
 /** Counters, for metrics and tests. */
@@ -712,9 +732,8 @@ export class WatchCache {
       filter.nodeName === undefined && filter.predicate === undefined && overlay === undefined;
     // Fast path: the whole current state of a prefix, no filter.
     if (unfiltered && limit === 0 && afterKey === undefined) {
-      const items: KubeObject[] = [];
-      this.sorted.collectPrefix(listPrefix, entries, items);
-      return { items, entries, resourceVersion: rvString, continue: undefined };
+      this.sorted.collectPrefix(listPrefix, entries, undefined);
+      return new CachedList(entries, rvString, undefined);
     }
     const matches = (e: Entry): boolean =>
       (filter.nodeName === undefined || e.nodeName === filter.nodeName) &&
@@ -767,7 +786,7 @@ export class WatchCache {
     }
     const last = entries[entries.length - 1];
     const token = more && last !== undefined ? encodeContinue(revision, last.key, listPrefix) : undefined;
-    return { items: objectsOf(entries), entries, resourceVersion: rvString, continue: token };
+    return new CachedList(entries, rvString, token);
   }
 
   /**

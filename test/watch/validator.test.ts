@@ -194,11 +194,15 @@ function runHistory(seed: number): void {
       if (item === undefined) break;
       seg.push(item);
     }
-    // Resume after an overflow, from the last revision read: the client's side of "resumable".
+    // Resume after an overflow, from the last resourceVersion seen (events and bookmarks, as
+    // client-go's reflector keeps it): the client's side of "resumable".
     if (r.resumer && r.watcher.done && r.watcher.endReason === 'overflow' && r.resumes < 3) {
-      const all = r.segments.flat().filter((i) => i.type !== 'BOOKMARK');
+      // A state-sending watch overflows only after its whole initial state was read (that state
+      // is read from a snapshot, not queued), so the client resumes at least from the snapshot's
+      // revision (a watch-list client has it from the initial-events-end bookmark).
+      const all = r.segments.flat();
       const last = all[all.length - 1];
-      const resumeFrom = last === undefined ? r.from : last.revision;
+      const resumeFrom = Math.max(last === undefined ? r.from : last.revision, r.initial === undefined ? 0 : r.from);
       r.resumes++;
       r.watcher = cache.watch({
         filter: filterOf(r.spec),
