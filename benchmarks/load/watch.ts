@@ -234,9 +234,9 @@ function listPhase(
   let items = 0;
   for (let r = 0; r < runs; r++) {
     const t = nowMs();
-    const res = cache.listNow({});
+    // The objects as an in-process client receives them (the items array is built, too).
+    items = cache.listNow({}).items.length;
     listTimes.push(nowMs() - t);
-    items = res.items.length;
   }
   const pagedTimes: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -245,7 +245,7 @@ function listPhase(
     let got = 0;
     for (let page = 0; page < 10_000; page++) {
       const res = cache.listNow({ limit: 500, ...(token === undefined ? {} : { continue: token }) });
-      got += res.items.length;
+      got += res.items.length; // built, as for an in-process client
       token = res.continue;
       if (token === undefined) break;
     }
