@@ -178,7 +178,8 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
       // Fast path: a synced watcher's items are all in its queue.
       const n = this.queue.drainInto(out, max);
       if (n > 0) this.lastTakenRevision = (out[out.length - 1] as WatchItem).revision;
-      if (n < max) this.wantsNotify = true;
+      // Drained: the next push notifies (same contract as next() returning undefined).
+      if (this.queue.length === 0) this.wantsNotify = true;
       return n;
     }
     let n = 0;
