@@ -747,6 +747,55 @@ const upstreamThreeWay: readonly { name: string; field: 'containers' | 'finalize
     expected: [{ name: '4', value: '4' }, { name: '2', value: '2', other: 'b' }, { name: '1', other: 'a' }],
   },
   {
+    name: 'set elements order in a list with server-only items',
+    field: 'containers',
+    current: [{ name: '1', other: 'a' }, { name: '3' }, { name: '4' }, { name: '2' }, { name: '9' }],
+    patch: { '$setElementOrder/containers': [{ name: '4' }, { name: '2' }, { name: '3' }, { name: '1' }] },
+    expected: [{ name: '4' }, { name: '2' }, { name: '3' }, { name: '1', other: 'a' }, { name: '9' }],
+  },
+  {
+    name: 'set elements order in a list with server-only items 2',
+    field: 'containers',
+    current: [{ name: '1', other: 'a' }, { name: '2' }, { name: '9' }, { name: '3' }, { name: '4' }],
+    patch: { '$setElementOrder/containers': [{ name: '2' }, { name: '1' }, { name: '4' }, { name: '3' }] },
+    expected: [{ name: '2' }, { name: '1', other: 'a' }, { name: '9' }, { name: '4' }, { name: '3' }],
+  },
+  {
+    name: 'set elements order in a list with server-only items 3',
+    field: 'containers',
+    current: [{ name: '1' }, { name: '2' }, { name: '7' }, { name: '9' }, { name: '8' }, { name: '3' }, { name: '4' }],
+    patch: { '$setElementOrder/containers': [{ name: '2' }, { name: '1' }, { name: '4' }, { name: '3' }] },
+    expected: [{ name: '2' }, { name: '1' }, { name: '7' }, { name: '9' }, { name: '8' }, { name: '4' }, { name: '3' }],
+  },
+  {
+    name: 'set elements order in an int list with server-only items 3',
+    field: 'finalizers',
+    current: [1, 2, 7, 9, 8, 3, 4],
+    patch: { '$setElementOrder/finalizers': [2, 1, 4, 3] },
+    expected: [2, 1, 7, 9, 8, 4, 3],
+  },
+  {
+    name: 'add and delete an item in an int list and preserve order',
+    field: 'finalizers',
+    current: [1, 2, 3],
+    patch: { '$setElementOrder/finalizers': [4, 2, 1], finalizers: [4], '$deleteFromPrimitiveList/finalizers': [3] },
+    expected: [4, 2, 1],
+  },
+  {
+    name: 'set element order for a merging list with duplicates',
+    field: 'containers',
+    current: [{ name: '1' }, { name: '2', value: 'dup1' }, { name: '3' }, { name: '2', value: 'dup2' }, { name: '4' }],
+    patch: { '$setElementOrder/containers': [{ name: '2' }, { name: '1' }, { name: '4' }, { name: '3' }, { name: '2' }] },
+    expected: [{ name: '2', value: 'dup1' }, { name: '2', value: 'dup2' }, { name: '1' }, { name: '4' }, { name: '3' }],
+  },
+  {
+    name: 'set element order for an int list with duplicates',
+    field: 'finalizers',
+    current: [1, 2, 3, 2, 4],
+    patch: { '$setElementOrder/finalizers': [2, 1, 4, 3, 2] },
+    expected: [2, 2, 1, 4, 3],
+  },
+  {
     name: '$deleteFromPrimitiveList works on a list without merge strategy',
     field: 'tolerations',
     current: [1, 2, 3],
@@ -770,5 +819,48 @@ for (const c of upstreamThreeWay) {
       : podOf({ [c.field]: c.current });
     const out = applyStrategicMergePatch(live, inMeta ? { metadata: c.patch } : { spec: c.patch }, podGvk);
     assert.deepEqual(((inMeta ? out['metadata'] : out['spec']) as JsonObject)[c.field], c.expected);
+  });
+}
+
+// The retainKeysMap cases of the same tests, on a Deployment's spec.strategy (retainKeys there).
+const retainKeysCases: readonly { name: string; current: JsonObject; patch: JsonObject; expected: JsonObject }[] = [
+  { name: 'clears a defaulted field', current: { value: 'foo' }, patch: { $retainKeys: ['other'], other: 'bar' }, expected: { other: 'bar' } },
+  {
+    name: 'clears a defaulted field (discriminated union)',
+    current: { name: 'type1', value: 'foo' },
+    patch: { $retainKeys: ['name', 'other'], name: 'type2', other: 'bar' },
+    expected: { name: 'type2', other: 'bar' },
+  },
+  {
+    name: 'adds a field and clears a field',
+    current: { name: 'foo', other: 'a' },
+    patch: { $retainKeys: ['name', 'value'], value: 'bar' },
+    expected: { name: 'foo', value: 'bar' },
+  },
+  {
+    name: 'deletes a field and clears a field',
+    current: { name: 'foo', value: 'bar', other: 'a' },
+    patch: { $retainKeys: ['name'], value: null },
+    expected: { name: 'foo' },
+  },
+  {
+    name: 'adds a field in a nested map',
+    current: { name: 'foo', value: 'bar', simpleMap: { key1: 'a', key3: 'c' } },
+    patch: { $retainKeys: ['name', 'simpleMap', 'value'], simpleMap: { key2: 'b' } },
+    expected: { name: 'foo', value: 'bar', simpleMap: { key1: 'a', key2: 'b', key3: 'c' } },
+  },
+  {
+    name: 'deletes a field in a nested map',
+    current: { name: 'foo', value: 'bar', simpleMap: { key1: 'a', key2: 'b', key3: 'c' } },
+    patch: { $retainKeys: ['name', 'simpleMap', 'value'], simpleMap: { key2: null } },
+    expected: { name: 'foo', value: 'bar', simpleMap: { key1: 'a', key3: 'c' } },
+  },
+];
+
+for (const c of retainKeysCases) {
+  test(`upstream retainKeys case: ${c.name}`, () => {
+    const live = frozen({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { strategy: c.current } });
+    const out = applyStrategicMergePatch(live, { spec: { strategy: c.patch } }, deploymentGvk);
+    assert.deepEqual((out['spec'] as JsonObject)['strategy'], c.expected);
   });
 }
