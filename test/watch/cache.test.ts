@@ -315,3 +315,20 @@ test('reset (re-list) ends every watcher', () => {
   assert.equal(catchingUp.endReason, 'resync');
   assert.equal(cache.stats.watchers, 0);
 });
+
+test('a reader that takes exactly what was queued is still woken for the next event', async () => {
+  const { cache, put } = setup();
+  const w = cache.watch({ resourceVersion: '1' });
+  let wakeups = 0;
+  w.onReadable(() => wakeups++);
+  assert.equal(w.next(), undefined); // caught up: synced
+  put('ns', 'a', {});
+  put('ns', 'b', {});
+  await nextTick();
+  assert.equal(wakeups, 1);
+  assert.equal(w.take([], 2), 2); // exactly what was queued
+  put('ns', 'c', {});
+  await nextTick();
+  assert.equal(wakeups, 2);
+  w.close();
+});
