@@ -211,26 +211,40 @@ export class PodEvaluation {
     const size = this.size;
     const verdicts = this.verdicts;
     const total = this.total;
-    let feasible = 0;
-    for (let node = 0; node < size; node++) if (verdicts[node] === 0) feasible++;
-    this.feasible = feasible;
-    total.set(this.partial);
-    // Plugin-major: one tight loop per normalizing plugin, no call per node.
+    const partial = this.partial;
+    for (let k = 0; k < K; k++) this.maxRaw[k] = this.computeMax(k);
+    // Normalizing plugins whose maximum is 0 add a constant (0, or 100 reversed): folded in here,
+    // so the common case is one fused pass over the nodes.
+    let constant = 0;
+    let varying = 0;
     for (let k = 0; k < K; k++) {
-      const max = (this.maxRaw[k] = this.computeMax(k));
-      const w = this.normWeight(k);
-      const base = k * size;
-      const raw = this.normRaw;
-      if (this.layout.normalizations[k] === 'max') {
-        if (max !== 0) for (let node = 0; node < size; node++) total[node] = (total[node] as number) + w * Math.floor((maxNodeScore * (raw[base + node] as number)) / max);
-      } else if (max === 0) {
-        for (let node = 0; node < size; node++) total[node] = (total[node] as number) + w * maxNodeScore;
-      } else {
-        for (let node = 0; node < size; node++) total[node] = (total[node] as number) + w * (maxNodeScore - Math.floor((maxNodeScore * (raw[base + node] as number)) / max));
-      }
+      if (this.maxRaw[k] === 0) constant += this.layout.normalizations[k] === 'maxReverse' ? this.normWeight(k) * maxNodeScore : 0;
+      else varying++;
     }
+    let feasible = 0;
     for (let node = 0; node < size; node++) {
-      total[node] = verdicts[node] === 0 ? (total[node] as number) * rankScale + ((rank[node] as number) >>> 0) : Number.NEGATIVE_INFINITY;
+      if (verdicts[node] !== 0) {
+        total[node] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      feasible++;
+      total[node] = ((partial[node] as number) + constant) * rankScale + ((rank[node] as number) >>> 0);
+    }
+    this.feasible = feasible;
+    if (varying > 0) {
+      const raw = this.normRaw;
+      for (let k = 0; k < K; k++) {
+        const max = this.maxRaw[k] as number;
+        if (max === 0) continue;
+        const w = this.normWeight(k) * rankScale;
+        const base = k * size;
+        const reverse = this.layout.normalizations[k] === 'maxReverse';
+        for (let node = 0; node < size; node++) {
+          if (verdicts[node] !== 0) continue;
+          const n = Math.floor((maxNodeScore * (raw[base + node] as number)) / max);
+          total[node] = (total[node] as number) + w * (reverse ? maxNodeScore - n : n);
+        }
+      }
     }
     this.treeBuilt = false;
   }
