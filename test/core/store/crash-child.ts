@@ -1,7 +1,9 @@
 // Child process for the crash and lock tests (compiled to dist/test/core/store/crash-child.js).
 //
-//   node crash-child.js write <dir> <tag>   8 writers create /crash/<tag>/<w>-<i> and bump
-//                                          /crash/counter; prints `opened`, then one line per
+//   node crash-child.js write <dir> <tag>   loads, prints `loaded`, waits for `go` on stdin (so
+//                                          the parent can start it while it checks the previous
+//                                          round), then 8 writers create /crash/<tag>/<w>-<i> and
+//                                          bump /crash/counter; prints `opened`, then one line per
 //                                          acknowledged write: `ack <revision> <key> <n>`
 //   node crash-child.js hold <dir>          creates /lock/held, prints `ready`, and stays open until
 //                                          stdin closes (then closes the store cleanly)
@@ -14,7 +16,26 @@ import { openLmdbStore } from '../../../src/core/store/lmdb-store.js';
 const writesMax = 20_000;
 const runMsMax = 30_000;
 
+/** Resolves when stdin carries `go`; exits if stdin ends first or after runMsMax. */
+function waitForGo(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => process.exit(3), runMsMax);
+    let input = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      input += chunk;
+      if (input.includes('go\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    process.stdin.on('end', () => process.exit(0));
+  });
+}
+
 async function write(dir: string, tag: string): Promise<void> {
+  process.stdout.write('loaded\n');
+  await waitForGo();
   const store = await openLmdbStore<{ n: number; w: number }>({ path: dir });
   process.stdout.write('opened\n');
   const deadline = Date.now() + runMsMax;

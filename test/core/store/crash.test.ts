@@ -3,7 +3,8 @@
 // acknowledged write is there, and that the revision never went back.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { openLmdbStore } from '../../../src/core/store/lmdb-store.js';
@@ -20,85 +21,106 @@ interface Ack {
 }
 
 /**
- * Runs one child and kills it `delayMs` after its trigger: the store being open (`opened`), or its
- * first acknowledged write (`ack`). Resolves to what it acknowledged.
+ * One writing child. Spawned ahead of its round, it loads its modules and waits, so that start-up
+ * overlaps the parent's checks of the previous round; run() lets it go.
  */
-function runAndKill(
-  dir: string,
-  tag: string,
-  trigger: 'opened' | 'ack',
-  delayMs: number,
-): Promise<{ acks: Ack[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childPath, 'write', dir, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let triggered = false;
+class WriterChild {
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  private out = '';
+  private err = '';
+  private readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(dir: string, tag: string) {
+    this.child = spawn(process.execPath, [childPath, 'write', dir, tag], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => {
+      this.out += chunk;
+    });
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (chunk: string) => {
+      this.err += chunk;
+    });
+    this.closed = new Promise((resolve, reject) => {
+      this.child.on('error', reject);
+      this.child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+  }
+
+  /**
+   * Lets the child write and kills it `delayMs` after its trigger: the store being open
+   * (`opened`), or its first acknowledged write (`ack`). Resolves to what it acknowledged.
+   */
+  async run(trigger: 'opened' | 'ack', delayMs: number): Promise<{ acks: Ack[] }> {
+    const marker = trigger === 'opened' ? 'opened\n' : '\nack ';
     let killTimer: NodeJS.Timeout | undefined;
     // Bound: kill after 10 s whatever happens (the child never runs that long when healthy).
-    const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (!triggered && out.includes(trigger === 'opened' ? 'opened\n' : '\nack ')) {
-        triggered = true;
-        killTimer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    const guard = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    const onData = (): void => {
+      if (killTimer === undefined && this.out.includes(marker)) {
+        killTimer = setTimeout(() => this.child.kill('SIGKILL'), delayMs);
       }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      err += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      if (killTimer !== undefined) clearTimeout(killTimer);
-      if (signal !== 'SIGKILL') {
-        reject(new ChildFailedError(`child exited with ${code ?? signal} before the kill: ${err}`, out === ''));
-        return;
-      }
-      const acks: Ack[] = [];
-      // Only complete lines: a line cut by the kill was not fully reported.
-      const lines = out.split('\n');
-      lines.pop();
-      for (const line of lines) {
-        const [word, revision, key, n] = line.split(' ');
-        if (word !== 'ack' || revision === undefined || key === undefined || n === undefined) continue;
-        acks.push({ revision: Number(revision), key, n: Number(n) });
-      }
-      resolve({ acks });
-    });
-  });
+    };
+    this.child.stdout.on('data', onData);
+    this.child.stdin.on('error', () => {}); // the child may already be gone
+    this.child.stdin.write('go\n');
+    const { code, signal } = await this.closed;
+    clearTimeout(guard);
+    if (killTimer !== undefined) clearTimeout(killTimer);
+    if (signal !== 'SIGKILL') {
+      throw new ChildFailedError(
+        `child exited with ${code ?? signal} before the kill: ${this.err}`,
+        !this.out.includes('loaded\n'),
+      );
+    }
+    const acks: Ack[] = [];
+    // Only complete lines: a line cut by the kill was not fully reported.
+    const lines = this.out.split('\n');
+    lines.pop();
+    for (const line of lines) {
+      const [word, revision, key, n] = line.split(' ');
+      if (word !== 'ack' || revision === undefined || key === undefined || n === undefined) continue;
+      acks.push({ revision: Number(revision), key, n: Number(n) });
+    }
+    return { acks };
+  }
+
+  /** Ends a child that will not be run (stdin closed: it exits). */
+  dismiss(): void {
+    this.child.stdin.end();
+  }
 }
 
 class ChildFailedError extends Error {
   constructor(
     message: string,
-    /** It printed nothing: it died loading its modules, before touching the store. */
-    readonly beforeOpen: boolean,
+    /** It died loading its modules, before touching the store. */
+    readonly beforeLoad: boolean,
   ) {
     super(message);
   }
 }
 
 /**
- * runAndKill, retried (at most 3 times) when the child died while loading its modules. That
- * happens when another build rewrites dist/ under it (several engineers share this tree); it
- * never touched the store, so the round is simply run again.
+ * Runs a round, retried (at most 3 times, each with a fresh child) when the child died while
+ * loading its modules. That happens when another build rewrites dist/ under it (several engineers
+ * share this tree); it never touched the store, so the round is simply run again.
  */
-async function runAndKillRetrying(
+async function runRound(
+  first: WriterChild,
   dir: string,
   tag: string,
   trigger: 'opened' | 'ack',
   delayMs: number,
 ): Promise<{ acks: Ack[] }> {
+  let child = first;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await runAndKill(dir, tag, trigger, delayMs);
+      return await child.run(trigger, delayMs);
     } catch (e) {
-      const loadFailure = e instanceof ChildFailedError && e.beforeOpen && /SyntaxError|ERR_MODULE_NOT_FOUND/.test(e.message);
+      const loadFailure = e instanceof ChildFailedError && e.beforeLoad && /SyntaxError|ERR_MODULE_NOT_FOUND/.test(e.message);
       if (!loadFailure || attempt === 3) throw e;
       await new Promise<void>((resolve) => setTimeout(resolve, 2_000));
+      child = new WriterChild(dir, tag);
     }
   }
 }
@@ -106,6 +128,7 @@ async function runAndKillRetrying(
 describe('LmdbStore: crash safety', () => {
   it(`keeps every acknowledged write across ${kills} SIGKILLs at random moments`, { timeout: 120_000 }, async () => {
     const dir = tempDir();
+    let next: WriterChild | undefined;
     try {
       // Most kills land while writes are in flight (0-40 ms after the first acknowledgement);
       // every fifth lands around the open (0-40 ms after it), often before any write.
@@ -114,9 +137,12 @@ describe('LmdbStore: crash safety', () => {
       let counterFloor = 0;
       let totalAcks = 0;
       let killsAfterWrites = 0;
-      for (let round = 0; round < kills; round++) {
+      next = new WriterChild(dir.path, '0');
+      for (let round = 0; round < kills && next !== undefined; round++) {
         const trigger = round % 5 === 4 ? 'opened' : 'ack';
-        const { acks } = await runAndKillRetrying(dir.path, String(round), trigger, delays[round] ?? 0);
+        const { acks } = await runRound(next, dir.path, String(round), trigger, delays[round] ?? 0);
+        // The next child loads while this round is checked; it opens the store only on `go`.
+        next = round + 1 < kills ? new WriterChild(dir.path, String(round + 1)) : undefined;
         totalAcks += acks.length;
         if (acks.length > 0) killsAfterWrites++;
         const store = await openLmdbStore<{ n: number; w: number }>({ path: dir.path });
@@ -160,6 +186,7 @@ describe('LmdbStore: crash safety', () => {
       assert.ok(totalAcks > 0);
       assert.ok(killsAfterWrites >= (kills * 4) / 5, `only ${killsAfterWrites} kills happened mid-writes`);
     } finally {
+      next?.dismiss();
       dir.remove();
     }
   });
