@@ -11,7 +11,8 @@
 //   tree[1] = argmax total                           (tree[P + node] = node, P = power of two ≥ size)
 //
 // Only the normalizing plugins' raw scores are kept per node (their maximum may move); the others
-// are folded into `partial`, so a worker sends back 2 + K numbers per node, not 1 + S.
+// are folded into `partial`, so a worker writes 2 + K numbers per node, not 1 + S, straight into
+// the evaluation's shared arrays (writeChunk).
 import type { CycleState } from './framework/cycle-state.js';
 import type { Normalization } from './framework/interfaces.js';
 import { maxNodeScore } from './framework/names.js';
@@ -60,9 +61,10 @@ function takeBuffers(size: number, norms: number, leaves: number): Buffers {
   }
   return {
     key,
-    verdicts: new Uint16Array(size),
-    partial: new Float64Array(size),
-    normRaw: new Float64Array(norms * size),
+    // Shared: workers write a full pass's results straight into them (see writeChunk).
+    verdicts: new Uint16Array(new SharedArrayBuffer(2 * size)),
+    partial: new Float64Array(new SharedArrayBuffer(8 * size)),
+    normRaw: new Float64Array(new SharedArrayBuffer(8 * Math.max(1, norms * size)), 0, norms * size),
     maxRaw: new Float64Array(norms),
     total: new Float64Array(size),
     tree: new Int32Array(2 * leaves).fill(-1),
@@ -103,28 +105,43 @@ export function scoreLayout(fw: Framework, activeScores: Int32Array): ScoreLayou
   return { weights, normSlot, normalizations, norms: normalizations.length };
 }
 
+/** Where a full pass writes one pod's results: an evaluation's shared arrays. */
+export interface EvaluationTarget {
+  readonly size: number;
+  readonly verdicts: Uint16Array;
+  readonly partial: Float64Array;
+  readonly normRaw: Float64Array;
+}
+
 /**
- * Packs the kernel's output for `count` nodes (verdicts[i], raw[s * count + i]) as
- * out[at + i] = verdict, out[at + count + i] = partial, out[at + (2 + k) * count + i] = normRaw_k.
- * Returns the number of values written: (2 + K) · count.
+ * Writes the kernel's output for nodes[0..count) (verdicts[i], raw[s * count + i]) into the
+ * target at the nodes' indices: verdict, partial weighted score, raw scores of the normalizing
+ * plugins. Workers call it on the shared arrays of the main thread's evaluation; chunks are disjoint.
  */
-export function packChunk(layout: ScoreLayout, count: number, verdicts: Uint16Array, raw: Float64Array, out: Int32Array | Float64Array, at: number): number {
+export function writeChunk(layout: ScoreLayout, nodes: Int32Array, count: number, verdicts: Uint16Array, raw: Float64Array, target: EvaluationTarget): void {
   const S = layout.weights.length;
-  for (let i = 0; i < count; i++) out[at + i] = verdicts[i] as number;
-  const partialAt = at + count;
-  for (let i = 0; i < count; i++) out[partialAt + i] = 0;
+  const size = target.size;
+  const tv = target.verdicts;
+  const tp = target.partial;
+  for (let i = 0; i < count; i++) {
+    const node = nodes[i] as number;
+    tv[node] = verdicts[i] as number;
+    tp[node] = 0;
+  }
   for (let s = 0; s < S; s++) {
     const slot = layout.normSlot[s] as number;
     const src = s * count;
     if (slot < 0) {
       const w = layout.weights[s] as number;
-      for (let i = 0; i < count; i++) out[partialAt + i] = (out[partialAt + i] as number) + w * (raw[src + i] as number);
+      for (let i = 0; i < count; i++) {
+        const node = nodes[i] as number;
+        tp[node] = (tp[node] as number) + w * (raw[src + i] as number);
+      }
     } else {
-      const dst = at + (2 + slot) * count;
-      for (let i = 0; i < count; i++) out[dst + i] = raw[src + i] as number;
+      const base = slot * size;
+      for (let i = 0; i < count; i++) target.normRaw[base + (nodes[i] as number)] = raw[src + i] as number;
     }
   }
-  return (2 + layout.norms) * count;
 }
 
 export class PodEvaluation {
@@ -178,31 +195,6 @@ export class PodEvaluation {
     this.maxRaw = b.maxRaw;
     this.total = b.total.fill(Number.NEGATIVE_INFINITY);
     this.tree = b.tree;
-  }
-
-  /**
-   * Takes packed results (see packChunk) for nodes[0..count) starting at packed[at]. Returns the
-   * number of values read.
-   */
-  absorb(nodes: Int32Array, count: number, packed: Int32Array | Float64Array, at: number): number {
-    const K = this.layout.norms;
-    const size = this.size;
-    const first = nodes[0] as number;
-    // Live nodes are usually one contiguous index range: then each part is one block copy.
-    const contiguous = count > 0 && (nodes[count - 1] as number) - first === count - 1;
-    if (contiguous) {
-      this.verdicts.set(packed.subarray(at, at + count), first);
-      this.partial.set(packed.subarray(at + count, at + 2 * count), first);
-      for (let k = 0; k < K; k++) this.normRaw.set(packed.subarray(at + (2 + k) * count, at + (3 + k) * count), k * size + first);
-    } else {
-      for (let i = 0; i < count; i++) {
-        const node = nodes[i] as number;
-        this.verdicts[node] = packed[at + i] as number;
-        this.partial[node] = packed[at + count + i] as number;
-        for (let k = 0; k < K; k++) this.normRaw[k * size + node] = packed[at + (2 + k) * count + i] as number;
-      }
-    }
-    return (2 + K) * count;
   }
 
   /** Totals, maxima and (lazily) the tree from verdicts and scores, after a full pass. */

@@ -26,7 +26,7 @@ import type { Registry } from './framework/registry.js';
 import { buildFramework, type Framework } from './framework/runtime.js';
 import { Code, isRejected, type Status } from './framework/status.js';
 import { hash32 } from './hash.js';
-import { kNoNode, packChunk, PodEvaluation } from './evaluation.js';
+import { kNoNode, PodEvaluation, writeChunk } from './evaluation.js';
 import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
 import { inTreeRegistry } from './plugins/registry.js';
 import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './workers/evaluate.js';
@@ -208,9 +208,6 @@ export class Scheduler {
   private checkRaw = new Float64Array(16);
   private inlineVerdicts = new Uint16Array(0);
   private inlineRaw = new Float64Array(0);
-  private packed = new Float64Array(0);
-  /** One per worker chunk, written by the chunk's task (see EvalTask.out). */
-  private readonly resultBuffers: SharedArrayBuffer[] = [];
 
   private counters = {
     scheduled: 0,
@@ -732,36 +729,29 @@ export class Scheduler {
     } else {
       const chunks = this.workers;
       const per = Math.ceil(nodes.length / chunks);
-      const pods: TaskPod[] = list.map((b) => ({
-        info: b.qp.info,
-        profile: b.fw.schedulerName,
-        state: b.state!.entries(),
-        skipFilter: [...b.state!.skipFilter],
-        skipScore: [...b.state!.skipScore],
-      }));
+      const pods: TaskPod[] = list.map((b, k) => {
+        const e = evals[k]!;
+        return {
+          info: b.qp.info,
+          profile: b.fw.schedulerName,
+          state: b.state!.entries(),
+          skipFilter: [...b.state!.skipFilter],
+          skipScore: [...b.state!.skipScore],
+          target: { size: e.size, verdicts: e.verdicts, partial: e.partial, normRaw: e.normRaw },
+        };
+      });
       const epoch = this.table.epoch;
       const tasks: Promise<EvalResult>[] = [];
-      const slices: Int32Array[] = [];
       this.inRound = true;
       try {
         for (let c = 0; c < chunks; c++) {
           const slice = nodes.slice(c * per, Math.min(nodes.length, (c + 1) * per));
           if (slice.length === 0) continue;
-          slices.push(slice);
-          const need = evals.reduce((sum, e) => sum + (2 + e.layout.norms) * slice.length, 0) * 4;
-          let out = this.resultBuffers[c];
-          if (out === undefined || out.byteLength < need) this.resultBuffers[c] = out = new SharedArrayBuffer(need);
-          const task: EvalTask = { epoch, liveNodes: nodes.length, nodes: slice, pods, out };
+          const task: EvalTask = { epoch, liveNodes: nodes.length, nodes: slice, pods };
           tasks.push(this.pool.run(task) as Promise<EvalResult>);
         }
-        const results = await Promise.all(tasks);
+        await Promise.all(tasks);
         this.counters.workerRounds++;
-        for (const [c, written] of results.entries()) {
-          const slice = slices[c]!;
-          const result = new Int32Array(this.resultBuffers[c]!, 0, written);
-          let at = 0;
-          for (const e of evals) at += e.absorb(slice, slice.length, result, at);
-        }
       } finally {
         this.inRound = false;
       }
@@ -778,12 +768,9 @@ export class Scheduler {
     this.applyDeferred();
   }
 
-  /** Packs the kernel's output for nodes[0..count) into the evaluation. */
+  /** Writes the kernel's output for nodes[0..count) into the evaluation. */
   private scatter(e: PodEvaluation, nodes: Int32Array, verdicts: Uint16Array, raw: Float64Array, count: number): void {
-    const need = (2 + e.layout.norms) * count;
-    if (this.packed.length < need) this.packed = new Float64Array(need);
-    packChunk(e.layout, count, verdicts, raw, this.packed, 0);
-    e.absorb(nodes, count, this.packed, 0);
+    writeChunk(e.layout, nodes, count, verdicts, raw, e);
   }
 
   private remember(key: string, e: PodEvaluation): void {

@@ -1,6 +1,7 @@
 // Messages between the scheduler and its score workers (Piscina tasks). Plain data only.
 import type { SchedulerConfigInput } from '../framework/config-input.js';
 import type { PodInfo } from '../framework/pod-info.js';
+import type { EvaluationTarget } from '../evaluation.js';
 import type { InternBuffers } from './intern.js';
 import type { NodeTableBuffers } from './node-table.js';
 
@@ -19,6 +20,11 @@ export interface TaskPod {
   readonly state: readonly (readonly [string, unknown])[];
   readonly skipFilter: readonly string[];
   readonly skipScore: readonly string[];
+  /**
+   * The pod's evaluation arrays (shared): the worker writes its chunk's nodes into them. Owner:
+   * this task, for the indices of its chunk, until it resolves.
+   */
+  readonly target: EvaluationTarget;
 }
 
 /** Evaluate every pod against the nodes `nodes` (a chunk of the live nodes). */
@@ -28,13 +34,7 @@ export interface EvalTask {
   readonly liveNodes: number;
   readonly nodes: Int32Array;
   readonly pods: readonly TaskPod[];
-  /**
-   * Where the worker writes its result (shared, reused across rounds: no transfer, no garbage):
-   * for each pod in task order, its chunk packed by packChunk (verdicts, partial weighted scores,
-   * raw scores of the normalizing plugins), count = nodes.length. Owner: this task until it resolves.
-   */
-  readonly out: SharedArrayBuffer;
 }
 
-/** The number of Int32 values written into `out`. */
+/** The number of pods evaluated (the results are in the targets). */
 export type EvalResult = number;

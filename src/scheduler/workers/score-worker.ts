@@ -8,7 +8,7 @@ import type { NodeView } from '../framework/interfaces.js';
 import { buildFramework, type Framework } from '../framework/runtime.js';
 import { inTreeRegistry } from '../plugins/registry.js';
 import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './evaluate.js';
-import { packChunk, scoreLayout } from '../evaluation.js';
+import { scoreLayout, writeChunk } from '../evaluation.js';
 import { InternColumns } from './intern.js';
 import { NodeTable } from './node-table.js';
 import type { EvalResult, EvalTask, WorkerInit } from './protocol.js';
@@ -50,29 +50,19 @@ export default function evaluate(task: EvalTask): EvalResult {
   if (epochBefore !== task.epoch) throw new Error(`node table epoch ${epochBefore}, task planned at ${task.epoch}`);
   const view: NodeView = { table, strings, liveNodes: task.liveNodes };
   const count = task.nodes.length;
-  let total = 0;
-  const plans = task.pods.map((p) => {
+  if (verdicts.length < count) verdicts = new Uint16Array(count);
+  for (const p of task.pods) {
     const fw = frameworks.get(p.profile);
     if (fw === undefined) throw new Error(`unknown profile ${p.profile}`);
     const state = new CycleState(p.state);
     for (const n of p.skipFilter) state.skipFilter.add(n);
     for (const n of p.skipScore) state.skipScore.add(n);
     const active = activeScorePlugins(fw, state);
-    const layout = scoreLayout(fw, active);
-    total += count * (2 + layout.norms);
-    return { fw, state, active, layout };
-  });
-  if (task.out.byteLength < total * 4) throw new Error(`result buffer of ${task.out.byteLength} bytes, ${total * 4} needed`);
-  const out = new Int32Array(task.out, 0, total);
-  if (verdicts.length < count) verdicts = new Uint16Array(count);
-  let at = 0;
-  for (let k = 0; k < plans.length; k++) {
-    const { fw, state, active, layout } = plans[k]!;
     const need = active.length * count;
     if (raw.length < need) raw = new Float64Array(need);
-    evaluateNodes(fw, state, task.pods[k]!.info, view, task.nodes, count, active, verdicts, raw, scratch);
-    at += packChunk(layout, count, verdicts, raw, out, at);
+    evaluateNodes(fw, state, p.info, view, task.nodes, count, active, verdicts, raw, scratch);
+    writeChunk(scoreLayout(fw, active), task.nodes, count, verdicts, raw, p.target);
   }
   if (table.epoch !== epochBefore) throw new Error('node table written while a worker read it');
-  return at;
+  return task.pods.length;
 }
