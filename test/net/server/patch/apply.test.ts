@@ -648,3 +648,47 @@ test('after kubectl’s client-side → server-side migration, re-applying keeps
   const dropped = applyServerSideApply(deepFreeze(again.object), noPorts, { manager: 'kubectl', force: false, now: t0, gvk: svcGvk });
   assert.equal((dropped.object['spec'] as JsonObject)['ports'], undefined);
 });
+
+test('property: with force, whatever the history, the last applier’s values are in the object', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.constantFrom('alice', 'bob'), configArb), { minLength: 1, maxLength: 4 }), (steps) => {
+      let live: JsonObject | undefined;
+      for (const [m, c] of steps) live = applyServerSideApply(live, configOf(c as never), opts(m, { force: true })).object;
+      const got = live as JsonObject;
+      const [, last] = steps[steps.length - 1] as [string, { labels: JsonObject; replicas: number; containers: JsonObject[] }];
+      const gotLabels = labels(got) as JsonObject;
+      for (const [k, v] of Object.entries(last.labels)) assert.equal(gotLabels[k], v);
+      assert.equal(spec(got)['replicas'], last.replicas);
+      const containers = ((spec(got)['template'] as JsonObject)['spec'] as JsonObject)['containers'] as JsonObject[];
+      for (const c of last.containers) assert.equal(containers.find((x) => x['name'] === c['name'])?.['image'], c['image']);
+    }),
+    { numRuns: 150 },
+  );
+});
+
+/** Leaf paths of a FieldsV1 object ("/f:spec/f:replicas"). */
+function leaves(v: JsonObject, prefix: string, out: string[]): string[] {
+  for (const [k, x] of Object.entries(v)) {
+    if (k === '.') continue;
+    const children = Object.keys(x as JsonObject).filter((c) => c !== '.');
+    if (children.length === 0) out.push(`${prefix}/${k}`);
+    else leaves(x as JsonObject, `${prefix}/${k}`, out);
+  }
+  return out;
+}
+
+test('property: after any history of updates, no leaf is owned by two Update managers', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.constantFrom('m1', 'm2', 'm3'), configArb), { minLength: 1, maxLength: 5 }), (steps) => {
+      let live: JsonObject | undefined;
+      for (const [m, c] of steps) {
+        const next = configOf(c as never);
+        live = stored(next, updateManagedFields(live, next, m, 'Update', { now: t0 }));
+      }
+      const mf = ((live as JsonObject)['metadata'] as JsonObject)['managedFields'] as unknown as ManagedFieldsEntry[];
+      const all = mf.flatMap((e) => leaves(e.fieldsV1, '', []));
+      assert.equal(new Set(all).size, all.length);
+    }),
+    { numRuns: 150 },
+  );
+});
