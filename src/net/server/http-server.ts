@@ -224,7 +224,7 @@ export class ApiServer {
       case 'POST': {
         if (name !== '' && subresource === '') throw methodNotAllowed();
         const body = (await this.readObjectBody(req, kind)) as KubeObject;
-        const options = writeOptionsOf(query);
+        const options = writeOptionsOf(query, req.headers['user-agent']);
         const result = await this.registry.create(r, namespace, body, options, subresource === '' ? undefined : { name, subresource });
         this.writeWriteResult(res, result.created ? 201 : 200, kind, negotiated, result, query);
         return;
@@ -232,7 +232,7 @@ export class ApiServer {
       case 'PUT': {
         if (name === '') throw methodNotAllowed();
         const body = (await this.readObjectBody(req, kind)) as KubeObject;
-        const result = await this.registry.update(r, namespace, name, body, writeOptionsOf(query), subresource);
+        const result = await this.registry.update(r, namespace, name, body, writeOptionsOf(query, req.headers['user-agent']), subresource);
         this.writeWriteResult(res, result.created ? 201 : 200, kind, negotiated, result, query);
         return;
       }
@@ -247,7 +247,9 @@ export class ApiServer {
         }
         const raw = await readBody(req);
         const patch = decodeBody(raw, bodyType.format, kind);
-        const options = patchOptionsOf(query);
+        // Apply needs an explicit manager; other writes fall back to the User-Agent.
+        const options =
+          bodyType.patchType === 'apply' ? patchOptionsOf(query) : patchOptionsOf(query, req.headers['user-agent']);
         const result = await this.registry.patch(r, namespace, name, bodyType.patchType, patch, options, subresource);
         this.writeWriteResult(res, result.created ? 201 : 200, kind, negotiated, result, query);
         return;
@@ -593,7 +595,18 @@ function dryRunOf(query: URLSearchParams): boolean {
   return false;
 }
 
-function writeOptionsOf(query: URLSearchParams): WriteOptions {
+/**
+ * The field manager of a write that names none: the User-Agent up to its first `/`, printable
+ * characters only, at most 128 (kube-apiserver's prefixFromUserAgent): `kubectl/v1.32.4 (…)` →
+ * `kubectl`.
+ */
+export function managerFromUserAgent(userAgent: string | undefined): string | undefined {
+  if (userAgent === undefined) return undefined;
+  const prefix = (userAgent.split('/')[0] ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 128);
+  return prefix === '' ? undefined : prefix;
+}
+
+function writeOptionsOf(query: URLSearchParams, userAgent?: string): WriteOptions {
   const o: { dryRun?: boolean; fieldManager?: string; fieldValidation?: FieldValidation } = {
     fieldValidation: fieldValidationOf(query),
   };
@@ -602,12 +615,15 @@ function writeOptionsOf(query: URLSearchParams): WriteOptions {
   if (fm !== null && fm !== '') {
     if (fm.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
     o.fieldManager = fm;
+  } else {
+    const derived = managerFromUserAgent(userAgent);
+    if (derived !== undefined) o.fieldManager = derived;
   }
   return o;
 }
 
-function patchOptionsOf(query: URLSearchParams): PatchOptions {
-  const base = writeOptionsOf(query);
+function patchOptionsOf(query: URLSearchParams, userAgent?: string): PatchOptions {
+  const base = writeOptionsOf(query, userAgent);
   const force = query.get('force');
   return force === null ? base : { ...base, force: isTrue(force) };
 }
