@@ -1,4 +1,5 @@
-// `npm run bench -- api [--ops N] [--watchers N] [--watch-events N] [--server child|same] [--no-etcd] [--json]`
+// `npm run bench -- api [--ops N] [--rounds N] [--watchers N] [--watch-events N] [--server child|same]
+//                      [--no-shared-decode] [--cpu-prof DIR] [--no-etcd] [--json]`
 //
 // The API over HTTP on loopback, through our HttpClient (undici, 64 keep-alive connections), on
 // ~1 KiB Pods, against a real etcd 3.4 in the same run:
@@ -6,11 +7,15 @@
 //   phase            what                                                   concurrency
 //   create-msgpack   POST /api/v1/namespaces/<ns>/pods, msgpack bodies       64
 //   create-json      the same with JSON bodies                               64
+//   etcd-put         the same creates as raw etcd puts (JSON value)          64
+//                    (these three once per round, alternating; medians)
 //   get              GET of created pods, msgpack                            64
 //   list-10k         one unpaginated LIST of a 10,000-pod namespace, msgpack 1 (median of 3)
-//   watch-1000       1000 watch streams on one namespace; 64 writers create --watch-events pods
-//                    there; time until every stream has received and decoded every event
-//   etcd-put-64      the create workload as raw etcd puts (JSON value)       64
+//   watch live       1000 streams on one namespace; 64 writers create --watch-events pods there;
+//                    first create to the last event read and decoded by every stream
+//   watch delivery   1000 new streams from the revision before those creates: the events come
+//                    from the watch cache's history; first connect to the last event read
+//                    → watchEventsPerSec1000
 //
 // Every kube-apiserver sits on etcd, so etcd's raw put rate bounds its create rate from above;
 // ours goes through the whole API path (HTTP, decode, admission, validation, durable store commit,
@@ -18,7 +23,8 @@
 //
 // The server runs in a child process by default (`--server child`: client and server do not share
 // one event loop), or in this process (`--server same`). `--cpu-prof DIR` runs the child server
-// under `node --cpu-prof` and leaves its profile in DIR.
+// under `node --cpu-prof` and leaves its profile in DIR. The watch streams share one client, which
+// decodes identical frames once (`--no-shared-decode`: once per stream).
 //
 // Targets (issue 4): createsPerSecMsgpack ≥ 1.5 × etcdPutsPerSec64 with p99 < 20 ms;
 // watchEventsPerSec1000 ≥ 1M.
@@ -270,22 +276,26 @@ class WatchReader {
   }
 }
 
-/** Opens `count` streams from `rv`, starting a reader on each as soon as it is open. */
+/**
+ * Opens `count` streams from `rv` at once (the connects overlap), starting a reader on each as
+ * soon as it is open. Resolves when all are open.
+ */
 async function openStreams(client: HttpClient, namespace: string, rv: string, count: number, expected: number): Promise<{ streams: WatchStream[]; readers: WatchReader[]; reading: Promise<unknown> }> {
   const streams: WatchStream[] = [];
   const readers: WatchReader[] = [];
   const reads: Promise<void>[] = [];
-  // 50 connections at a time: a bounded burst of connects.
-  for (let i = 0; i < count; i += 50) {
-    const batch: Promise<WatchStream>[] = [];
-    for (let j = i; j < Math.min(i + 50, count); j++) batch.push(client.watch(podsResource, namespace, { resourceVersion: rv, timeoutSeconds: 600 }));
-    for (const stream of await Promise.all(batch)) {
-      const reader = new WatchReader(stream, expected);
-      streams.push(stream);
-      readers.push(reader);
-      reads.push(reader.read());
-    }
+  const opening: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    opening.push(
+      client.watch(podsResource, namespace, { resourceVersion: rv, timeoutSeconds: 600 }).then((stream) => {
+        const reader = new WatchReader(stream, expected);
+        streams.push(stream);
+        readers.push(reader);
+        reads.push(reader.read());
+      }),
+    );
   }
+  await Promise.all(opening);
   return { streams, readers, reading: Promise.all(reads) };
 }
 
@@ -314,16 +324,16 @@ async function readAll(readers: readonly WatchReader[], reading: Promise<unknown
  *             `watchEvents` pods; from the first write to the last event read by every stream
  *             (bounded by the create rate as well as by delivery);
  *   delivery  `watchers` new streams from that same revision, so the events come from the watch
- *             cache's history: delivery alone (fan-out, transfer, decode). Steady state: from the
- *             moment every stream is connected to the last event read, counting the events read
- *             in that time; and with connects, from the first watch request.
+ *             cache's history: delivery alone (fan-out, transfer, decode), from the first watch
+ *             request to the last event read — the connects included, as they overlap the
+ *             delivery (`connectMs`: until every stream was open).
  */
 async function watchPhase(
   url: string,
   writer: HttpClient,
   options: Options,
   serverPid: number | undefined,
-): Promise<{ live: WatchFigures; delivery: WatchFigures; deliveryWithConnects: WatchFigures; writesPerSec: number }> {
+): Promise<{ live: WatchFigures; delivery: WatchFigures; connectMs: number; writesPerSec: number }> {
   const namespace = 'bench-watch';
   await createNamespace(writer, namespace);
   // Watches get a client of their own (its watch pool opens one connection per stream).
@@ -359,16 +369,11 @@ async function watchPhase(
     cpu = new CpuMeter(serverPid);
     t0 = performance.now();
     const second = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents);
-    const cpuOpen = new CpuMeter(serverPid);
-    const tOpen = performance.now();
-    const atOpen = receivedBy(second.readers);
+    const connectMs = performance.now() - t0;
     events = await readAll(second.readers, second.reading, options, 'delivery');
-    const tEnd = performance.now();
-    const deliveryWithConnects = figures(events, tEnd - t0, cpu);
-    const delivery = figures(events - atOpen, tEnd - tOpen, cpuOpen);
-    progress(`delivery: ${atOpen} of ${events} events were read while streams were still connecting`);
+    const delivery = figures(events, performance.now() - t0, cpu);
     for (const s of second.streams) s.close();
-    return { live, delivery, deliveryWithConnects, writesPerSec: writes.opsPerSec };
+    return { live, delivery, connectMs, writesPerSec: writes.opsPerSec };
   } finally {
     await watchClient.close();
   }
@@ -442,7 +447,7 @@ interface Results {
   list10kMs: number;
   watchLive: WatchFigures;
   watchDelivery: WatchFigures;
-  watchDeliveryWithConnects: WatchFigures;
+  watchConnectMs: number;
   watchWritesPerSec: number;
   etcdPut: RateFigures | undefined;
   etcdVersion: string | undefined;
@@ -531,7 +536,7 @@ async function measure(options: Options): Promise<void> {
       list10kMs,
       watchLive: watch.live,
       watchDelivery: watch.delivery,
-      watchDeliveryWithConnects: watch.deliveryWithConnects,
+      watchConnectMs: watch.connectMs,
       watchWritesPerSec: watch.writesPerSec,
       etcdPut: byPhase.etcd.length === 0 ? undefined : medianFigures(byPhase.etcd),
       etcdVersion: etcdOrNone?.server.version,
@@ -583,7 +588,7 @@ function jsonReport(r: Results, options: Options): JsonReport {
     watchEventsDelivered: r.watchDelivery.events,
     watchClientCpuPct: r.watchDelivery.clientCpuPct,
     watchServerCpuPct: r.watchDelivery.serverCpuPct,
-    watchEventsPerSec1000WithConnects: r.watchDeliveryWithConnects.eventsPerSec,
+    watchConnectMs: r.watchConnectMs,
     watchEventsPerSec1000Live: r.watchLive.eventsPerSec,
     watchLiveCreatesPerSec: r.watchWritesPerSec,
     etcdVersion: r.etcdVersion ?? null,
@@ -623,9 +628,9 @@ function printTable(r: Results, options: Options): void {
     '',
     `list of ${options.listSize.toLocaleString('en-US')} pods (msgpack): ${formatMs(r.list10kMs) ?? '-'} ms`,
     `watch, ${options.watchers} streams × ${options.watchEvents} events, received and decoded (${options.sharedDecode ? 'identical frames decoded once per client' : 'every frame decoded per stream'}):`,
-    `  delivery from the watch cache's history, all streams connected: ${formatRate(r.watchDelivery.eventsPerSec) ?? '-'} events/s ` +
-      `(client CPU ${pct(r.watchDelivery.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchDelivery.serverCpuPct) ?? '-'}%)`,
-    `  the same from the first connect: ${formatRate(r.watchDeliveryWithConnects.eventsPerSec) ?? '-'} events/s`,
+    `  delivery from the watch cache's history, connects included: ${formatRate(r.watchDelivery.eventsPerSec) ?? '-'} events/s ` +
+      `(client CPU ${pct(r.watchDelivery.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchDelivery.serverCpuPct) ?? '-'}%; ` +
+      `all streams open after ${formatMs(r.watchConnectMs) ?? '-'} ms)`,
     `  live (first create to last event; creates ${formatRate(r.watchWritesPerSec) ?? '-'}/s): ${formatRate(r.watchLive.eventsPerSec) ?? '-'} events/s ` +
       `(client CPU ${pct(r.watchLive.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchLive.serverCpuPct) ?? '-'}%)`,
     '',

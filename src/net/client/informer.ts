@@ -13,7 +13,11 @@
 //
 // Handlers run synchronously on the informer's loop, in event order; keep them short (enqueue a
 // key into a WorkQueue and return). A handler added after the informer synced first receives every
-// object already in the store as onAdd.
+// object already in the store as onAdd. A re-list reports only differences: objects whose
+// resourceVersion changed (onUpdate), new ones (onAdd) and vanished ones (onDelete, with the last
+// state the store held); unchanged objects are not reported again (resync is for that).
+//
+// Objects in the store are shared: frozen in process and from msgpack watches; never mutate them.
 
 import type { KubeObject } from '../../core/api/types.js';
 import { StatusError, isStatusError, type Status } from '../../core/errors.js';
