@@ -102,6 +102,22 @@ const workloads: Readonly<Record<string, Workload>> = {
     initPod: (i) => makePod(`init-pod-${i}`, '100m', '500Mi', { affinity }),
     measurePod: (i) => makePod(`pod-${i}`, '100m', '500Mi', { affinity }),
   },
+  // scheduler_perf's TopologySpreading: zones moon-1..3; measured pods spread by zone, maxSkew 5.
+  'TopologySpreading/5000Nodes_5000Pods': {
+    nodes: 5000,
+    initPods: 5000,
+    measurePods: 5000,
+    thresholdPodsPerSec: 460,
+    node: (i) => makeNode(i, { [zoneLabel]: `moon-${(i % 3) + 1}` }),
+    initPod: (i) => makePod(`init-pod-${i}`, '100m', '500Mi'),
+    measurePod: (i) => {
+      const p = makePod(`pod-${i}`, '100m', '500Mi', {
+        topologySpreadConstraints: [{ maxSkew: 5, topologyKey: zoneLabel, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { color: 'blue' } } }],
+      });
+      p.metadata.labels = { color: 'blue' };
+      return p;
+    },
+  },
   // 200 pods that fit nowhere (9 CPUs) stay in the queue while the measured pods are scheduled.
   'Unschedulable/5000Nodes_10000Pods': {
     nodes: 5000,

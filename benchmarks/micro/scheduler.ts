@@ -31,7 +31,16 @@ for (let i = 0; i < nodeCount; i++) {
 }
 table.setHighWater(nodeCount);
 const nodes = Int32Array.from({ length: nodeCount }, (_, i) => i);
-const ctx: PrepareContext = { table, strings: intern.columns, liveNodes: nodeCount, intern, nodeIndex: () => -1 };
+const ctx: PrepareContext = {
+  table,
+  strings: intern.columns,
+  liveNodes: nodeCount,
+  intern,
+  nodeIndex: () => -1,
+  nodes,
+  nodeObject: () => undefined,
+  assignedPods: () => [],
+};
 const fw = buildFramework(parseSchedulerConfig({}).profiles[0]!, inTreeRegistry(), { binder: { bind: () => Promise.resolve() } });
 
 function prepared(spec: object): { info: ReturnType<typeof newPodInfo>; state: CycleState; active: Int32Array } {

@@ -23,11 +23,12 @@ import type { Framework } from './framework/runtime.js';
 export const kNoNode = 0xffff;
 const rankScale = 4294967296; // 2^32
 
-export function normalizedScore(normalization: Normalization, raw: number, max: number): number {
+export function normalizedScore(normalization: Normalization, raw: number, max: number, min = 0): number {
   switch (normalization) {
     case 'none': return raw;
     case 'max': return max === 0 ? 0 : Math.floor((maxNodeScore * raw) / max);
     case 'maxReverse': return max === 0 ? maxNodeScore : maxNodeScore - Math.floor((maxNodeScore * raw) / max);
+    case 'spread': return raw < 0 ? 0 : max === 0 ? maxNodeScore : Math.floor((maxNodeScore * (max + min - raw)) / max);
     default: {
       const never: never = normalization;
       throw new Error(`unknown normalization ${String(never)}`);
@@ -153,6 +154,8 @@ export class PodEvaluation {
   /** normRaw[k * size + node] */
   readonly normRaw: Float64Array;
   readonly maxRaw: Float64Array;
+  /** Minimum non-negative raw score per normalizing plugin ('spread' uses it). */
+  readonly minRaw: Float64Array;
   readonly total: Float64Array;
   private readonly tree: Int32Array;
   private readonly leaves: number;
@@ -193,6 +196,7 @@ export class PodEvaluation {
     this.partial = b.partial;
     this.normRaw = b.normRaw;
     this.maxRaw = b.maxRaw;
+    this.minRaw = new Float64Array(this.layout.norms);
     this.total = b.total.fill(Number.NEGATIVE_INFINITY);
     this.tree = b.tree;
   }
@@ -210,7 +214,8 @@ export class PodEvaluation {
     let constant = 0;
     let varying = 0;
     for (let k = 0; k < K; k++) {
-      if (this.maxRaw[k] === 0) constant += this.layout.normalizations[k] === 'maxReverse' ? this.normWeight(k) * maxNodeScore : 0;
+      const n = this.layout.normalizations[k];
+      if (this.maxRaw[k] === 0 && n !== 'spread') constant += n === 'maxReverse' ? this.normWeight(k) * maxNodeScore : 0;
       else varying++;
     }
     let feasible = 0;
@@ -227,10 +232,19 @@ export class PodEvaluation {
       const raw = this.normRaw;
       for (let k = 0; k < K; k++) {
         const max = this.maxRaw[k] as number;
-        if (max === 0) continue;
+        const normalization = this.layout.normalizations[k]!;
         const w = this.normWeight(k) * rankScale;
         const base = k * size;
-        const reverse = this.layout.normalizations[k] === 'maxReverse';
+        if (normalization === 'spread') {
+          const min = this.minRaw[k] as number;
+          for (let node = 0; node < size; node++) {
+            if (verdicts[node] !== 0) continue;
+            total[node] = (total[node] as number) + w * normalizedScore('spread', raw[base + node] as number, max, min);
+          }
+          continue;
+        }
+        if (max === 0) continue;
+        const reverse = normalization === 'maxReverse';
         for (let node = 0; node < size; node++) {
           if (verdicts[node] !== 0) continue;
           const n = Math.floor((maxNodeScore * (raw[base + node] as number)) / max);
@@ -274,9 +288,14 @@ export class PodEvaluation {
   private computeMax(k: number): number {
     const base = k * this.size;
     let max = 0;
+    let min = Number.POSITIVE_INFINITY;
     for (let node = 0; node < this.size; node++) {
-      if (this.verdicts[node] === 0 && (this.normRaw[base + node] as number) > max) max = this.normRaw[base + node] as number;
+      if (this.verdicts[node] !== 0) continue;
+      const v = this.normRaw[base + node] as number;
+      if (v > max) max = v;
+      if (v >= 0 && v < min) min = v;
     }
+    this.minRaw[k] = min === Number.POSITIVE_INFINITY ? 0 : min;
     return max;
   }
 
@@ -288,7 +307,7 @@ export class PodEvaluation {
     for (let s = 0; s < slots.length; s++) {
       const k = slots[s] as number;
       if (k < 0) continue;
-      total += (this.layout.weights[s] as number) * normalizedScore(this.layout.normalizations[k]!, this.normRaw[k * this.size + node] as number, this.maxRaw[k] as number);
+      total += (this.layout.weights[s] as number) * normalizedScore(this.layout.normalizations[k]!, this.normRaw[k * this.size + node] as number, this.maxRaw[k] as number, this.minRaw[k] as number);
     }
     return total;
   }
@@ -347,7 +366,10 @@ export class PodEvaluation {
       const old = this.normRaw[k * size + node] as number;
       this.normRaw[k * size + node] = v;
       const max = this.maxRaw[k] as number;
-      if ((nowFeasible && v > max) || (wasFeasible && old === max && (v < max || !nowFeasible))) {
+      const min = this.minRaw[k] as number;
+      if (this.layout.normalizations[k] === 'spread') {
+        if (this.computeMax(k) !== max || this.minRaw[k] !== min) maxMoved = true;
+      } else if ((nowFeasible && v > max) || (wasFeasible && old === max && (v < max || !nowFeasible))) {
         if (this.computeMax(k) !== max) maxMoved = true;
       }
     }

@@ -629,6 +629,9 @@ export class Scheduler {
       liveNodes: live,
       intern: this.intern,
       nodeIndex: (name: string) => this.nodeIndex.get(name) ?? -1,
+      nodes: this.liveNodes(),
+      nodeObject: (node: number) => this.nodeObjects[node],
+      assignedPods: () => this.assigned.values(),
     };
   }
 

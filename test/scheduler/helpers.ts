@@ -1,7 +1,7 @@
 // Test helpers: a few nodes in a node table, and one plugin run over them as the scheduler runs it.
 import type { Node, Pod } from '../../src/core/api/types.js';
 import { CycleState } from '../../src/scheduler/framework/cycle-state.js';
-import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, PrepareContext, ScorePlugin } from '../../src/scheduler/framework/interfaces.js';
+import type { AssignedPod, FilterPlugin, PreFilterPlugin, PreScorePlugin, PrepareContext, ScorePlugin } from '../../src/scheduler/framework/interfaces.js';
 import { newPodInfo, type PodInfo } from '../../src/scheduler/framework/pod-info.js';
 import { Code } from '../../src/scheduler/framework/status.js';
 import { writeNode } from '../../src/scheduler/nodes.js';
@@ -49,11 +49,15 @@ export class Cluster {
   readonly intern = new InternTable(4096);
   readonly nodes: Int32Array;
   readonly ctx: PrepareContext;
+  readonly nodeObjects: Node[] = [];
+  /** Pods placed on nodes, as the scheduler would list them (tests push into it). */
+  readonly assigned: AssignedPod[] = [];
 
   constructor(specs: readonly NodeSpec[]) {
     const names = new Map<string, number>();
     specs.forEach((s, i) => {
       const n = node(s, i);
+      this.nodeObjects.push(n);
       writeNode(this.table, this.intern, i, n, i);
       names.set(n.metadata.name ?? '', i);
       const [cpu, mem] = s.requested ?? [0, 0];
@@ -70,7 +74,15 @@ export class Cluster {
       liveNodes: specs.length,
       intern: this.intern,
       nodeIndex: (name) => names.get(name) ?? -1,
+      nodes: this.nodes,
+      nodeObject: (i) => this.nodeObjects[i],
+      assignedPods: () => this.assigned,
     };
+  }
+
+  /** Places a pod on a node (for plugins that count pods). */
+  place(p: Pod, nodeIndex: number): void {
+    this.assigned.push({ info: newPodInfo(p), node: nodeIndex });
   }
 
   /** Runs PreFilter (if any) then Filter; per node the reason texts ([] = fits), or 'skip'. */

@@ -5,6 +5,7 @@
 // over the node table's typed arrays, instead of one virtual call per node. They run on the main
 // thread or on a worker, over the shared columns; they read only their arguments (the CycleState
 // their PreFilter/PreScore wrote, the PodInfo, the node view), never plugin-instance mutable state.
+import type { Node } from '../../core/api/types.js';
 import type { InternColumns, InternTable } from '../workers/intern.js';
 import type { NodeTable } from '../workers/node-table.js';
 import type { CycleState } from './cycle-state.js';
@@ -23,11 +24,23 @@ export interface NodeView {
   readonly liveNodes: number;
 }
 
-/** What PreFilter / PreScore may use besides the node view: interning (main thread only). */
+/** A pod placed on a node (bound or assumed). */
+export interface AssignedPod {
+  readonly info: PodInfo;
+  readonly node: number;
+}
+
+/** What PreFilter / PreScore may use besides the node view (main thread only). */
 export interface PrepareContext extends NodeView {
   readonly intern: InternTable;
   /** The node index of a node name, or -1. */
   nodeIndex(name: string): number;
+  /** The live node indices. */
+  readonly nodes: Int32Array;
+  /** The Node object at an index (its labels, for selectors over objects). */
+  nodeObject(node: number): Node | undefined;
+  /** Every pod placed on a node, bound or assumed. */
+  assignedPods(): Iterable<AssignedPod>;
 }
 
 export interface PreEnqueuePlugin extends Plugin {
@@ -115,9 +128,11 @@ export interface PreScorePlugin extends Plugin {
  * How raw scores become [0, 100] over the feasible nodes (kube's DefaultNormalizeScore):
  * 'none' — the raw score is already in [0, 100];
  * 'max' — score * 100 / max (all stay 0 when max is 0);
- * 'maxReverse' — 100 - score * 100 / max (all 100 when max is 0).
+ * 'maxReverse' — 100 - score * 100 / max (all 100 when max is 0);
+ * 'spread' — PodTopologySpread's: a negative raw score marks an ignored node (→ 0); the others
+ *   100 · (max + min − score) / max over the non-ignored ones (all 100 when max is 0).
  */
-export type Normalization = 'none' | 'max' | 'maxReverse';
+export type Normalization = 'none' | 'max' | 'maxReverse' | 'spread';
 
 export interface ScorePlugin extends Plugin {
   readonly normalization: Normalization;

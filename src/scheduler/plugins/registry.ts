@@ -1,4 +1,4 @@
-// The in-tree plugins, by name. Plugins not built yet (PodTopologySpread, InterPodAffinity,
+// The in-tree plugins, by name. Plugins not built yet (InterPodAffinity,
 // VolumeBinding, VolumeRestrictions, DefaultPreemption) are registered as no-ops so the default
 // profile loads; see `pendingPlugins`.
 import type { Plugin } from '../framework/interfaces.js';
@@ -12,13 +12,13 @@ import { newNodePorts } from './node-ports/node-ports.js';
 import { newBalancedAllocation } from './node-resources-balanced-allocation/balanced-allocation.js';
 import { newNodeResourcesFit } from './node-resources-fit/node-resources-fit.js';
 import { newNodeUnschedulable } from './node-unschedulable/node-unschedulable.js';
+import { newPodTopologySpread } from './pod-topology-spread/pod-topology-spread.js';
 import { newPrioritySort } from './priority-sort/priority-sort.js';
 import { newSchedulingGates } from './scheduling-gates/scheduling-gates.js';
 import { newTaintToleration } from './taint-toleration/taint-toleration.js';
 
 /** Default-profile plugins that do not exist yet: they load, implement no extension point, do nothing. */
 export const pendingPlugins: readonly string[] = [
-  names.PodTopologySpread,
   names.InterPodAffinity,
   names.VolumeBinding,
   names.VolumeRestrictions,
@@ -41,6 +41,7 @@ export function inTreeRegistry(): Registry {
     [names.NodeResourcesFit, newNodeResourcesFit],
     [names.NodeResourcesBalancedAllocation, newBalancedAllocation],
     [names.ImageLocality, newImageLocality],
+    [names.PodTopologySpread, newPodTopologySpread],
     [names.DefaultBinder, newDefaultBinder],
   ];
   for (const n of pendingPlugins) entries.push([n, placeholder(n)]);

@@ -223,3 +223,37 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
 export function newNodeAffinity(): NodeAffinity {
   return new NodeAffinity();
 }
+
+/**
+ * The pod's nodeSelector and required node affinity over a Node object (not the table): what
+ * PodTopologySpread's nodeAffinityPolicy Honor checks when it counts domains.
+ */
+export function requiredNodeAffinityMatches(pod: PodInfo['pod'], node: { readonly metadata: { readonly name?: string | undefined; readonly labels?: Readonly<Record<string, string>> | undefined } }): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (required === undefined) return true;
+  return (required.nodeSelectorTerms ?? []).some((term) => {
+    const exprs = term.matchExpressions ?? [];
+    const fields = term.matchFields ?? [];
+    if (exprs.length + fields.length === 0) return false;
+    const one = (have: string | undefined, r: Requirement): boolean => {
+      const values = r.values ?? [];
+      switch (r.operator) {
+        case 'In': return have !== undefined && values.includes(have);
+        case 'NotIn': return have === undefined || !values.includes(have);
+        case 'Exists': return have !== undefined;
+        case 'DoesNotExist': return have === undefined;
+        case 'Gt':
+        case 'Lt': {
+          if (have === undefined || values.length !== 1 || !/^[+-]?\d+$/.test(have) || !/^[+-]?\d+$/.test(values[0]!)) return false;
+          const a = Number.parseInt(have, 10);
+          const b = Number.parseInt(values[0]!, 10);
+          return r.operator === 'Gt' ? a > b : a < b;
+        }
+        default: return false;
+      }
+    };
+    return exprs.every((r) => one(labels[r.key], r)) && fields.every((r) => r.key === 'metadata.name' && (r.operator === 'In' || r.operator === 'NotIn') && one(node.metadata.name, r));
+  });
+}

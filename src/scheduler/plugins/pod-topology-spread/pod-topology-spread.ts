@@ -1,0 +1,220 @@
+// PodTopologySpread (weight 2): spreads pods matching a selector across topology domains.
+//
+// Filter (whenUnsatisfiable: DoNotSchedule): for each constraint, on a node in domain d,
+//   skew = matching pods in d + (1 if the pod matches its own selector) − min over domains
+// must not exceed maxSkew (the minimum is 0 while fewer than minDomains domains exist). Nodes
+// without a constraint's topology key are rejected as unresolvable.
+// Score (ScheduleAnyway): Σ over constraints of count(d) · ln(domains + 2) + (maxSkew − 1), rounded;
+// normalized as 100 · (max + min − s) / max (fewer matching pods → higher); nodes missing a key → 0.
+//
+// Domains count nodes that match the pod's nodeSelector / required affinity and carry every
+// constraint's key (nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore: the defaults). Pods counted
+// are those bound or assumed, in the pod's namespace, not being deleted. Its result for a node
+// depends on pods on other nodes: nodeLocal is false, so every placement re-evaluates it.
+//
+// Not done: system default constraints (they need the Services / ReplicaSets selecting the pod,
+// which library mode does not have); the domain count of the score uses the nodes passing the
+// pod's required node affinity rather than every filter (PreScore runs before Filter here).
+import type { LabelSelector, Labels } from '../../../core/api/labels.js';
+import { labelSelectorFromObject, type LabelSelectorObject } from '../../../core/api/labels.js';
+import { stateKey, type CycleState } from '../../framework/cycle-state.js';
+import type {
+  FilterPlugin,
+  FilterReason,
+  NodeView,
+  PreFilterPlugin,
+  PreFilterResult,
+  PreScorePlugin,
+  PrepareContext,
+  ScorePlugin,
+} from '../../framework/interfaces.js';
+import { names } from '../../framework/names.js';
+import type { PodInfo } from '../../framework/pod-info.js';
+import { Code, skip, success, type Status } from '../../framework/status.js';
+import { requiredNodeAffinityMatches } from '../node-affinity/node-affinity.js';
+
+export const errReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
+export const errReasonNodeLabelNotMatch = `${errReasonConstraintsNotMatch} (missing required label)`;
+export const labelHostname = 'kubernetes.io/hostname';
+
+/** One constraint, ready for Filter / Score (plain data: it travels to workers). */
+interface Compiled {
+  readonly keyId: number;
+  readonly maxSkew: number;
+  /** Filter: 1 if the pod matches its own selector. */
+  readonly selfMatch: number;
+  /** Filter: the minimum matching count over domains (0 below minDomains). */
+  readonly minMatch: number;
+  /** Matching pods per domain (interned topology value). */
+  readonly counts: Map<number, number>;
+  /** Score: per node when the key is the hostname (counts then unused). */
+  readonly perNode: Map<number, number> | undefined;
+  readonly weight: number;
+}
+
+const filterKey = stateKey<readonly Compiled[]>('PreFilterPodTopologySpread');
+const scoreKey = stateKey<readonly Compiled[]>('PreScorePodTopologySpread');
+
+type Spec = NonNullable<NonNullable<PodInfo['pod']['spec']>['topologySpreadConstraints']>[number];
+
+/** The constraint's selector, with matchLabelKeys folded in from the pod's own labels. */
+function selectorOf(c: Spec, podLabels: Labels): LabelSelector {
+  const base = (c.labelSelector ?? null) as LabelSelectorObject | null;
+  const keys = c.matchLabelKeys ?? [];
+  if (keys.length === 0 || base === null) return labelSelectorFromObject(base);
+  const extra = keys.filter((k) => podLabels[k] !== undefined).map((k) => ({ key: k, operator: 'In', values: [podLabels[k] as string] }));
+  return labelSelectorFromObject({ ...base, matchExpressions: [...(base.matchExpressions ?? []), ...extra] });
+}
+
+function hasAllKeys(labels: Labels, specs: readonly Spec[]): boolean {
+  for (const c of specs) if (labels[c.topologyKey] === undefined) return false;
+  return true;
+}
+
+/** Counts matching pods per domain for each constraint, over the eligible nodes. */
+function count(pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], selectors: readonly LabelSelector[], byOwner: string | undefined): {
+  counts: Map<number, number>[];
+  perNode: Map<number, number>[];
+  eligible: Uint8Array;
+} {
+  const counts = specs.map(() => new Map<number, number>());
+  const perNode = specs.map(() => new Map<number, number>());
+  const eligible = new Uint8Array(ctx.table.highWater);
+  for (const node of ctx.nodes) {
+    const obj = ctx.nodeObject(node);
+    if (obj === undefined) continue;
+    const labels = obj.metadata.labels ?? {};
+    if (!hasAllKeys(labels, specs) || !requiredNodeAffinityMatches(pod.pod, obj)) continue;
+    eligible[node] = 1;
+    specs.forEach((c, i) => {
+      const id = ctx.intern.intern(labels[c.topologyKey] as string);
+      if (!counts[i]!.has(id)) counts[i]!.set(id, 0);
+    });
+  }
+  const namespace = pod.pod.metadata.namespace ?? 'default';
+  for (const a of ctx.assignedPods()) {
+    const other = a.info.pod;
+    if ((other.metadata.namespace ?? 'default') !== namespace || other.metadata.deletionTimestamp !== undefined) continue;
+    const labels = other.metadata.labels ?? {};
+    const obj = ctx.nodeObject(a.node);
+    if (obj === undefined) continue;
+    const nodeLabels = obj.metadata.labels ?? {};
+    specs.forEach((c, i) => {
+      const matches = byOwner !== undefined ? other.metadata.ownerReferences?.[0]?.uid === byOwner : selectors[i]!.matches(labels);
+      if (!matches) return;
+      perNode[i]!.set(a.node, (perNode[i]!.get(a.node) ?? 0) + 1);
+      if (eligible[a.node] !== 1) return;
+      const id = ctx.intern.intern(nodeLabels[c.topologyKey] as string);
+      counts[i]!.set(id, (counts[i]!.get(id) ?? 0) + 1);
+    });
+  }
+  return { counts, perNode, eligible };
+}
+
+export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = names.PodTopologySpread;
+  readonly nodeLocal = false;
+  readonly normalization = 'spread';
+  readonly reasons: readonly FilterReason[] = [
+    { texts: [errReasonNodeLabelNotMatch], code: Code.UnschedulableAndUnresolvable },
+    { texts: [errReasonConstraintsNotMatch], code: Code.Unschedulable },
+  ];
+
+  preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult {
+    const specs = (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'DoNotSchedule');
+    if (specs.length === 0) return { status: skip };
+    const podLabels = pod.pod.metadata.labels ?? {};
+    const selectors = specs.map((c) => selectorOf(c, podLabels));
+    const { counts } = count(pod, ctx, specs, selectors, undefined);
+    const compiled: Compiled[] = specs.map((c, i) => {
+      const domain = counts[i]!;
+      let min = Number.POSITIVE_INFINITY;
+      for (const v of domain.values()) if (v < min) min = v;
+      if (min === Number.POSITIVE_INFINITY || domain.size < (c.minDomains ?? 1)) min = 0;
+      return {
+        keyId: ctx.intern.intern(c.topologyKey),
+        maxSkew: c.maxSkew,
+        selfMatch: selectors[i]!.matches(podLabels) ? 1 : 0,
+        minMatch: min,
+        counts: domain,
+        perNode: undefined,
+        weight: 0,
+      };
+    });
+    state.write(filterKey, compiled);
+    return { status: success };
+  }
+
+  filter(state: CycleState, _pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void {
+    const constraints = state.read(filterKey);
+    if (constraints === undefined) return;
+    const table = view.table;
+    for (let i = 0; i < count; i++) {
+      if (verdicts[i] !== 0) continue;
+      const node = nodes[i] as number;
+      for (let k = 0; k < constraints.length; k++) {
+        const c = constraints[k]!;
+        const value = table.labelValueOf(node, c.keyId);
+        if (value < 0) {
+          verdicts[i] = reasonBase + 1;
+          break;
+        }
+        if ((c.counts.get(value) ?? 0) + c.selfMatch - c.minMatch > c.maxSkew) {
+          verdicts[i] = reasonBase + 2;
+          break;
+        }
+      }
+    }
+  }
+
+  preScore(state: CycleState, pod: PodInfo, ctx: PrepareContext): Status {
+    const specs = (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
+    if (specs.length === 0) return skip;
+    const podLabels = pod.pod.metadata.labels ?? {};
+    const selectors = specs.map((c) => selectorOf(c, podLabels));
+    const owner = pod.pod.metadata.ownerReferences?.[0]?.uid;
+    const { counts, perNode, eligible } = count(pod, ctx, specs, selectors, owner);
+    let eligibleNodes = 0;
+    for (const e of eligible) eligibleNodes += e;
+    const compiled: Compiled[] = specs.map((c, i) => {
+      const hostname = c.topologyKey === labelHostname;
+      const size = hostname ? eligibleNodes : counts[i]!.size;
+      return {
+        keyId: ctx.intern.intern(c.topologyKey),
+        maxSkew: c.maxSkew,
+        selfMatch: 0,
+        minMatch: 0,
+        counts: counts[i]!,
+        perNode: hostname ? perNode[i]! : undefined,
+        weight: Math.log(size + 2),
+      };
+    });
+    state.write(scoreKey, compiled);
+    return success;
+  }
+
+  score(state: CycleState, _pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, out: Float64Array): void {
+    const constraints = state.read(scoreKey) ?? [];
+    const table = view.table;
+    for (let i = 0; i < count; i++) {
+      const node = nodes[i] as number;
+      let score = 0;
+      let ignored = false;
+      for (let k = 0; k < constraints.length; k++) {
+        const c = constraints[k]!;
+        const value = table.labelValueOf(node, c.keyId);
+        if (value < 0) {
+          ignored = true;
+          break;
+        }
+        const cnt = c.perNode !== undefined ? (c.perNode.get(node) ?? 0) : (c.counts.get(value) ?? 0);
+        score += cnt * c.weight + (c.maxSkew - 1);
+      }
+      out[i] = ignored ? -1 : Math.round(score);
+    }
+  }
+}
+
+export function newPodTopologySpread(): PodTopologySpread {
+  return new PodTopologySpread();
+}
