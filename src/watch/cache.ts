@@ -287,7 +287,6 @@ export class WatchCache {
     this.appliedCount++;
     let cur: Entry | undefined;
     let prev: Entry | undefined;
-    let natural: WatchItem | undefined;
     if (ev.type === 'delete') {
       prev = this.byKey.get(ev.key)?.entry;
       if (prev === undefined) {

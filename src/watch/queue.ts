@@ -16,10 +16,6 @@ export class ItemQueue {
     this.length++;
   }
 
-  peek(): WatchItem | undefined {
-    return this.length === 0 ? undefined : this.slots[this.head];
-  }
-
   shift(): WatchItem | undefined {
     if (this.length === 0) return undefined;
     const item = this.slots[this.head];

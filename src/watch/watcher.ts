@@ -17,7 +17,6 @@
 // so a client never sees part of a revision and then a resume point inside it.
 
 import type { KubeObject } from '../core/api/types.js';
-import type { Status } from '../core/errors.js';
 import type { WatchCodec } from '../net/wire/watch-frames.js';
 import type { WatchFrameSource } from '../net/wire/pipe.js';
 import type { CacheEvent, Entry, WatchItem } from './items.js';
@@ -417,5 +416,3 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
   }
 }
 
-/** An ERROR item's object. */
-export type ErrorObject = Status;
