@@ -37,6 +37,9 @@ export function invalidContinue(detail: string): StatusError {
   return badRequest(`invalid continue token: ${detail}`);
 }
 
+/** A resourceVersion that is not a decimal revision (kube: the versioner's ParseUint error). */
 export function invalidResourceVersion(rv: string): StatusError {
-  return badRequest(`invalid resource version: "${rv}"`);
+  return badRequest(
+    `resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`,
+  );
 }

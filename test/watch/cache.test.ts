@@ -332,3 +332,15 @@ test('a reader that takes exactly what was queued is still woken for the next ev
   assert.equal(wakeups, 2);
   w.close();
 });
+
+test('an unparseable resourceVersion is a 400 before any stream', async () => {
+  const { cache } = setup();
+  for (const rv of ['abc', '-1', '1.5']) {
+    assert.throws(
+      () => cache.watch({ resourceVersion: rv }),
+      (e: { code?: number; message?: string }) =>
+        e.code === 400 && e.message === `resourceVersion: Invalid value: "${rv}": strconv.ParseUint: parsing "${rv}": invalid syntax`,
+    );
+    await assert.rejects(cache.list({ resourceVersion: rv }), (e: { code?: number }) => e.code === 400);
+  }
+});
