@@ -276,26 +276,31 @@ class WatchReader {
   }
 }
 
+/** Connects in flight at once while opening streams: overlapping, within the listen backlog (511). */
+const connectsInFlightMax = 128;
+
 /**
- * Opens `count` streams from `rv` at once (the connects overlap), starting a reader on each as
- * soon as it is open. Resolves when all are open.
+ * Opens `count` streams from `rv`, `connectsInFlightMax` connects at a time, starting a reader on
+ * each as soon as it is open. Resolves when all are open.
  */
 async function openStreams(client: HttpClient, namespace: string, rv: string, count: number, expected: number): Promise<{ streams: WatchStream[]; readers: WatchReader[]; reading: Promise<unknown> }> {
   const streams: WatchStream[] = [];
   const readers: WatchReader[] = [];
   const reads: Promise<void>[] = [];
-  const opening: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    opening.push(
-      client.watch(podsResource, namespace, { resourceVersion: rv, timeoutSeconds: 600 }).then((stream) => {
-        const reader = new WatchReader(stream, expected);
-        streams.push(stream);
-        readers.push(reader);
-        reads.push(reader.read());
-      }),
-    );
-  }
-  await Promise.all(opening);
+  let next = 0;
+  const opener = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      const stream = await client.watch(podsResource, namespace, { resourceVersion: rv, timeoutSeconds: 600 });
+      const reader = new WatchReader(stream, expected);
+      streams.push(stream);
+      readers.push(reader);
+      reads.push(reader.read());
+    }
+  };
+  const openers: Promise<void>[] = [];
+  for (let i = 0; i < Math.min(connectsInFlightMax, count); i++) openers.push(opener());
+  await Promise.all(openers);
   return { streams, readers, reading: Promise.all(reads) };
 }
 
