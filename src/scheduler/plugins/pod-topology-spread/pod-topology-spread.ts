@@ -66,47 +66,70 @@ function selectorOf(c: Spec, podLabels: Labels): LabelSelector {
   return labelSelectorFromObject({ ...base, matchExpressions: [...(base.matchExpressions ?? []), ...extra] });
 }
 
-function hasAllKeys(labels: Labels, specs: readonly Spec[]): boolean {
-  for (const c of specs) if (labels[c.topologyKey] === undefined) return false;
-  return true;
-}
-
-/** Counts matching pods per domain for each constraint, over the eligible nodes. */
+/**
+ * Counts matching pods per domain for each constraint, over the eligible nodes (every constraint
+ * key present, the pod's required node affinity matched). Reads topology values from the node
+ * table (interned), so the per-pod cost is one pass over nodes and one over placed pods.
+ */
 function count(pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], selectors: readonly LabelSelector[], byOwner: string | undefined): {
   counts: Map<number, number>[];
   perNode: Map<number, number>[];
   eligible: Uint8Array;
 } {
-  const counts = specs.map(() => new Map<number, number>());
-  const perNode = specs.map(() => new Map<number, number>());
-  const eligible = new Uint8Array(ctx.table.highWater);
-  for (const node of ctx.nodes) {
-    const obj = ctx.nodeObject(node);
-    if (obj === undefined) continue;
-    const labels = obj.metadata.labels ?? {};
-    if (!hasAllKeys(labels, specs) || !requiredNodeAffinityMatches(pod.pod, obj)) continue;
+  const C = specs.length;
+  const table = ctx.table;
+  const size = table.highWater;
+  const keyIds = specs.map((c) => ctx.intern.intern(c.topologyKey));
+  const counts: Map<number, number>[] = [];
+  const perNode: Map<number, number>[] = [];
+  for (let i = 0; i < C; i++) {
+    counts.push(new Map());
+    perNode.push(new Map());
+  }
+  const eligible = new Uint8Array(size);
+  /** domainOf[i * size + node]: the node's interned value of constraint i's key. */
+  const domainOf = new Int32Array(C * size);
+  const spec = pod.pod.spec;
+  const hasAffinity = (spec?.nodeSelector !== undefined && Object.keys(spec.nodeSelector).length > 0) || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
+  const nodes = ctx.nodes;
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n] as number;
+    let all = true;
+    for (let i = 0; i < C; i++) {
+      const v = table.labelValueOf(node, keyIds[i] as number);
+      if (v < 0) {
+        all = false;
+        break;
+      }
+      domainOf[i * size + node] = v;
+    }
+    if (!all) continue;
+    if (hasAffinity) {
+      const obj = ctx.nodeObject(node);
+      if (obj === undefined || !requiredNodeAffinityMatches(pod.pod, obj)) continue;
+    }
     eligible[node] = 1;
-    specs.forEach((c, i) => {
-      const id = ctx.intern.intern(labels[c.topologyKey] as string);
-      if (!counts[i]!.has(id)) counts[i]!.set(id, 0);
-    });
+    for (let i = 0; i < C; i++) {
+      const d = domainOf[i * size + node] as number;
+      if (!counts[i]!.has(d)) counts[i]!.set(d, 0);
+    }
   }
   const namespace = pod.pod.metadata.namespace ?? 'default';
   for (const a of ctx.assignedPods()) {
     const other = a.info.pod;
     if ((other.metadata.namespace ?? 'default') !== namespace || other.metadata.deletionTimestamp !== undefined) continue;
     const labels = other.metadata.labels ?? {};
-    const obj = ctx.nodeObject(a.node);
-    if (obj === undefined) continue;
-    const nodeLabels = obj.metadata.labels ?? {};
-    specs.forEach((c, i) => {
+    const node = a.node;
+    for (let i = 0; i < C; i++) {
       const matches = byOwner !== undefined ? other.metadata.ownerReferences?.[0]?.uid === byOwner : selectors[i]!.matches(labels);
-      if (!matches) return;
-      perNode[i]!.set(a.node, (perNode[i]!.get(a.node) ?? 0) + 1);
-      if (eligible[a.node] !== 1) return;
-      const id = ctx.intern.intern(nodeLabels[c.topologyKey] as string);
-      counts[i]!.set(id, (counts[i]!.get(id) ?? 0) + 1);
-    });
+      if (!matches) continue;
+      const pn = perNode[i]!;
+      pn.set(node, (pn.get(node) ?? 0) + 1);
+      if (eligible[node] !== 1) continue;
+      const d = domainOf[i * size + node] as number;
+      const c = counts[i]!;
+      c.set(d, (c.get(d) ?? 0) + 1);
+    }
   }
   return { counts, perNode, eligible };
 }
