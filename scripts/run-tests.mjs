@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const testRoot = join(root, 'dist', 'test');
+// Tests live under test/ (mirroring src/) and beside the benchmark helpers they check.
+const testRoots = [join(root, 'dist', 'test'), join(root, 'dist', 'benchmarks')];
 
 function listTestFiles(dir) {
   const files = [];
@@ -20,11 +21,11 @@ function listTestFiles(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = listTestFiles(testRoot).filter(
+const files = testRoots.flatMap((dir) => listTestFiles(dir)).filter(
   (f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)),
 );
 if (files.length === 0) {
-  console.error(`no test files found under ${relative(root, testRoot)} (did the build run?)`);
+  console.error('no test files found under dist/test or dist/benchmarks (did the build run?)');
   process.exit(1);
 }
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
