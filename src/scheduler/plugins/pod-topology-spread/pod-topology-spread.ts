@@ -80,15 +80,11 @@ function count(pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], select
   const table = ctx.table;
   const size = table.highWater;
   const keyIds = specs.map((c) => ctx.intern.intern(c.topologyKey));
-  const counts: Map<number, number>[] = [];
-  const perNode: Map<number, number>[] = [];
-  for (let i = 0; i < C; i++) {
-    counts.push(new Map());
-    perNode.push(new Map());
-  }
   const eligible = new Uint8Array(size);
   /** domainOf[i * size + node]: the node's interned value of constraint i's key. */
   const domainOf = new Int32Array(C * size);
+  /** matching[i * size + node]: pods on the node matching constraint i. */
+  const matching = new Int32Array(C * size);
   const spec = pod.pod.spec;
   const hasAffinity = (spec?.nodeSelector !== undefined && Object.keys(spec.nodeSelector).length > 0) || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
   const nodes = ctx.nodes;
@@ -109,27 +105,33 @@ function count(pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], select
       if (obj === undefined || !requiredNodeAffinityMatches(pod.pod, obj)) continue;
     }
     eligible[node] = 1;
-    for (let i = 0; i < C; i++) {
-      const d = domainOf[i * size + node] as number;
-      if (!counts[i]!.has(d)) counts[i]!.set(d, 0);
-    }
   }
   const namespace = pod.pod.metadata.namespace ?? 'default';
   for (const a of ctx.assignedPods()) {
     const other = a.info.pod;
     if ((other.metadata.namespace ?? 'default') !== namespace || other.metadata.deletionTimestamp !== undefined) continue;
     const labels = other.metadata.labels ?? {};
-    const node = a.node;
     for (let i = 0; i < C; i++) {
       const matches = byOwner !== undefined ? other.metadata.ownerReferences?.[0]?.uid === byOwner : selectors[i]!.matches(labels);
-      if (!matches) continue;
-      const pn = perNode[i]!;
-      pn.set(node, (pn.get(node) ?? 0) + 1);
-      if (eligible[node] !== 1) continue;
-      const d = domainOf[i * size + node] as number;
-      const c = counts[i]!;
-      c.set(d, (c.get(d) ?? 0) + 1);
+      if (matches) matching[i * size + a.node] = (matching[i * size + a.node] as number) + 1;
     }
+  }
+  const counts: Map<number, number>[] = [];
+  const perNode: Map<number, number>[] = [];
+  for (let i = 0; i < C; i++) {
+    const domains = new Map<number, number>();
+    const pn = new Map<number, number>();
+    const base = i * size;
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n] as number;
+      const m = matching[base + node] as number;
+      if (m > 0) pn.set(node, m);
+      if (eligible[node] !== 1) continue;
+      const d = domainOf[base + node] as number;
+      domains.set(d, (domains.get(d) ?? 0) + m);
+    }
+    counts.push(domains);
+    perNode.push(pn);
   }
   return { counts, perNode, eligible };
 }
