@@ -168,6 +168,37 @@ for (const kind of kinds) {
       }
     });
 
+    test('a continue token that expires mid-list (410) falls back to one unpaged list', async () => {
+      // After the first page, the cluster moves on and history is dropped: the token expires.
+      let pages = 0;
+      const expiring = new Proxy(api, {
+        get: (target, prop, receiver) => {
+          if (prop !== 'list') return Reflect.get(target, prop, receiver) as unknown;
+          return async (r: ResourceType, n: string, o?: ListOptions) => {
+            pages++;
+            const page = await target.list(r, n, o);
+            if (pages === 1) {
+              const moved = await target.patch(configMaps, ns, 'pre-3', 'merge', { data: { page: 'moved' } });
+              ts.server.hub.cacheFor(configMapKind)?.compact(Number(moved.object.metadata.resourceVersion));
+            }
+            return page;
+          };
+        },
+      });
+      const errors: unknown[] = [];
+      const informer = createInformer(expiring, configMaps, { namespace: ns, pageSize: 2, onError: (e) => errors.push(e) });
+      informer.start();
+      try {
+        assert.equal(await informer.waitForSync(5000), true);
+        assert.equal(pages, 3, `first page, the expired continue, the unpaged list: ${pages} calls`);
+        assert.deepEqual(errors, []);
+        assert.equal(informer.indexer.size, (await api.list(configMaps, ns)).items.length);
+        assert.deepEqual((informer.indexer.getByName(ns, 'pre-3') as KubeObject & { data?: unknown }).data, { page: 'moved' });
+      } finally {
+        await informer.stop();
+      }
+    });
+
     test('survives a server-side 410: re-lists and tells handlers what changed while it was away', async () => {
       const gated = new GatedApi(api);
       const informer = createInformer(gated.api, configMaps, { namespace: ns, backoffInitialMs: 10, backoffMaxMs: 50 });
