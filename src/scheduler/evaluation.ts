@@ -29,6 +29,8 @@ export function normalizedScore(normalization: Normalization, raw: number, max: 
     case 'max': return max === 0 ? 0 : Math.floor((maxNodeScore * raw) / max);
     case 'maxReverse': return max === 0 ? maxNodeScore : maxNodeScore - Math.floor((maxNodeScore * raw) / max);
     case 'spread': return raw < 0 ? 0 : max === 0 ? maxNodeScore : Math.floor((maxNodeScore * (max + min - raw)) / max);
+    // Go's int64(float64(MaxNodeScore) * (float64(s-min) / float64(max-min))): divide first.
+    case 'minMax': return max > min ? Math.trunc(maxNodeScore * ((raw - min) / (max - min))) : 0;
     default: {
       const never: never = normalization;
       throw new Error(`unknown normalization ${String(never)}`);
@@ -215,7 +217,7 @@ export class PodEvaluation {
     let varying = 0;
     for (let k = 0; k < K; k++) {
       const n = this.layout.normalizations[k];
-      if (this.maxRaw[k] === 0 && n !== 'spread') constant += n === 'maxReverse' ? this.normWeight(k) * maxNodeScore : 0;
+      if (this.maxRaw[k] === 0 && n !== 'spread' && n !== 'minMax') constant += n === 'maxReverse' ? this.normWeight(k) * maxNodeScore : 0;
       else varying++;
     }
     let feasible = 0;
@@ -235,11 +237,11 @@ export class PodEvaluation {
         const normalization = this.layout.normalizations[k]!;
         const w = this.normWeight(k) * rankScale;
         const base = k * size;
-        if (normalization === 'spread') {
+        if (normalization === 'spread' || normalization === 'minMax') {
           const min = this.minRaw[k] as number;
           for (let node = 0; node < size; node++) {
             if (verdicts[node] !== 0) continue;
-            total[node] = (total[node] as number) + w * normalizedScore('spread', raw[base + node] as number, max, min);
+            total[node] = (total[node] as number) + w * normalizedScore(normalization, raw[base + node] as number, max, min);
           }
           continue;
         }
@@ -287,16 +289,18 @@ export class PodEvaluation {
 
   private computeMax(k: number): number {
     const base = k * this.size;
-    let max = 0;
+    // 'minMax' takes the true extremes (raw scores may be negative); the others floor max at 0.
+    const signed = this.layout.normalizations[k] === 'minMax';
+    let max = signed ? Number.NEGATIVE_INFINITY : 0;
     let min = Number.POSITIVE_INFINITY;
     for (let node = 0; node < this.size; node++) {
       if (this.verdicts[node] !== 0) continue;
       const v = this.normRaw[base + node] as number;
       if (v > max) max = v;
-      if (v >= 0 && v < min) min = v;
+      if ((signed || v >= 0) && v < min) min = v;
     }
     this.minRaw[k] = min === Number.POSITIVE_INFINITY ? 0 : min;
-    return max;
+    return max === Number.NEGATIVE_INFINITY ? 0 : max;
   }
 
   /** The weighted score of a node (no tie-break), or -Infinity when infeasible. */
@@ -367,7 +371,7 @@ export class PodEvaluation {
       this.normRaw[k * size + node] = v;
       const max = this.maxRaw[k] as number;
       const min = this.minRaw[k] as number;
-      if (this.layout.normalizations[k] === 'spread') {
+      if (this.layout.normalizations[k] === 'spread' || this.layout.normalizations[k] === 'minMax') {
         if (this.computeMax(k) !== max || this.minRaw[k] !== min) maxMoved = true;
       } else if ((nowFeasible && v > max) || (wasFeasible && old === max && (v < max || !nowFeasible))) {
         if (this.computeMax(k) !== max) maxMoved = true;

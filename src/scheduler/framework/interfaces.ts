@@ -130,9 +130,11 @@ export interface PreScorePlugin extends Plugin {
  * 'max' — score * 100 / max (all stay 0 when max is 0);
  * 'maxReverse' — 100 - score * 100 / max (all 100 when max is 0);
  * 'spread' — PodTopologySpread's: a negative raw score marks an ignored node (→ 0); the others
- *   100 · (max + min − score) / max over the non-ignored ones (all 100 when max is 0).
+ *   100 · (max + min − score) / max over the non-ignored ones (all 100 when max is 0);
+ * 'minMax' — InterPodAffinity's: raw scores may be negative; 100 · ((score − min) / (max − min))
+ *   truncated, over every feasible node (all 0 when max = min).
  */
-export type Normalization = 'none' | 'max' | 'maxReverse' | 'spread';
+export type Normalization = 'none' | 'max' | 'maxReverse' | 'spread' | 'minMax';
 
 export interface ScorePlugin extends Plugin {
   readonly normalization: Normalization;
