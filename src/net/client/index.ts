@@ -23,5 +23,6 @@ export {
   type RateLimiter,
   type WorkQueueOptions,
 } from './workqueue.js';
+export { FrameSplitter, SharedFrameDecoder, StreamCursor, plainFrameDecoder, type FrameDecoder } from './watch-decode.js';
 export { resourcePath } from './paths.js';
 export { statusErrorOf, parseWarnings } from './status.js';

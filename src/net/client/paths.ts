@@ -74,24 +74,24 @@ export function patchQuery(o: PatchOptions | undefined): string {
 export function deleteOptionsBody(o: DeleteOptions | undefined): Record<string, unknown> | undefined {
   if (o === undefined) return undefined;
   const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
-  let any = false;
+  let given = false;
   if (o.dryRun === true) {
     body['dryRun'] = ['All'];
-    any = true;
+    given = true;
   }
   if (o.gracePeriodSeconds !== undefined) {
     body['gracePeriodSeconds'] = o.gracePeriodSeconds;
-    any = true;
+    given = true;
   }
   if (o.propagationPolicy !== undefined) {
     body['propagationPolicy'] = o.propagationPolicy;
-    any = true;
+    given = true;
   }
   if (o.preconditions !== undefined) {
     body['preconditions'] = o.preconditions;
-    any = true;
+    given = true;
   }
-  return any ? body : undefined;
+  return given ? body : undefined;
 }
 
 /** The Content-Type of each patch mechanism. */
