@@ -10,6 +10,7 @@ export {
   defaultWorkerCount,
   Scheduler,
   type Binding,
+  type Preemption,
   type SchedulerOptions,
   type SchedulerStats,
   type Unschedulable,

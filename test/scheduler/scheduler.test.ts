@@ -40,7 +40,11 @@ test('an unschedulable pod gets kube-scheduler\'s message, and a node added late
     await s.idle();
     assert.equal(events.length, 1);
     // Filters run in order and a node's first failure is its reason: NodeAffinity before NodeResourcesFit.
-    assert.equal(events[0]!.message, "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.");
+    // Then, as kube-scheduler, what preemption found (UnschedulableAndUnresolvable everywhere).
+    assert.equal(
+      events[0]!.message,
+      "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    );
     assert.deepEqual(events[0]!.condition, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: events[0]!.message });
     assert.equal(s.queueLocation('default', 'big'), 'unschedulable');
     clock.ms += 10_000; // past the backoff
@@ -58,7 +62,10 @@ test('FitError counts every reason of every node, sorted', async () => {
     s.addNode(node({ name: 'n3', cpu: '8', memory: '64Gi', taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }));
     s.addPod(pod({ name: 'p', requests: { cpu: '2', memory: '2Gi' } }));
     await s.idle();
-    assert.deepEqual(events, ['0/3 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint {k: v}, 2 Insufficient cpu.']);
+    assert.deepEqual(events, [
+      '0/3 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint {k: v}, 2 Insufficient cpu. ' +
+        'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    ]);
   });
 });
 

@@ -1,11 +1,13 @@
-// The in-tree plugins, by name. Plugins not built yet (InterPodAffinity,
-// VolumeBinding, VolumeRestrictions, DefaultPreemption) are registered as no-ops so the default
+// The in-tree plugins, by name. Plugins not built yet (
+// VolumeBinding, VolumeRestrictions) are registered as no-ops so the default
 // profile loads; see `pendingPlugins`.
 import type { Plugin } from '../framework/interfaces.js';
 import { names } from '../framework/names.js';
 import { Registry, type PluginFactory } from '../framework/registry.js';
+import { newDefaultPreemption } from './default-preemption/default-preemption.js';
 import { newDefaultBinder } from './default-binder/default-binder.js';
 import { newImageLocality } from './image-locality/image-locality.js';
+import { newInterPodAffinity } from './inter-pod-affinity/inter-pod-affinity.js';
 import { newNodeAffinity } from './node-affinity/node-affinity.js';
 import { newNodeName } from './node-name/node-name.js';
 import { newNodePorts } from './node-ports/node-ports.js';
@@ -19,10 +21,8 @@ import { newTaintToleration } from './taint-toleration/taint-toleration.js';
 
 /** Default-profile plugins that do not exist yet: they load, implement no extension point, do nothing. */
 export const pendingPlugins: readonly string[] = [
-  names.InterPodAffinity,
   names.VolumeBinding,
   names.VolumeRestrictions,
-  names.DefaultPreemption,
 ];
 
 function placeholder(name: string): PluginFactory {
@@ -42,6 +42,8 @@ export function inTreeRegistry(): Registry {
     [names.NodeResourcesBalancedAllocation, newBalancedAllocation],
     [names.ImageLocality, newImageLocality],
     [names.PodTopologySpread, newPodTopologySpread],
+    [names.InterPodAffinity, newInterPodAffinity],
+    [names.DefaultPreemption, newDefaultPreemption],
     [names.DefaultBinder, newDefaultBinder],
   ];
   for (const n of pendingPlugins) entries.push([n, placeholder(n)]);

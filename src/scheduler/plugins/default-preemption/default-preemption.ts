@@ -1,0 +1,112 @@
+// DefaultPreemption (PostFilter): when no node fits, evict lower-priority pods from one node so the
+// pod fits there, as kube-scheduler's default preemption:
+//
+//   1. candidates: nodes that failed with Unschedulable (Unresolvable ones cannot be helped);
+//   2. on each, every pod of lower priority is a potential victim; if the pod does not fit even
+//      without all of them, the node is out;
+//   3. reprieve: victims are tried back one by one, most important first (higher priority, then
+//      earlier start), those whose eviction would break a PodDisruptionBudget first; a pod stays a
+//      victim only if the preemptor no longer fits with it back;
+//   4. the node: fewest PDB violations, then the lowest highest-victim priority, then the smallest
+//      sum of victim priorities, then the fewest victims, then the node's tie-break rank.
+//
+// Pods with preemptionPolicy Never do not preempt. Not done: nominated pods are not reserved on
+// their node (library mode places the preemptor at once instead); filters that count pods across
+// nodes (PodTopologySpread) are not re-counted without the victims.
+import type { PodDisruptionBudget } from '../../../core/api/types.js';
+import { labelSelectorFromObject, type LabelSelectorObject } from '../../../core/api/labels.js';
+import type { CycleState } from '../../framework/cycle-state.js';
+import type { AssignedPod, PostFilterContext, PostFilterPlugin, PostFilterResult } from '../../framework/interfaces.js';
+import { names } from '../../framework/names.js';
+import type { PodInfo } from '../../framework/pod-info.js';
+import { Code, newStatus, success } from '../../framework/status.js';
+
+interface Candidate {
+  readonly node: number;
+  readonly victims: readonly AssignedPod[];
+  readonly pdbViolations: number;
+}
+
+function startMs(p: AssignedPod): number {
+  const t = p.info.pod.status?.startTime ?? p.info.pod.metadata.creationTimestamp;
+  return t === undefined ? 0 : Date.parse(t);
+}
+
+/** kube's MoreImportantPod: higher priority, then the one that started earlier. */
+function moreImportantFirst(a: AssignedPod, b: AssignedPod): number {
+  return b.info.priority - a.info.priority || startMs(a) - startMs(b) || (a.info.key < b.info.key ? -1 : a.info.key > b.info.key ? 1 : 0);
+}
+
+/** Splits victims into those whose eviction would exceed a PDB's disruptionsAllowed, and the others. */
+function splitByBudget(victims: readonly AssignedPod[], budgets: readonly PodDisruptionBudget[]): { violating: AssignedPod[]; fine: AssignedPod[] } {
+  const allowed = budgets.map((b) => b.status?.disruptionsAllowed ?? 0);
+  const selectors = budgets.map((b) => labelSelectorFromObject((b.spec?.selector ?? null) as LabelSelectorObject | null));
+  const violating: AssignedPod[] = [];
+  const fine: AssignedPod[] = [];
+  for (const v of victims) {
+    const pod = v.info.pod;
+    let violates = false;
+    budgets.forEach((b, i) => {
+      if ((b.metadata.namespace ?? 'default') !== (pod.metadata.namespace ?? 'default')) return;
+      // An empty selector matches nothing for a PDB (policy/v1 semantics differ by version; we follow "nothing").
+      if (selectors[i]!.empty || !selectors[i]!.matches(pod.metadata.labels ?? {})) return;
+      allowed[i] = (allowed[i] as number) - 1;
+      if ((allowed[i] as number) < 0) violates = true;
+    });
+    (violates ? violating : fine).push(v);
+  }
+  return { violating, fine };
+}
+
+export class DefaultPreemption implements PostFilterPlugin {
+  readonly name = names.DefaultPreemption;
+
+  postFilter(_state: CycleState, pod: PodInfo, ctx: PostFilterContext): PostFilterResult {
+    if (pod.pod.spec?.preemptionPolicy === 'Never') {
+      return { status: newStatus(Code.Unschedulable, this.name, 'not eligible due to preemptionPolicy=Never.') };
+    }
+    let best: Candidate | undefined;
+    for (const node of ctx.candidates) {
+      const c = this.candidateOn(node, pod, ctx);
+      if (c !== undefined && (best === undefined || this.better(c, best, ctx))) best = c;
+    }
+    if (best === undefined) {
+      return { status: newStatus(Code.Unschedulable, this.name, `0/${ctx.liveNodes} nodes are available: ${ctx.liveNodes} No preemption victims found for incoming pod.`) };
+    }
+    return { status: success, nominatedNode: best.node, victims: best.victims };
+  }
+
+  private candidateOn(node: number, pod: PodInfo, ctx: PostFilterContext): Candidate | undefined {
+    const lower = ctx.podsOn(node).filter((p) => p.info.priority < pod.priority);
+    if (lower.length === 0 || !ctx.fitsWithout(node, lower)) return undefined;
+    lower.sort(moreImportantFirst);
+    const { violating, fine } = splitByBudget(lower, ctx.disruptionBudgets);
+    const victims = new Set(lower);
+    let pdbViolations = 0;
+    for (const group of [violating, fine]) {
+      for (const v of group) {
+        victims.delete(v);
+        if (!ctx.fitsWithout(node, [...victims])) {
+          victims.add(v);
+          if (group === violating) pdbViolations++;
+        }
+      }
+    }
+    return { node, victims: [...victims].sort(moreImportantFirst), pdbViolations };
+  }
+
+  /** Whether candidate a beats b (kube's pickOneNodeForPreemption criteria). */
+  private better(a: Candidate, b: Candidate, ctx: PostFilterContext): boolean {
+    if (a.pdbViolations !== b.pdbViolations) return a.pdbViolations < b.pdbViolations;
+    const highest = (c: Candidate): number => c.victims[0]?.info.priority ?? Number.NEGATIVE_INFINITY;
+    if (highest(a) !== highest(b)) return highest(a) < highest(b);
+    const sum = (c: Candidate): number => c.victims.reduce((s, v) => s + v.info.priority, 0);
+    if (sum(a) !== sum(b)) return sum(a) < sum(b);
+    if (a.victims.length !== b.victims.length) return a.victims.length < b.victims.length;
+    return (ctx.table.rank[a.node] as number) >>> 0 > (ctx.table.rank[b.node] as number) >>> 0;
+  }
+}
+
+export function newDefaultPreemption(): DefaultPreemption {
+  return new DefaultPreemption();
+}
