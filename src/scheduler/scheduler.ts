@@ -14,11 +14,11 @@
 // queued and applied when it returns (see `mutate`), so workers always read one consistent epoch.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { Node, Pod } from '../core/api/types.js';
+import type { Node, Pod, PodDisruptionBudget } from '../core/api/types.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './framework/config.js';
 import type { SchedulerConfigInput } from './framework/config-input.js';
 import { CycleState } from './framework/cycle-state.js';
-import type { Binder, NodeView, PrepareContext } from './framework/interfaces.js';
+import type { AssignedPod as PlacedPod, Binder, NodeView, PostFilterContext, PrepareContext } from './framework/interfaces.js';
 import { defaultSchedulerName } from './framework/names.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
@@ -74,6 +74,13 @@ export interface Unschedulable {
   readonly condition: { readonly type: 'PodScheduled'; readonly status: 'False'; readonly reason: 'Unschedulable' | 'SchedulerError'; readonly message: string };
 }
 
+export interface Preemption {
+  readonly preemptor: Pod;
+  readonly nodeName: string;
+  /** Evicted so the preemptor fits; the embedding application deletes them. */
+  readonly victims: readonly Pod[];
+}
+
 export interface SchedulerStats {
   readonly scheduled: number;
   readonly bound: number;
@@ -88,6 +95,7 @@ export interface SchedulerStats {
   readonly placementsChecked: number;
   readonly placementsFullyChecked: number;
   readonly placementViolations: number;
+  readonly preemptions: number;
   /** Nodes considered per decision, as a percentage of live nodes (100: every node). */
   readonly nodesScoredPct: number;
 }
@@ -198,6 +206,8 @@ export class Scheduler {
   private readonly bindingListeners = new Set<(b: Binding) => void>();
   private readonly unschedulableListeners = new Set<(u: Unschedulable) => void>();
   private readonly bindingChannels = new Set<Channel<Binding>>();
+  private readonly preemptionListeners = new Set<(p: Preemption) => void>();
+  private readonly disruptionBudgets = new Map<string, PodDisruptionBudget>();
 
   private readonly scratch = new EvaluateScratch();
   private readonly oneNode = new Int32Array(1);
@@ -221,6 +231,7 @@ export class Scheduler {
     placementsChecked: 0,
     placementsFullyChecked: 0,
     placementViolations: 0,
+    preemptions: 0,
     nodesConsidered: 0,
     nodesLiveAtDecision: 0,
   };
@@ -412,8 +423,23 @@ export class Scheduler {
     return a === undefined ? undefined : this.nodeObjects[a.node]?.metadata.name;
   }
 
+  /** A PodDisruptionBudget preemption must respect (status.disruptionsAllowed is read as given). */
+  addPodDisruptionBudget(pdb: PodDisruptionBudget): void {
+    this.disruptionBudgets.set(`${pdb.metadata.namespace ?? 'default'}/${pdb.metadata.name ?? ''}`, pdb);
+  }
+
+  removePodDisruptionBudget(namespace: string, name: string): void {
+    this.disruptionBudgets.delete(`${namespace}/${name}`);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Outputs
+
+  /** Preemptions: the victims were removed from the scheduler's view; delete them for real. */
+  onPreemption(listener: (p: Preemption) => void): () => void {
+    this.preemptionListeners.add(listener);
+    return () => this.preemptionListeners.delete(listener);
+  }
 
   onBinding(listener: (b: Binding) => void): () => void {
     this.bindingListeners.add(listener);
@@ -452,6 +478,7 @@ export class Scheduler {
       placementsChecked: c.placementsChecked,
       placementsFullyChecked: c.placementsFullyChecked,
       placementViolations: c.placementViolations,
+      preemptions: c.preemptions,
       nodesScoredPct: c.nodesLiveAtDecision === 0 ? 100 : (100 * c.nodesConsidered) / c.nodesLiveAtDecision,
     };
   }
@@ -515,8 +542,11 @@ export class Scheduler {
     this.changeSeq++;
   }
 
-  /** Adds (sign 1) or removes (sign -1) a pod's requests and host ports on a node. */
-  private applyPod(info: PodInfo, node: number, sign: 1 | -1): void {
+  /**
+   * Adds (sign 1) or removes (sign -1) a pod's requests and host ports on a node. `log` false is for
+   * a simulation that is undone before anything reads the table (preemption's what-ifs).
+   */
+  private applyPod(info: PodInfo, node: number, sign: 1 | -1, log = true): void {
     const t = this.table;
     t.reqCpuMilli[node] = (t.reqCpuMilli[node] as number) + sign * info.cpuMilli;
     t.reqMemBytes[node] = (t.reqMemBytes[node] as number) + sign * info.memBytes;
@@ -544,6 +574,7 @@ export class Scheduler {
       t.portCount[node] = n;
       t.flags[node] = uses.length > max ? (t.flags[node] as number) | NodeFlag.portsOverflow : (t.flags[node] as number) & ~NodeFlag.portsOverflow;
     }
+    if (!log) return;
     // A pod whose placement changes other pods' results beyond this node (InterPodAffinity terms):
     // every evaluation is stale.
     if (this.affectsOthers(info)) this.generation++;
@@ -870,13 +901,17 @@ export class Scheduler {
       return;
     }
     e.lastUsedSeq = ++this.useSeq;
-    const node = e.best();
+    let node = e.best();
     this.counters.nodesConsidered += ctx.liveNodes;
     this.counters.nodesLiveAtDecision += ctx.liveNodes;
     if (node < 0) {
       const { message, plugins } = this.fitError(e, info, ctx);
-      this.fail(b, message, false, plugins);
-      return;
+      const pf = this.postFilter(b, e, ctx);
+      node = pf.node;
+      if (node < 0) {
+        this.fail(b, pf.message === undefined ? message : `${message} ${pf.message}`, false, plugins);
+        return;
+      }
     }
     if (this.check !== 'off') this.checkPlacement(b, e, node, ctx);
     const nodeName = this.nodeObjects[node]?.metadata.name ?? '';
@@ -907,6 +942,69 @@ export class Scheduler {
     // The pod stays in flight in the queue until its bind ends (a failure backs it off).
     this.bindsInFlight++;
     void this.bindCycle(b.fw, state, info, nodeName);
+  }
+
+  /**
+   * PostFilter (preemption): on success the victims are evicted (removed here, reported to
+   * onPreemption listeners, who delete them for real) and the pod's best node after that is returned.
+   */
+  private postFilter(b: Prepared, e: PodEvaluation, ctx: PrepareContext): { node: number; message?: string } {
+    if (b.fw.postFilter.length === 0) return { node: -1 };
+    const info = b.qp.info;
+    const candidates: number[] = [];
+    for (const node of ctx.nodes) {
+      const v = e.verdicts[node] as number;
+      if (v !== 0 && v !== kNoNode && b.fw.reasons[v - 1]?.r.code === Code.Unschedulable) candidates.push(node);
+    }
+    // kube-scheduler's preemption message: why no node could be freed.
+    const n = ctx.nodes.length;
+    const parts: string[] = [];
+    if (candidates.length > 0) parts.push(`${candidates.length} No preemption victims found for incoming pod`);
+    if (n - candidates.length > 0) parts.push(`${n - candidates.length} Preemption is not helpful for scheduling`);
+    const failed = { node: -1, message: `preemption: 0/${n} nodes are available: ${parts.sort().join(', ')}.` };
+    if (info.pod.spec?.preemptionPolicy === 'Never') return { node: -1, message: 'preemption: not eligible due to preemptionPolicy=Never.' };
+    if (candidates.length === 0) return failed;
+    const byNode = new Map<number, PlacedPod[]>();
+    for (const a of this.assigned.values()) {
+      const list = byNode.get(a.node);
+      if (list === undefined) byNode.set(a.node, [a]);
+      else list.push(a);
+    }
+    const one = new Int32Array(1);
+    const verdict = new Uint16Array(1);
+    const raw = new Float64Array(Math.max(1, e.activeScores.length));
+    const pfCtx: PostFilterContext = {
+      ...ctx,
+      candidates: Int32Array.from(candidates),
+      disruptionBudgets: [...this.disruptionBudgets.values()],
+      podsOn: (node) => byNode.get(node) ?? [],
+      fitsWithout: (node, removed) => {
+        for (const r of removed) this.applyPod(r.info, node, -1, false);
+        one[0] = node;
+        evaluateNodes(b.fw, e.state, info, ctx, one, 1, e.activeScores, verdict, raw, this.scratch);
+        for (const r of removed) this.applyPod(r.info, node, 1, false);
+        return verdict[0] === 0;
+      },
+    };
+    for (const p of b.fw.postFilter) {
+      const r = p.postFilter(e.state, info, pfCtx);
+      if (r.status.code !== Code.Success || r.nominatedNode === undefined) continue;
+      const nodeName = this.nodeObjects[r.nominatedNode]?.metadata.name ?? '';
+      const victims = (r.victims ?? []).map((v) => v.info.pod);
+      for (const v of r.victims ?? []) {
+        const key = v.info.key;
+        if (this.assigned.get(key) !== v) continue;
+        this.assigned.delete(key);
+        this.applyPod(v.info, v.node, -1);
+      }
+      this.counters.preemptions++;
+      const event: Preemption = { preemptor: info.pod, nodeName, victims };
+      for (const l of this.preemptionListeners) l(event);
+      this.queue.onEvent('PodDelete');
+      if (!this.sync(e, info, ctx)) return failed;
+      return { node: e.best() };
+    }
+    return failed;
   }
 
   private unassume(info: PodInfo): void {

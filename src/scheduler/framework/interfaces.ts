@@ -5,7 +5,7 @@
 // over the node table's typed arrays, instead of one virtual call per node. They run on the main
 // thread or on a worker, over the shared columns; they read only their arguments (the CycleState
 // their PreFilter/PreScore wrote, the PodInfo, the node view), never plugin-instance mutable state.
-import type { Node } from '../../core/api/types.js';
+import type { Node, PodDisruptionBudget } from '../../core/api/types.js';
 import type { InternColumns, InternTable } from '../workers/intern.js';
 import type { NodeTable } from '../workers/node-table.js';
 import type { CycleState } from './cycle-state.js';
@@ -116,13 +116,30 @@ export interface FilterPlugin extends Plugin {
 
 export interface PostFilterResult {
   readonly status: Status;
-  /** The node the pod was nominated to (after preemption), if any. */
-  readonly nominatedNode?: string;
+  /** The node the pod is nominated to (after preemption), if any. */
+  readonly nominatedNode?: number;
+  /** Pods to evict so the pod fits the nominated node. */
+  readonly victims?: readonly AssignedPod[];
+}
+
+/** What PostFilter sees of the failed cycle, and a way to try a node without some of its pods. */
+export interface PostFilterContext extends PrepareContext {
+  /** Nodes that failed with Unschedulable (not Unresolvable): removing pods may help there. */
+  readonly candidates: Int32Array;
+  /** The pods placed on a node. */
+  podsOn(node: number): readonly AssignedPod[];
+  /** Whether the pod passes every filter on `node` once `removed` are gone (a simulation). */
+  fitsWithout(node: number, removed: readonly AssignedPod[]): boolean;
+  /** PodDisruptionBudgets known to the scheduler. */
+  readonly disruptionBudgets: readonly PodDisruptionBudget[];
 }
 
 export interface PostFilterPlugin extends Plugin {
-  /** Runs when no node fits. Success with a nominated node means victims were evicted. */
-  postFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext, verdicts: ReadonlyMap<number, string>): PostFilterResult;
+  /**
+   * Runs when no node fits. Success with a nominated node and victims: the scheduler evicts them
+   * and places the pod there. Unschedulable: nothing to do.
+   */
+  postFilter(state: CycleState, pod: PodInfo, ctx: PostFilterContext): PostFilterResult;
 }
 
 export interface PreScorePlugin extends Plugin {

@@ -1,9 +1,10 @@
 // The in-tree plugins, by name. Plugins not built yet (
-// VolumeBinding, VolumeRestrictions, DefaultPreemption) are registered as no-ops so the default
+// VolumeBinding, VolumeRestrictions) are registered as no-ops so the default
 // profile loads; see `pendingPlugins`.
 import type { Plugin } from '../framework/interfaces.js';
 import { names } from '../framework/names.js';
 import { Registry, type PluginFactory } from '../framework/registry.js';
+import { newDefaultPreemption } from './default-preemption/default-preemption.js';
 import { newDefaultBinder } from './default-binder/default-binder.js';
 import { newImageLocality } from './image-locality/image-locality.js';
 import { newInterPodAffinity } from './inter-pod-affinity/inter-pod-affinity.js';
@@ -22,7 +23,6 @@ import { newTaintToleration } from './taint-toleration/taint-toleration.js';
 export const pendingPlugins: readonly string[] = [
   names.VolumeBinding,
   names.VolumeRestrictions,
-  names.DefaultPreemption,
 ];
 
 function placeholder(name: string): PluginFactory {
@@ -43,6 +43,7 @@ export function inTreeRegistry(): Registry {
     [names.ImageLocality, newImageLocality],
     [names.PodTopologySpread, newPodTopologySpread],
     [names.InterPodAffinity, newInterPodAffinity],
+    [names.DefaultPreemption, newDefaultPreemption],
     [names.DefaultBinder, newDefaultBinder],
   ];
   for (const n of pendingPlugins) entries.push([n, placeholder(n)]);
