@@ -1,0 +1,283 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pod } from '../../../../src/core/api/types.js';
+import { normalizedScore } from '../../../../src/scheduler/evaluation.js';
+import { ConfigError } from '../../../../src/scheduler/framework/errors.js';
+import {
+  errReasonAffinityRulesNotMatch as affinityReason,
+  errReasonAntiAffinityRulesNotMatch as antiReason,
+  errReasonExistingAntiAffinityRulesNotMatch as existingReason,
+  newInterPodAffinity,
+} from '../../../../src/scheduler/plugins/inter-pod-affinity/inter-pod-affinity.js';
+import { createScheduler, type Unschedulable } from '../../../../src/scheduler/index.js';
+import { Cluster, node, pod } from '../../helpers.js';
+
+type Affinity = NonNullable<NonNullable<Pod['spec']>['affinity']>;
+type Term = NonNullable<NonNullable<Affinity['podAffinity']>['requiredDuringSchedulingIgnoredDuringExecution']>[number];
+
+const host = 'kubernetes.io/hostname';
+
+function labelled(name: string, labels: Record<string, string>, affinity?: Affinity, namespace = 'default'): Pod {
+  const p = pod({ name, ...(affinity === undefined ? {} : { affinity }) });
+  p.metadata.labels = labels;
+  p.metadata.namespace = namespace;
+  return p;
+}
+
+const term = (app: string, topologyKey: string, extra: Partial<Term> = {}): Term => ({ labelSelector: { matchLabels: { app } }, topologyKey, ...extra });
+const requiredAffinity = (...terms: Term[]): Affinity => ({ podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } });
+const requiredAnti = (...terms: Term[]): Affinity => ({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } });
+
+// n0, n1 in zone a; n2 in zone b; n3 has no zone label.
+const nodes = [
+  { name: 'n0', labels: { zone: 'a', [host]: 'n0' } },
+  { name: 'n1', labels: { zone: 'a', [host]: 'n1' } },
+  { name: 'n2', labels: { zone: 'b', [host]: 'n2' } },
+  { name: 'n3', labels: { [host]: 'n3' } },
+];
+
+const ok = 'ok';
+type Verdict = typeof ok | 'affinity' | 'anti' | 'existing';
+
+function verdicts(got: string[][] | 'skip'): Verdict[] | 'skip' {
+  if (got === 'skip') return got;
+  return got.map((r) => (r.length === 0 ? ok : r[0] === affinityReason ? 'affinity' : r[0] === antiReason ? 'anti' : r[0] === existingReason ? 'existing' : (assert.fail(r[0]) as never)));
+}
+
+test('InterPodAffinity Filter: required affinity, anti-affinity and existing pods’ anti-affinity per topology domain', () => {
+  const cases: { name: string; placed: [Pod, number][]; incoming: Pod; want: Verdict[] | 'skip' }[] = [
+    {
+      name: 'affinity to a zone holding a matching pod; a node without the key fails',
+      placed: [[labelled('db', { app: 'db' }), 0]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone'))),
+      want: [ok, ok, 'affinity', 'affinity'],
+    },
+    {
+      name: 'first pod of a self-matching group: any node with the key',
+      placed: [],
+      incoming: labelled('db-0', { app: 'db' }, requiredAffinity(term('db', 'zone'))),
+      want: [ok, ok, ok, 'affinity'],
+    },
+    {
+      name: 'no matching pod and the pod does not match its own term',
+      placed: [[labelled('other', { app: 'x' }), 0]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone'))),
+      want: ['affinity', 'affinity', 'affinity', 'affinity'],
+    },
+    {
+      name: 'self-matching but a matching pod exists elsewhere: only its domain',
+      placed: [[labelled('db-0', { app: 'db' }), 2]],
+      incoming: labelled('db-1', { app: 'db' }, requiredAffinity(term('db', 'zone'))),
+      want: ['affinity', 'affinity', ok, 'affinity'],
+    },
+    {
+      name: 'two affinity terms must both hold',
+      placed: [[labelled('db', { app: 'db' }), 0], [labelled('cache', { app: 'cache' }), 2]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone'), term('cache', 'zone'))),
+      want: ['affinity', 'affinity', 'affinity', 'affinity'],
+    },
+    {
+      name: 'anti-affinity by hostname',
+      placed: [[labelled('web-0', { app: 'web' }), 0]],
+      incoming: labelled('web-1', { app: 'web' }, requiredAnti(term('web', host))),
+      want: ['anti', ok, ok, ok],
+    },
+    {
+      name: 'anti-affinity by zone; a node without the key is fine',
+      placed: [[labelled('web-0', { app: 'web' }), 0]],
+      incoming: labelled('web-1', { app: 'web' }, requiredAnti(term('web', 'zone'))),
+      want: ['anti', 'anti', ok, ok],
+    },
+    {
+      name: 'an existing pod’s anti-affinity rejects a matching incoming pod in its zone',
+      placed: [[labelled('guard', { app: 'guard' }, requiredAnti(term('intruder', 'zone'))), 2]],
+      incoming: labelled('intruder', { app: 'intruder' }),
+      want: [ok, ok, 'existing', ok],
+    },
+    {
+      name: 'an existing pod’s anti-affinity that does not match: nothing to check',
+      placed: [[labelled('guard', { app: 'guard' }, requiredAnti(term('intruder', 'zone'))), 2]],
+      incoming: labelled('friend', { app: 'friend' }),
+      want: 'skip',
+    },
+    {
+      name: 'terms see only their namespaces: the pod’s own by default',
+      placed: [[labelled('db', { app: 'db' }, undefined, 'other'), 0]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone'))),
+      want: ['affinity', 'affinity', 'affinity', 'affinity'],
+    },
+    {
+      name: 'listed namespaces',
+      placed: [[labelled('db', { app: 'db' }, undefined, 'other'), 0]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone', { namespaces: ['other'] }))),
+      want: [ok, ok, 'affinity', 'affinity'],
+    },
+    {
+      name: 'an empty namespaceSelector selects every namespace',
+      placed: [[labelled('db', { app: 'db' }, undefined, 'other'), 2]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone', { namespaceSelector: {} }))),
+      want: ['affinity', 'affinity', ok, 'affinity'],
+    },
+    {
+      name: 'a namespaceSelector on the namespace name label',
+      placed: [[labelled('db', { app: 'db' }, undefined, 'other'), 2]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone', { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'other' } } }))),
+      want: ['affinity', 'affinity', ok, 'affinity'],
+    },
+    {
+      name: 'a null labelSelector matches no pod',
+      placed: [[labelled('db', { app: 'db' }), 0]],
+      incoming: labelled('web', { app: 'web' }, requiredAnti({ topologyKey: host })),
+      want: [ok, ok, ok, ok],
+    },
+    { name: 'no terms anywhere: skipped', placed: [[labelled('db', { app: 'db' }), 0]], incoming: labelled('web', { app: 'web' }), want: 'skip' },
+  ];
+  for (const c of cases) {
+    const cluster = new Cluster(nodes);
+    for (const [p, n] of c.placed) cluster.place(p, n);
+    assert.deepEqual(verdicts(cluster.filter(newInterPodAffinity(undefined, 'args'), c.incoming)), c.want, c.name);
+  }
+});
+
+test('InterPodAffinity Score: preferred terms, hard affinity weight and existing pods’ preferences per topology pair', () => {
+  const prefer = (weight: number, t: Term): { weight: number; podAffinityTerm: Term } => ({ weight, podAffinityTerm: t });
+  const cases: { name: string; args?: unknown; placed: [Pod, number][]; incoming: Pod; want: number[] | 'skip' }[] = [
+    {
+      name: 'preferred affinity by zone and anti-affinity by host',
+      placed: [[labelled('db', { app: 'db' }), 0], [labelled('web-0', { app: 'web' }), 1]],
+      incoming: labelled('web-1', { app: 'web' }, {
+        podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [prefer(5, term('db', 'zone'))] },
+        podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [prefer(3, term('web', host))] },
+      }),
+      want: [5, 2, 0, 0],
+    },
+    {
+      name: 'an existing pod’s required affinity matching the incoming pod counts hardPodAffinityWeight',
+      placed: [[labelled('follower', { app: 'f' }, requiredAffinity(term('leader', 'zone'))), 2]],
+      incoming: labelled('leader', { app: 'leader' }),
+      want: [0, 0, 1, 0],
+    },
+    {
+      name: 'hardPodAffinityWeight 10',
+      args: { hardPodAffinityWeight: 10 },
+      placed: [[labelled('follower', { app: 'f' }, requiredAffinity(term('leader', 'zone'))), 2]],
+      incoming: labelled('leader', { app: 'leader' }),
+      want: [0, 0, 10, 0],
+    },
+    {
+      name: 'hardPodAffinityWeight 0: nothing to score',
+      args: { hardPodAffinityWeight: 0 },
+      placed: [[labelled('follower', { app: 'f' }, requiredAffinity(term('leader', 'zone'))), 2]],
+      incoming: labelled('leader', { app: 'leader' }),
+      want: 'skip',
+    },
+    {
+      name: 'existing pods’ preferred anti-affinity pushes the incoming pod away',
+      placed: [[labelled('loner', { app: 'l' }, { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [prefer(7, term('noisy', 'zone'))] } }), 0]],
+      incoming: labelled('noisy', { app: 'noisy' }),
+      want: [-7, -7, 0, 0],
+    },
+    {
+      name: 'ignorePreferredTermsOfExistingPods with no terms of its own',
+      args: { ignorePreferredTermsOfExistingPods: true },
+      placed: [[labelled('loner', { app: 'l' }, { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [prefer(7, term('noisy', 'zone'))] } }), 0]],
+      incoming: labelled('noisy', { app: 'noisy' }),
+      want: 'skip',
+    },
+    { name: 'no terms anywhere', placed: [[labelled('db', { app: 'db' }), 0]], incoming: labelled('web', { app: 'web' }), want: 'skip' },
+  ];
+  for (const c of cases) {
+    const cluster = new Cluster(nodes);
+    for (const [p, n] of c.placed) cluster.place(p, n);
+    assert.deepEqual(cluster.score(newInterPodAffinity(c.args, 'args'), c.incoming), c.want, c.name);
+  }
+});
+
+test('InterPodAffinity normalization: min-max over the feasible nodes, negative scores included', () => {
+  const cases: { raw: number[]; want: number[] }[] = [
+    { raw: [5, 2, 0, 0], want: [100, 40, 0, 0] },
+    { raw: [-3, 0, 2], want: [0, 60, 100] },
+    { raw: [-7, -7, 0, 0], want: [0, 0, 100, 100] },
+    { raw: [4, 4], want: [0, 0] },
+    // 100 · (1/3) = 33.33 → 33; Go divides before multiplying: 100 · (29/100) = 28.999… → 28.
+    { raw: [0, 1, 3], want: [0, 33, 100] },
+    { raw: [0, 29, 100], want: [0, 28, 100] },
+  ];
+  for (const c of cases) {
+    const max = Math.max(...c.raw);
+    const min = Math.min(...c.raw);
+    assert.deepEqual(c.raw.map((r) => normalizedScore('minMax', r, max, min)), c.want, c.raw.join(','));
+  }
+});
+
+test('InterPodAffinity args: hardPodAffinityWeight within [0, 100], no unknown fields', () => {
+  assert.equal(newInterPodAffinity(undefined, 'a').args.hardPodAffinityWeight, 1);
+  assert.equal(newInterPodAffinity({ hardPodAffinityWeight: 100 }, 'a').args.hardPodAffinityWeight, 100);
+  for (const [args, message] of [
+    [{ hardPodAffinityWeight: 101 }, 'a.hardPodAffinityWeight: Invalid value: 101: not in valid range [0-100]'],
+    [{ hardPodAffinityWeight: -1 }, 'a.hardPodAffinityWeight: Invalid value: -1: not in valid range [0-100]'],
+    [{ weight: 1 }, 'a.weight: unknown field'],
+  ] as const) {
+    assert.throws(() => newInterPodAffinity(args, 'a'), (e: unknown) => e instanceof ConfigError && e.message === message, JSON.stringify(args));
+  }
+});
+
+test('required anti-affinity through the scheduler: one pod per host, the extra one unschedulable with kube’s message', async () => {
+  const s = createScheduler({ check: 'full' });
+  const failures: Unschedulable[] = [];
+  s.onUnschedulable((u) => failures.push(u));
+  try {
+    for (let i = 0; i < 4; i++) s.addNode(node({ name: `n${i}`, labels: { [host]: `n${i}` } }));
+    const pods = Array.from({ length: 5 }, (_, i) => labelled(`web-${i}`, { app: 'web' }, requiredAnti(term('web', host))));
+    for (const p of pods) s.addPod(p);
+    await s.idle();
+    const placed = pods.map((p) => s.placementOf('default', p.metadata.name ?? '')).filter((n) => n !== undefined);
+    assert.equal(placed.length, 4);
+    assert.equal(new Set(placed).size, 4);
+    assert.ok(failures.length > 0);
+    // kube-scheduler appends preemption's own verdict after the FitError.
+    assert.ok(failures[0]!.message.startsWith(`0/4 nodes are available: 4 ${antiReason}.`), failures[0]!.message);
+    assert.equal(s.stats().placementViolations, 0);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a pod without terms avoids hosts whose pods repel it, even after its template was evaluated', async () => {
+  const s = createScheduler({ check: 'full', batchPods: 1 });
+  try {
+    for (let i = 0; i < 3; i++) s.addNode(node({ name: `n${i}`, labels: { [host]: `n${i}` } }));
+    // Same spec (one template) before and after the guard is placed.
+    s.addPod(labelled('plain-0', { app: 'plain' }));
+    await s.idle();
+    s.addPod(labelled('guard', { app: 'guard' }, requiredAnti(term('plain', host))));
+    await s.idle();
+    const guardNode = s.placementOf('default', 'guard');
+    assert.notEqual(guardNode, s.placementOf('default', 'plain-0'));
+    for (let i = 1; i < 6; i++) s.addPod(labelled(`plain-${i}`, { app: 'plain' }));
+    await s.idle();
+    for (let i = 1; i < 6; i++) assert.notEqual(s.placementOf('default', `plain-${i}`), guardNode);
+    assert.equal(s.stats().placementViolations, 0);
+  } finally {
+    await s.close();
+  }
+});
+
+test('required affinity through the scheduler: the group follows its first pod’s zone', async () => {
+  const s = createScheduler({ check: 'full' });
+  try {
+    for (let i = 0; i < 6; i++) s.addNode(node({ name: `n${i}`, labels: { zone: `z${i % 3}`, [host]: `n${i}` } }));
+    const pods = Array.from({ length: 8 }, (_, i) => labelled(`db-${i}`, { app: 'db' }, requiredAffinity(term('db', 'zone'))));
+    for (const p of pods) s.addPod(p);
+    await s.idle();
+    const zones = new Set(pods.map((p) => {
+      const n = s.placementOf('default', p.metadata.name ?? '');
+      assert.ok(n !== undefined);
+      return `z${Number(n.slice(1)) % 3}`;
+    }));
+    assert.equal(zones.size, 1);
+    assert.equal(s.stats().placementViolations, 0);
+  } finally {
+    await s.close();
+  }
+});
