@@ -88,6 +88,18 @@ const affinity = {
   },
 };
 
+/** scheduler_perf's pod-with-pod-(anti-)affinity templates: one required term over sched-0 and sched-1. */
+function podAffinityOf(kind: 'podAffinity' | 'podAntiAffinity', color: string, topologyKey: string): NonNullable<NonNullable<Pod['spec']>['affinity']> {
+  const term = { labelSelector: { matchLabels: { color } }, topologyKey, namespaces: ['sched-1', 'sched-0'] };
+  return { [kind]: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+}
+
+function inNamespace(pod: Pod, namespace: string, labels: Record<string, string>): Pod {
+  pod.metadata.namespace = namespace;
+  pod.metadata.labels = labels;
+  return pod;
+}
+
 const workloads: Readonly<Record<string, Workload>> = {
   'SchedulingBasic/5000Nodes_10000Pods': basic(5000, 1000, 10_000, 810),
   'SchedulingBasic/5000Nodes_50000Pods': basic(5000, 5000, 50_000, 810),
@@ -117,6 +129,39 @@ const workloads: Readonly<Record<string, Workload>> = {
       p.metadata.labels = { color: 'blue' };
       return p;
     },
+  },
+  // scheduler_perf's PreemptionAsync shapes (without its background churn): 4 low-priority pods of
+  // 900m per node, then high-priority pods of 3 CPU that each preempt 3 of them.
+  'PreemptionAsync/5000Nodes_5000Pods': {
+    nodes: 5000,
+    initPods: 20_000,
+    measurePods: 5000,
+    thresholdPodsPerSec: 570,
+    node: (i) => makeNode(i),
+    initPod: (i) => makePod(`low-pod-${i}`, '900m', '500Mi', { priority: 0 }),
+    measurePod: (i) => makePod(`high-pod-${i}`, '3', '500Mi', { priority: 10 }),
+  },
+  // scheduler_perf's SchedulingPodAntiAffinity: every pod (color: green) repels green pods of
+  // sched-0 and sched-1 by hostname; 1000 initial pods in sched-0, 2000 measured in sched-1.
+  'PodAntiAffinity/5000Nodes_2000Pods': {
+    nodes: 5000,
+    initPods: 1000,
+    measurePods: 2000,
+    thresholdPodsPerSec: 60,
+    node: (i) => makeNode(i),
+    initPod: (i) => inNamespace(makePod(`init-pod-${i}`, '100m', '500Mi', { affinity: podAffinityOf('podAntiAffinity', 'green', 'kubernetes.io/hostname') }), 'sched-0', { color: 'green' }),
+    measurePod: (i) => inNamespace(makePod(`pod-${i}`, '100m', '500Mi', { affinity: podAffinityOf('podAntiAffinity', 'green', 'kubernetes.io/hostname') }), 'sched-1', { color: 'green' }),
+  },
+  // scheduler_perf's SchedulingPodAffinity: every node in zone1; every pod (color: blue) requires
+  // a blue pod of sched-0 or sched-1 in its zone; 5000 initial pods in sched-0, 5000 measured in sched-1.
+  'PodAffinity/5000Nodes_5000Pods': {
+    nodes: 5000,
+    initPods: 5000,
+    measurePods: 5000,
+    thresholdPodsPerSec: 35,
+    node: (i) => makeNode(i, { [zoneLabel]: 'zone1' }),
+    initPod: (i) => inNamespace(makePod(`init-pod-${i}`, '100m', '500Mi', { affinity: podAffinityOf('podAffinity', 'blue', zoneLabel) }), 'sched-0', { color: 'blue' }),
+    measurePod: (i) => inNamespace(makePod(`pod-${i}`, '100m', '500Mi', { affinity: podAffinityOf('podAffinity', 'blue', zoneLabel) }), 'sched-1', { color: 'blue' }),
   },
   // 200 pods that fit nowhere (9 CPUs) stay in the queue while the measured pods are scheduled.
   'Unschedulable/5000Nodes_10000Pods': {
@@ -164,7 +209,7 @@ async function createAll(store: Store<Pod>, binder: StoreBinder, pods: readonly 
   for (let i = 0; i < pods.length; i += chunk) {
     await Promise.all(
       pods.slice(i, i + chunk).map(async (pod) => {
-        const key = `/pods/default/${pod.metadata.name ?? ''}`;
+        const key = `/pods/${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
         const kv = await store.create(key, pod);
         binder.revisions.set(key, kv.modRevision);
       }),
@@ -219,6 +264,11 @@ export async function run(args: readonly string[]): Promise<void> {
     if (!w.initUnschedulable) {
       if (!(await waitForBound(scheduler, w.initPods, performance.now() + o.maxSeconds * 1000))) throw new Error('initial pods not placed in time');
     } else await scheduler.idle();
+    // Preemption victims are deleted from the store, as kube-scheduler deletes them through the API.
+    const deletes: Promise<unknown>[] = [];
+    scheduler.onPreemption((p) => {
+      for (const v of p.victims) deletes.push(store.delete(`/pods/default/${v.metadata.name ?? ''}`));
+    });
     const boundBefore = scheduler.stats().bound;
     const checksBefore = scheduler.stats();
 
@@ -244,6 +294,7 @@ export async function run(args: readonly string[]): Promise<void> {
       scheduler.addPod(measurePods[i]!);
     }
     const done = await waitForBound(scheduler, boundBefore + w.measurePods, t0 + o.maxSeconds * 1000);
+    await Promise.all(deletes);
     const elapsedMs = performance.now() - t0;
     clearInterval(sampler);
     off();
@@ -294,6 +345,7 @@ export async function run(args: readonly string[]): Promise<void> {
       placementsFullyChecked: stats.placementsFullyChecked - checksBefore.placementsFullyChecked,
       placementViolations: stats.placementViolations,
       fullEvaluations: stats.fullEvaluations,
+      preemptions: stats.preemptions,
       thresholdPodsPerSec: w.thresholdPodsPerSec,
       vsThreshold: avgPodsPerSec / w.thresholdPodsPerSec,
       scoreMsMain,

@@ -972,7 +972,8 @@ export class Scheduler {
     }
     const one = new Int32Array(1);
     const verdict = new Uint16Array(1);
-    const raw = new Float64Array(Math.max(1, e.activeScores.length));
+    const raw = new Float64Array(1);
+    const noScores = new Int32Array(0); // what-ifs only filter
     const pfCtx: PostFilterContext = {
       ...ctx,
       candidates: Int32Array.from(candidates),
@@ -981,7 +982,7 @@ export class Scheduler {
       fitsWithout: (node, removed) => {
         for (const r of removed) this.applyPod(r.info, node, -1, false);
         one[0] = node;
-        evaluateNodes(b.fw, e.state, info, ctx, one, 1, e.activeScores, verdict, raw, this.scratch);
+        evaluateNodes(b.fw, e.state, info, ctx, one, 1, noScores, verdict, raw, this.scratch);
         for (const r of removed) this.applyPod(r.info, node, 1, false);
         return verdict[0] === 0;
       },

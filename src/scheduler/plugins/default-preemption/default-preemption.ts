@@ -10,6 +10,10 @@
 //   4. the node: fewest PDB violations, then the lowest highest-victim priority, then the smallest
 //      sum of victim priorities, then the fewest victims, then the node's tie-break rank.
 //
+// As kube-scheduler, the search stops once max(minCandidateNodesPercentage % of the nodes,
+// minCandidateNodesAbsolute) candidates are found (defaults 10 % and 100), starting from an offset
+// that depends on the pod (deterministic here, random there), so large clusters stay fast.
+//
 // Pods with preemptionPolicy Never do not preempt. Not done: nominated pods are not reserved on
 // their node (library mode places the preemptor at once instead); filters that count pods across
 // nodes (PodTopologySpread) are not re-counted without the victims.
@@ -20,6 +24,8 @@ import type { AssignedPod, PostFilterContext, PostFilterPlugin, PostFilterResult
 import { names } from '../../framework/names.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { Code, newStatus, success } from '../../framework/status.js';
+import { ConfigError, intArg, objectArg, onlyKeys } from '../../framework/errors.js';
+import { hash32 } from '../../hash.js';
 
 interface Candidate {
   readonly node: number;
@@ -58,17 +64,31 @@ function splitByBudget(victims: readonly AssignedPod[], budgets: readonly PodDis
   return { violating, fine };
 }
 
+export interface PreemptionArgs {
+  readonly minCandidateNodesPercentage: number;
+  readonly minCandidateNodesAbsolute: number;
+}
+
 export class DefaultPreemption implements PostFilterPlugin {
   readonly name = names.DefaultPreemption;
+
+  constructor(readonly args: PreemptionArgs) {}
 
   postFilter(_state: CycleState, pod: PodInfo, ctx: PostFilterContext): PostFilterResult {
     if (pod.pod.spec?.preemptionPolicy === 'Never') {
       return { status: newStatus(Code.Unschedulable, this.name, 'not eligible due to preemptionPolicy=Never.') };
     }
     let best: Candidate | undefined;
-    for (const node of ctx.candidates) {
-      const c = this.candidateOn(node, pod, ctx);
-      if (c !== undefined && (best === undefined || this.better(c, best, ctx))) best = c;
+    const nodes = ctx.candidates;
+    const n = nodes.length;
+    const wanted = Math.min(n, Math.max(Math.floor((ctx.liveNodes * this.args.minCandidateNodesPercentage) / 100), this.args.minCandidateNodesAbsolute));
+    const offset = n === 0 ? 0 : (hash32(pod.key, 0) >>> 0) % n;
+    let found = 0;
+    for (let k = 0; k < n && found < wanted; k++) {
+      const c = this.candidateOn(nodes[(offset + k) % n] as number, pod, ctx);
+      if (c === undefined) continue;
+      found++;
+      if (best === undefined || this.better(c, best, ctx)) best = c;
     }
     if (best === undefined) {
       return { status: newStatus(Code.Unschedulable, this.name, `0/${ctx.liveNodes} nodes are available: ${ctx.liveNodes} No preemption victims found for incoming pod.`) };
@@ -107,6 +127,12 @@ export class DefaultPreemption implements PostFilterPlugin {
   }
 }
 
-export function newDefaultPreemption(): DefaultPreemption {
-  return new DefaultPreemption();
+/** DefaultPreemptionArgs: minCandidateNodesPercentage [0, 100] (10), minCandidateNodesAbsolute ≥ 0 (100). */
+export function newDefaultPreemption(raw: unknown, field: string): DefaultPreemption {
+  const o = objectArg(raw, field) ?? {};
+  onlyKeys(o, field, ['minCandidateNodesPercentage', 'minCandidateNodesAbsolute']);
+  const pct = intArg(o['minCandidateNodesPercentage'], `${field}.minCandidateNodesPercentage`, 0, 100) ?? 10;
+  const abs = intArg(o['minCandidateNodesAbsolute'], `${field}.minCandidateNodesAbsolute`, 0, 2 ** 31 - 1) ?? 100;
+  if (pct === 0 && abs === 0) throw new ConfigError(`${field}.minCandidateNodesPercentage`, 'Invalid value: 0: cannot be zero at the same time as minCandidateNodesAbsolute');
+  return new DefaultPreemption({ minCandidateNodesPercentage: pct, minCandidateNodesAbsolute: abs });
 }
