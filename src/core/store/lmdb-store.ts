@@ -4,8 +4,9 @@
 //
 //   <path>/        the durable environment, every commit synced (no noSync, no overlappingSync):
 //     log          revision → {type, key, createRevision, version, prevModRevision, time, value}
-//     meta         'revision' (last committed), 'compacted' (reads below fail), 'compactedThrough'
-//                  (compaction's physical scan position), 'owner' (owner.ts)
+//     meta         'revision' (written by compaction commits only: the last log key is the
+//                  revision otherwise), 'compacted' (reads below fail; written when it moves),
+//                  'compactedThrough' (compaction's physical scan position), 'owner' (owner.ts)
 //   <path>/index/  the key index, an environment written without sync, derived from the log:
 //     kv           key → head {modRevision, createRevision, version}; version 0 is a tombstone
 //     meta         'revision' (the log revision the index reflects)
@@ -269,6 +270,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
   #compactedThrough: Revision;
   /** Last revision handed to an accepted write (≥ currentRevision). */
   #assignedRevision: Revision;
+  /** The compacted revision as meta holds it; a commit writes it only when it moved. */
+  #persistedCompactedRevision: Revision;
 
   /** Newest accepted-but-not-durable write per key. Written by #accept, cleared on commit. */
   readonly #pending = new Map<string, PendingWrite<T>>();
@@ -306,6 +309,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     this.#currentRevision = state.current;
     this.#assignedRevision = state.current;
     this.#compactedRevision = state.compacted;
+    this.#persistedCompactedRevision = state.compacted;
     this.#compactedThrough = state.compactedThrough;
   }
 
@@ -372,7 +376,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
       for (const key of log.getKeys({ reverse: true, limit: 1 })) lastLogRevision = Number(key);
       const state = {
         current: Math.max(metaNumber(meta, 'revision'), lastLogRevision),
-        compacted: metaNumber(meta, 'compacted'),
+        // Physical compaction never passes the logical boundary: the scan position is a floor.
+        compacted: Math.max(metaNumber(meta, 'compacted'), metaNumber(meta, 'compactedThrough')),
         compactedThrough: metaNumber(meta, 'compactedThrough'),
       };
 
@@ -778,6 +783,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     this.#committing = true;
     const writes = batch?.writes ?? [];
     const lastRevision = writes.length === 0 ? this.#currentRevision : (writes[writes.length - 1] as PendingWrite<T>).event.revision;
+    const compactedRevision = this.#compactedRevision;
     try {
       const logCommit = this.env.batch(() => {
         if (compaction !== undefined) {
@@ -791,8 +797,12 @@ export class LmdbStore<T = unknown> implements Store<T> {
           // Revisions only grow: MDB_APPEND fills log pages instead of splitting them in half.
           void this.log.put(write.event.revision, write.logEntry, appendOptions);
         }
-        void this.meta.put('revision', lastRevision);
-        void this.meta.put('compacted', this.#compactedRevision);
+        // No per-commit meta writes: the revision is the last log key on open. Only compaction
+        // can remove that key (a delete at the compacted revision), so its commits record it.
+        if (compaction !== undefined) void this.meta.put('revision', lastRevision);
+        if (compactedRevision !== this.#persistedCompactedRevision) {
+          void this.meta.put('compacted', compactedRevision);
+        }
       });
       const indexCommit = this.indexEnv.batch(() => {
         // Compaction first: a write in this batch may re-create a key whose tombstone goes.
@@ -815,6 +825,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     }
     this.#committing = false;
     this.#currentRevision = lastRevision;
+    this.#persistedCompactedRevision = compactedRevision;
     if (compaction !== undefined) {
       this.#compactedThrough = compaction.through;
       this.#settleCompactionWaiters();

@@ -7,6 +7,9 @@
 //                                          acknowledged write: `ack <revision> <key> <n>`
 //   node crash-child.js hold <dir>          creates /lock/held, prints `ready`, and stays open until
 //                                          stdin closes (then closes the store cleanly)
+//   node crash-child.js compact <dir>       creates and deletes /compact/x, compacts at the delete
+//                                          (whose log entry goes: the newest revision leaves the
+//                                          log), prints `compacted <revision>`, waits to be killed
 //
 // stdout is a pipe, which Node writes synchronously on Linux: a line printed is in the parent's
 // pipe before the next write starts, so a SIGKILL cannot lose an acknowledgement already printed.
@@ -75,10 +78,24 @@ async function hold(dir: string): Promise<void> {
   await store.close();
 }
 
+async function compactAtDelete(dir: string): Promise<void> {
+  const store = await openLmdbStore<{ n: number }>({ path: dir });
+  await store.create('/compact/x', { n: 1 });
+  const deleted = await store.delete('/compact/x');
+  const revision = store.currentRevision;
+  if (revision !== deleted.modRevision + 1) throw new Error(`unexpected revision ${revision}`);
+  await store.compact(revision);
+  process.stdout.write(`compacted ${revision}\n`);
+  // Killed by the parent; the timer bounds the wait if it never comes.
+  await new Promise<void>((resolve) => setTimeout(resolve, runMsMax));
+  await store.close();
+}
+
 const [mode, dir, tag] = process.argv.slice(2);
 if (mode === 'write' && dir !== undefined && tag !== undefined) await write(dir, tag);
 else if (mode === 'hold' && dir !== undefined) await hold(dir);
+else if (mode === 'compact' && dir !== undefined) await compactAtDelete(dir);
 else {
-  process.stderr.write('usage: crash-child.js write <dir> <tag> | hold <dir>\n');
+  process.stderr.write('usage: crash-child.js write <dir> <tag> | hold <dir> | compact <dir>\n');
   process.exit(2);
 }

@@ -191,3 +191,45 @@ describe('LmdbStore: crash safety', () => {
     }
   });
 });
+
+describe('LmdbStore: crash after compaction', () => {
+  it('keeps the revision and the compacted boundary when compaction removed the newest log entry', { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    try {
+      const child = spawn(process.execPath, [childPath, 'compact', dir.path], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        err += chunk;
+      });
+      const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const closed = new Promise<NodeJS.Signals | null>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (_code, signal) => resolve(signal));
+      });
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('\n')) child.kill('SIGKILL');
+      });
+      assert.equal(await closed, 'SIGKILL', err);
+      clearTimeout(guard);
+      const match = /^compacted (\d+)\n/.exec(out);
+      assert.ok(match !== null, `child said ${JSON.stringify(out)}; stderr: ${err}`);
+      const revision = Number(match[1]);
+      const store = await openLmdbStore<{ n: number }>({ path: dir.path });
+      try {
+        assert.equal(store.currentRevision, revision);
+        assert.equal(store.compactedRevision, revision);
+        assert.equal(await store.get('/compact/x'), undefined);
+        const next = await store.create('/compact/y', { n: 2 });
+        assert.equal(next.modRevision, revision + 1);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+});
