@@ -1113,14 +1113,21 @@ export class Scheduler {
   private checkPlacement(b: Prepared, e: PodEvaluation, node: number, ctx: PrepareContext): void {
     const info = b.qp.info;
     this.counters.placementsChecked++;
-    const { state, rejected } = this.prepare(b.fw, info, ctx);
-    if (rejected !== undefined) {
-      this.counters.placementViolations++;
-      return;
+    const full = this.check === 'full' && this.counters.placementsChecked % this.checkEvery === 0;
+    // When every plugin in play is node-local, PreFilter's results depend only on the pod's spec
+    // (they never read other pods), so the evaluation's state is reused and only Filter and Score
+    // are re-run against the node state now; otherwise (and for the full checks) PreFilter reruns.
+    let state = e.state;
+    if (full || !e.nodeLocal) {
+      const fresh = this.prepare(b.fw, info, ctx);
+      if (fresh.rejected !== undefined) {
+        this.counters.placementViolations++;
+        return;
+      }
+      state = fresh.state;
     }
     const active = activeScorePlugins(b.fw, state);
     const view: NodeView = ctx;
-    const full = this.check === 'full' && this.counters.placementsChecked % this.checkEvery === 0;
     const nodes = full ? this.liveNodes() : this.checkNode;
     if (!full) this.checkNode[0] = node;
     const count = nodes.length;
