@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/core/api/types.js';
 import { StatusError, type Status } from '../../../src/core/errors.js';
 import type { ClusterApi, WatchEvent, WatchStream } from '../../../src/net/api.js';
+import { HttpClient } from '../../../src/net/client/http-client.js';
 import { clientKinds, configMap, configMaps, namespaces, pod, pods, startTestServer, type TestServer } from './harness.js';
 
 async function statusOf(p: Promise<unknown>): Promise<Status> {
@@ -280,6 +281,28 @@ describe('the same Status over HTTP as in process', () => {
       const done = await api.delete(pods, 'default', name, { gracePeriodSeconds: 0 });
       assert.equal(done.gone, true);
       assert.equal((await statusOf(api.get(pods, 'default', name))).reason, 'NotFound');
+    }
+  });
+});
+
+describe('HttpClient watch flow control', () => {
+  test('a slow reader with a tiny buffer gets every event, in order (the socket is paused, not the events dropped)', async () => {
+    const local = ts.client('in-process');
+    await local.create(namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'slow' } });
+    const rv = (await local.list(configMaps, 'slow')).metadata.resourceVersion ?? '';
+    for (let i = 0; i < 60; i++) await local.create(configMaps, 'slow', configMap(`s-${i}`, { pad: 'x'.repeat(2000) }));
+    const client = new HttpClient({ url: ts.server.url, watchBufferEventsMax: 2 });
+    try {
+      const w = await client.watch(configMaps, 'slow', { resourceVersion: rv });
+      const names: string[] = [];
+      for await (const ev of w) {
+        names.push((ev.object as KubeObject).metadata.name ?? '');
+        await new Promise((r) => setImmediate(r));
+        if (names.length === 60) break;
+      }
+      assert.deepEqual(names, Array.from({ length: 60 }, (_, i) => `s-${i}`));
+    } finally {
+      await client.close();
     }
   });
 });
