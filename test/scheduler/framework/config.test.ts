@@ -19,9 +19,9 @@ test('the default profile has kube-scheduler 1.32 plugins and weights', () => {
   assert.equal(fw.schedulerName, 'default-scheduler');
   assert.equal(fw.queueSort.name, 'PrioritySort');
   assert.deepEqual(fw.preEnqueue.map((p) => p.name), ['SchedulingGates']);
-  assert.deepEqual(fw.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread']);
+  assert.deepEqual(fw.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
   const weights = Object.fromEntries(fw.score.map((p, i) => [p.name, fw.scoreWeights[i]]));
-  assert.deepEqual(weights, { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, NodeResourcesBalancedAllocation: 1, ImageLocality: 1 });
+  assert.deepEqual(weights, { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1, ImageLocality: 1 });
   assert.deepEqual(fw.bind.map((p) => p.name), ['DefaultBinder']);
   assert.equal(fw.percentageOfNodesToScore, 100);
 });
@@ -52,8 +52,8 @@ profiles:
   assert.deepEqual(config.profiles.map((p) => p.schedulerName), ['default-scheduler', 'bin-packer']);
   const fw = build(yaml, 1);
   assert.equal(fw.percentageOfNodesToScore, 50);
-  assert.deepEqual(fw.score.map((p) => p.name), ['NodeResourcesFit', 'TaintToleration', 'NodeAffinity', 'PodTopologySpread']);
-  assert.deepEqual(fw.scoreWeights, [5, 3, 2, 2]);
+  assert.deepEqual(fw.score.map((p) => p.name), ['NodeResourcesFit', 'TaintToleration', 'NodeAffinity', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(fw.scoreWeights, [5, 3, 2, 2, 2]);
   assert.equal((fw.plugins.get('NodeResourcesFit') as unknown as { args: { type: string } }).args.type, 'MostAllocated');
 });
 
