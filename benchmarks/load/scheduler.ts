@@ -181,7 +181,7 @@ const spec = {
   workers: { kind: 'int', default: 0, min: 0, max: 16, help: 'score worker threads (0: main thread only)' },
   seed: { kind: 'int', default: 1, min: 0, max: 2 ** 31 - 1, help: 'tie-break seed' },
   batchPods: { kind: 'int', default: 64, min: 1, max: 4096, help: 'pods evaluated per worker round trip' },
-  checkEvery: { kind: 'int', default: 50, min: 1, max: 1_000_000, help: 're-score all nodes from scratch every N placements' },
+  checkEvery: { kind: 'int', default: 100, min: 1, max: 1_000_000, help: 're-score all nodes from scratch every N placements' },
   scorePods: { kind: 'int', default: 128, min: 0, max: 10_000, help: 'distinct pods timed for scoreSpeedupWorkers2 (0: skip)' },
   maxSeconds: { kind: 'number', default: 180, min: 1, max: 1200, help: 'time budget of the measured phase' },
   json: { kind: 'flag', default: false, help: 'print one JSON object as the last line of stdout' },
