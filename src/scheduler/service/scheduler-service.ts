@@ -1,0 +1,176 @@
+// The scheduler as a cluster component: informers feed the library scheduler with nodes, pods and
+// PodDisruptionBudgets; it binds through `pods/binding`, reports unschedulable pods as kube-scheduler
+// does (PodScheduled=False condition and a FailedScheduling Event), and deletes preemption victims.
+//
+// It sees the cluster only through a ClusterApi: the in-process client inside `cox up`, or the HTTP
+// client in `cox scheduler --server <url>`. The same code runs both ways.
+
+import type { KubeObject, Node, Pod, PodDisruptionBudget } from '../../core/api/types.js';
+import { isStatusError } from '../../core/errors.js';
+import type { ClusterApi, ResourceType } from '../../net/api.js';
+import { SharedInformerFactory } from '../../net/client/informer.js';
+import type { Binder } from '../framework/interfaces.js';
+import type { PodInfo } from '../framework/pod-info.js';
+import { createScheduler, type Scheduler, type SchedulerOptions, type Unschedulable } from '../scheduler.js';
+
+const podsResource: ResourceType = { group: '', version: 'v1', plural: 'pods' };
+const nodesResource: ResourceType = { group: '', version: 'v1', plural: 'nodes' };
+const pdbResource: ResourceType = { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets' };
+const eventsResource: ResourceType = { group: '', version: 'v1', plural: 'events' };
+
+export interface SchedulerServiceOptions extends Omit<SchedulerOptions, 'binder'> {
+  /** Logs failures the service recovers from. */
+  readonly onError?: (error: unknown) => void;
+  /** Name reported as the Event source (default "default-scheduler"). */
+  readonly component?: string;
+}
+
+/** Phases after which a pod holds no resources on its node. */
+function isTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+export class SchedulerService {
+  readonly scheduler: Scheduler;
+  private readonly factory: SharedInformerFactory;
+  private readonly onError: (error: unknown) => void;
+  private readonly component: string;
+  /** Pods whose last unschedulable message we reported, to write each change once. */
+  private readonly reported = new Map<string, string>();
+  private started = false;
+
+  constructor(
+    private readonly api: ClusterApi,
+    options: SchedulerServiceOptions = {},
+  ) {
+    this.onError = options.onError ?? (() => undefined);
+    this.component = options.component ?? 'default-scheduler';
+    const binder: Binder = { bind: (pod, nodeName) => this.bind(pod, nodeName) };
+    this.scheduler = createScheduler({ ...options, binder });
+    this.factory = new SharedInformerFactory(api, { onError: this.onError });
+
+    this.factory.informerFor<Node>(nodesResource).addEventHandler({
+      onAdd: (node) => this.scheduler.addNode(node),
+      onUpdate: (_old, node) => this.scheduler.updateNode(node),
+      onDelete: (node) => this.scheduler.removeNode(node.metadata.name ?? ''),
+    });
+    this.factory.informerFor<Pod>(podsResource).addEventHandler({
+      onAdd: (pod) => this.podChanged(pod),
+      onUpdate: (_old, pod) => this.podChanged(pod),
+      onDelete: (pod) => {
+        this.reported.delete(keyOf(pod));
+        this.scheduler.removePod(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
+      },
+    });
+    this.factory.informerFor<PodDisruptionBudget>(pdbResource).addEventHandler({
+      onAdd: (pdb) => this.scheduler.addPodDisruptionBudget(pdb),
+      onUpdate: (_old, pdb) => this.scheduler.addPodDisruptionBudget(pdb),
+      onDelete: (pdb) => this.scheduler.removePodDisruptionBudget(pdb.metadata.namespace ?? '', pdb.metadata.name ?? ''),
+    });
+    this.scheduler.onUnschedulable((u) => void this.reportUnschedulable(u).catch(this.onError));
+    this.scheduler.onPreemption((p) => {
+      for (const victim of p.victims) {
+        this.api
+          .delete(podsResource, victim.metadata.namespace ?? '', victim.metadata.name ?? '', {
+            preconditions: { uid: victim.metadata.uid ?? '' },
+          })
+          .catch((e: unknown) => {
+            if (!(isStatusError(e) && (e.reason === 'NotFound' || e.reason === 'Conflict'))) this.onError(e);
+          });
+      }
+    });
+  }
+
+  /** Starts the informers; resolves once their first lists are in (or `timeoutMs` passed). */
+  async start(timeoutMs = 60_000): Promise<boolean> {
+    if (this.started) return true;
+    this.started = true;
+    this.factory.start();
+    return this.factory.waitForCacheSync(timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.factory.shutdown();
+    await this.scheduler.close();
+  }
+
+  private podChanged(pod: Pod): void {
+    const namespace = pod.metadata.namespace ?? '';
+    const name = pod.metadata.name ?? '';
+    // Finished or deleting pods give their resources back (kube-scheduler's cache does the same).
+    if (isTerminal(pod) || (pod.metadata.deletionTimestamp !== undefined && (pod.spec?.nodeName ?? '') === '')) {
+      this.scheduler.removePod(namespace, name);
+      return;
+    }
+    if ((pod.spec?.nodeName ?? '') !== '') {
+      this.reported.delete(keyOf(pod));
+      this.scheduler.addPod(pod);
+      return;
+    }
+    this.scheduler.updatePod(pod);
+  }
+
+  private async bind(info: PodInfo, nodeName: string): Promise<void> {
+    const pod = info.pod;
+    await this.api.create(
+      podsResource,
+      pod.metadata.namespace ?? '',
+      {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '' },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      } as KubeObject,
+      {},
+      { name: pod.metadata.name ?? '', subresource: 'binding' },
+    );
+  }
+
+  /** PodScheduled=False with kube-scheduler's message, and a FailedScheduling Event, once per change. */
+  private async reportUnschedulable(u: Unschedulable): Promise<void> {
+    const pod = u.pod;
+    const key = keyOf(pod);
+    if (this.reported.get(key) === u.message) return;
+    this.reported.set(key, u.message);
+    const namespace = pod.metadata.namespace ?? '';
+    const name = pod.metadata.name ?? '';
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    try {
+      await this.api.patch(
+        podsResource,
+        namespace,
+        name,
+        'strategic',
+        {
+          status: {
+            conditions: [{ ...u.condition, lastProbeTime: null, lastTransitionTime: now }],
+          },
+        },
+        { fieldManager: this.component },
+        'status',
+      );
+    } catch (e) {
+      if (!(isStatusError(e) && e.reason === 'NotFound')) throw e;
+      return;
+    }
+    await this.api.create(eventsResource, namespace, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: `${name}.`, namespace },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name, namespace, uid: pod.metadata.uid ?? '' },
+      reason: 'FailedScheduling',
+      message: u.message,
+      type: 'Warning',
+      source: { component: this.component },
+      reportingComponent: this.component,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    } as KubeObject);
+  }
+}
+
+function keyOf(pod: Pod): string {
+  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+}
