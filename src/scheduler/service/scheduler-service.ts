@@ -157,7 +157,8 @@ export class SchedulerService {
     await this.api.create(eventsResource, namespace, {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { generateName: `${name}.`, namespace },
+      // Named as client-go's event recorder names them: <object>.<unix nanos in hex>.
+      metadata: { name: `${name}.${(BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n).toString(16)}`, namespace },
       involvedObject: { apiVersion: 'v1', kind: 'Pod', name, namespace, uid: pod.metadata.uid ?? '' },
       reason: 'FailedScheduling',
       message: u.message,
