@@ -2,6 +2,13 @@
 // The `cox` command.
 import { Command, InvalidArgumentError } from 'commander';
 import { runUp } from './up.js';
+import { runScheduler } from './scheduler.js';
+
+function workerCount(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n > 64) throw new InvalidArgumentError('must be a number of worker threads (0 to 64)');
+  return n;
+}
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -22,8 +29,37 @@ program
   .option('--port <port>', 'port to serve the API on (0 picks a free port)', portNumber, 6443)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--kubeconfig <path>', 'where to write the kubeconfig (default <data-dir>/kubeconfig)')
-  .action(async (opts: { dataDir: string; port: number; host: string; kubeconfig?: string }) => {
-    process.exitCode = await runUp(opts);
+  .option('--no-scheduler', 'do not run the scheduler in this process')
+  .option('--scheduler-config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
+  .option('--scheduler-workers <n>', 'worker threads that filter and score nodes', workerCount)
+  .action(
+    async (opts: {
+      dataDir: string;
+      port: number;
+      host: string;
+      kubeconfig?: string;
+      scheduler: boolean;
+      schedulerConfig?: string;
+      schedulerWorkers?: number;
+    }) => {
+      process.exitCode = await runUp(opts);
+    },
+  );
+
+program
+  .command('scheduler')
+  .description('run the scheduler against an API server: watch pods and nodes, bind through pods/binding')
+  .requiredOption('--server <url>', 'the API server, e.g. http://127.0.0.1:6443')
+  .option('--config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
+  .option('--workers <n>', 'worker threads that filter and score nodes', workerCount)
+  .option('--json', 'speak JSON to the server instead of msgpack (for servers other than Coxswain)')
+  .action(async (opts: { server: string; config?: string; workers?: number; json?: boolean }) => {
+    process.exitCode = await runScheduler({
+      server: opts.server,
+      ...(opts.config === undefined ? {} : { config: opts.config }),
+      ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      ...(opts.json === true ? { encoding: 'json' as const } : {}),
+    });
   });
 
 await program.parseAsync(process.argv);

@@ -5,15 +5,30 @@
 import { isStatusError } from '../core/errors.js';
 import { StoreError } from '../core/store/store.js';
 import { startApiServer } from '../net/server/api-server.js';
+import { InProcessClient } from '../net/client/in-process-client.js';
+import { SchedulerService } from '../scheduler/service/scheduler-service.js';
+import { ConfigError } from '../scheduler/framework/errors.js';
+import { loadSchedulerConfig } from './scheduler.js';
 
 export interface UpOptions {
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
   readonly kubeconfig?: string;
+  /** Run the scheduler in this process (default true). */
+  readonly scheduler?: boolean;
+  readonly schedulerConfig?: string;
+  readonly schedulerWorkers?: number;
 }
 
 export async function runUp(opts: UpOptions): Promise<number> {
+  let profiles: string | undefined;
+  try {
+    profiles = opts.schedulerConfig === undefined ? undefined : loadSchedulerConfig(opts.schedulerConfig);
+  } catch (e) {
+    console.error(`cox up: ${(e as Error).message}`);
+    return 1;
+  }
   let server;
   try {
     server = await startApiServer({
@@ -27,6 +42,25 @@ export async function runUp(opts: UpOptions): Promise<number> {
     console.error(`cox up: ${describeStartError(e, opts)}`);
     return 1;
   }
+  // Components talk to the cluster through the in-process client: no sockets, no encoding.
+  let scheduler: SchedulerService | undefined;
+  if (opts.scheduler !== false) {
+    try {
+      scheduler = new SchedulerService(new InProcessClient(server.registry), {
+        ...(profiles === undefined ? {} : { profiles }),
+        ...(opts.schedulerWorkers === undefined ? {} : { workers: opts.schedulerWorkers }),
+        onError: (e) => console.error('cox: scheduler:', e instanceof Error ? e.message : e),
+      });
+    } catch (e) {
+      await server.close();
+      if (e instanceof ConfigError) {
+        console.error(`cox up: invalid scheduler config ${opts.schedulerConfig ?? ''}: ${e.message}`);
+        return 1;
+      }
+      throw e;
+    }
+    await scheduler.start();
+  }
   console.log(`KUBECONFIG=${server.kubeconfigPath}`);
   console.error(`cox: serving the Kubernetes API at ${server.url} (data in ${opts.dataDir})`);
   console.error(`cox: try  export KUBECONFIG=${server.kubeconfigPath}; kubectl get namespaces`);
@@ -37,10 +71,13 @@ export async function runUp(opts: UpOptions): Promise<number> {
       console.error(`cox: ${signal}: stopping`);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      running.close().then(resolve, (e: unknown) => {
-        console.error('cox: error while stopping:', e);
-        resolve();
-      });
+      const stopping = scheduler === undefined ? Promise.resolve() : scheduler.stop();
+      stopping
+        .then(() => running.close())
+        .then(resolve, (e: unknown) => {
+          console.error('cox: error while stopping:', e);
+          resolve();
+        });
     };
     const onInt = (): void => stop('SIGINT');
     const onTerm = (): void => stop('SIGTERM');
