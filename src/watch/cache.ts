@@ -650,6 +650,12 @@ export class WatchCache {
     return this.byKey.get(key)?.entry.object;
   }
 
+  /** The current entry (object and its cached encodings), or undefined. */
+  getEntry(namespace: string, name: string): Entry | undefined {
+    const key = this.resource.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
+    return this.byKey.get(key)?.entry;
+  }
+
   get size(): number {
     return this.byKey.size;
   }

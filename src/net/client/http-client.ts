@@ -65,8 +65,8 @@ const jsonWatchMediaType = 'application/json';
 // (as kube-apiserver does for protobuf); naming the stream type first costs nothing.
 const msgpackWatchAccept = `${msgpackWatchCodec.contentType}, ${msgpackMediaType}`;
 
-// Records with inline definitions: each body decodes alone (the server's Packr is the same).
-const packr = new Packr({ useRecords: true });
+// Plain msgpack maps, as the server sends (see http-server.ts); responses in records decode too.
+const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
 
 /** A response as the unary handler collected it. */

@@ -8,6 +8,13 @@ export type WireFormat = 'json' | 'msgpack' | 'yaml';
 /** msgpack media type of our own client. */
 export const msgpackMediaType = 'application/vnd.coxswain.msgpack';
 
+/**
+ * The framed msgpack watch stream's media type (src/net/wire/watch-frames.ts). A watch request may
+ * name it in Accept, alone or before `msgpackMediaType`, as kube clients name the protobuf stream
+ * type; anywhere else it is not acceptable.
+ */
+export const msgpackWatchMediaType = 'application/vnd.coxswain.watch+msgpack';
+
 /** What the response body should be: the object(s) as they are, a Table, or metadata only. */
 export type ResponseShape = 'object' | 'table' | 'partial-metadata';
 
@@ -64,8 +71,10 @@ const yamlObject: ResponseNegotiation = Object.freeze({
   contentType: 'application/yaml',
 });
 
-function formatOf(type: string): WireFormat | undefined {
+function formatOf(type: string, watch: boolean): WireFormat | undefined {
   switch (type) {
+    case msgpackWatchMediaType:
+      return watch ? 'msgpack' : undefined;
     case 'application/json':
     case 'application/*':
     case '*/*':
@@ -83,14 +92,16 @@ function formatOf(type: string): WireFormat | undefined {
 
 /**
  * Picks the response for an Accept header, or undefined when nothing acceptable is offered (406).
- * `tableAllowed` is false where kube-apiserver serves no Table (e.g. subresources like scale).
+ * `tableAllowed` is false where kube-apiserver serves no Table (e.g. subresources like scale);
+ * `watch` accepts the watch stream media types as well.
  */
 export function negotiateResponse(
   accept: string | undefined,
   tableAllowed = true,
+  watch = false,
 ): ResponseNegotiation | undefined {
   for (const range of parseAccept(accept)) {
-    const format = formatOf(range.type);
+    const format = formatOf(range.type, watch);
     if (format === undefined) continue;
     const as = range.params.get('as');
     if (as === undefined) {

@@ -25,13 +25,69 @@ export interface WatchFrameSource {
 }
 
 export interface PipeOptions {
-  /** Bytes handed to one `write` call at most (frames are never split). */
+  /** Bytes taken from the source for one `write` call at most (frames are never split). */
   readonly writeBytesMax?: number;
 }
 
 /**
+ * The last few coalesced runs, shared by every stream that takes the same run of frames.
+ *
+ * Streams of one resource are pumped one after another (the cache notifies them in one
+ * microtask after a commit batch), and streams in step take the very same frames: the batch's
+ * frames when synced, or the same slice of the history when they started at the same revision
+ * (a take stops at the same byte bound). So the first stream concatenates the run and the next
+ * ones find it here: one copy per distinct run, not one per stream.
+ *
+ *   pump s1: takes [f7 f8 f9] → miss → concat → slot 3   ─┐
+ *   pump s2: takes [f7 f8 f9] → slot 3: same buffers ✓  ◄─┘ (pointer compares, no copy)
+ *
+ * A hit compares every buffer's identity, so a run that merely starts alike never matches.
+ */
+export class RunCoalescer {
+  private readonly runs: (readonly Buffer[])[];
+  private readonly joined: (Buffer | undefined)[];
+  private next = 0;
+
+  constructor(private readonly slots = 8) {
+    this.runs = new Array<readonly Buffer[]>(slots).fill([]);
+    this.joined = new Array<Buffer | undefined>(slots).fill(undefined);
+  }
+
+  /** `frames` (of `bytes` in all) as one buffer; shared with other callers: never modify it. */
+  join(frames: readonly Buffer[], bytes: number): Buffer {
+    const n = frames.length;
+    if (n === 1) return frames[0] as Buffer;
+    for (let s = 0; s < this.slots; s++) {
+      const run = this.runs[s] as readonly Buffer[];
+      if (run.length !== n || run[0] !== frames[0] || run[n - 1] !== frames[n - 1]) continue;
+      let same = true;
+      for (let i = 1; i < n - 1; i++) {
+        if (run[i] !== frames[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.joined[s] as Buffer;
+    }
+    const out = Buffer.concat(frames as Buffer[], bytes);
+    const slot = this.next;
+    this.next = (slot + 1) % this.slots;
+    this.runs[slot] = frames.slice();
+    this.joined[slot] = out;
+    return out;
+  }
+}
+
+/** One coalescer per wire format (frames of different formats never match anyway). */
+const coalescers: readonly RunCoalescer[] = [new RunCoalescer(), new RunCoalescer()];
+
+/**
  * Streams `source` into `sink` until the source is done (then ends the sink) or the sink closes
  * (then closes the source). Returns a promise settled when either happened.
+ *
+ * Every frame ready at once — a commit batch's frames, or a stretch of history — goes out in one
+ * `write` (one HTTP chunk, one syscall), not one write per frame: per-write costs (chunk header,
+ * the stream's bookkeeping, the syscall) are paid per batch.
  */
 export function pipeWatch(
   source: WatchFrameSource,
@@ -40,6 +96,7 @@ export function pipeWatch(
   options: PipeOptions = {},
 ): Promise<void> {
   const writeBytesMax = options.writeBytesMax ?? 256 * 1024;
+  const coalescer = coalescers[codec.id] as RunCoalescer;
   return new Promise<void>((resolve) => {
     let finished = false;
     let waitingDrain = false;
@@ -63,18 +120,13 @@ export function pipeWatch(
     const frames: Buffer[] = [];
     const pump = (): void => {
       if (finished || waitingDrain) return;
-      // Frames are shared buffers: write them as they are (corked, so the socket gets one
-      // writev), never concatenated into a per-watcher copy. Bounded: each pass takes at most
-      // writeBytesMax and stops at the first refused write.
+      // Bounded: each pass takes at most writeBytesMax and stops at the first refused write.
       for (;;) {
-        frames.length = 0;
         const bytes = source.takeFrames(codec, frames, writeBytesMax);
         if (bytes === 0) break;
-        sink.cork();
-        let accepted = true;
-        for (let i = 0; i < frames.length; i++) accepted = sink.write(frames[i] as Buffer);
-        sink.uncork();
-        if (!accepted) {
+        const chunk = coalescer.join(frames, bytes);
+        frames.length = 0;
+        if (!sink.write(chunk)) {
           waitingDrain = true;
           sink.once('drain', onDrain);
           return;

@@ -4,14 +4,15 @@
 //            line, as kube-apiserver's watch streams with Content-Type application/json)
 //   msgpack  `u32 big-endian length | msgpack map {type, object}` (our own wire; the length prefix
 //            lets a reader cut frames out of arbitrary chunks without parsing them). The outer map
-//            is a plain msgpack map, the object a msgpackr record encoding: decode with msgpackr's
-//            Unpackr({ useRecords: true, mapsAsObjects: true }), as MsgpackWatchDecoder does.
+//            and the object are plain msgpack maps: decode with msgpackr's
+//            Unpackr({ useRecords: true, mapsAsObjects: true }), as MsgpackWatchDecoder does (it
+//            also reads objects encoded as msgpackr records with inline definitions).
 //
 // A frame is built from the object's own encoding (`encode*Object`), so the watch cache encodes an
 // object once and reuses those bytes for every frame that carries it (ADDED for one watcher,
-// MODIFIED for another, and list responses). Each msgpack object encoding is self-contained
-// (msgpackr records are defined inline, no shared structures), so frames can be sent to any
-// reader in any order and spliced into an outer map verbatim.
+// MODIFIED for another, list responses, and the response to the write itself). Each msgpack
+// object encoding is self-contained (plain maps, no shared structures), so frames can be sent to
+// any reader in any order and spliced into an outer map verbatim.
 
 import { Packr, Unpackr } from 'msgpackr';
 
@@ -140,9 +141,9 @@ function checkEvent(parsed: unknown): DecodedWatchEvent {
 
 // ---- msgpack ----
 
-// Records without shared structures: every encoding carries its own record definitions, so it
-// decodes alone (frames are shared by readers that joined at different points).
-const packr = new Packr({ useRecords: true });
+// Plain maps, no shared structures: every encoding decodes alone (frames are shared by readers
+// that joined at different points), and packs in about half the time of inline records.
+const packr = new Packr({ useRecords: false });
 
 export function encodeMsgpackObject(object: unknown): Buffer {
   return packr.pack(object);

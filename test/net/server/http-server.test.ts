@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack, unpack } from 'msgpackr';
 import { startApiServer, type RunningApiServer } from '../../../src/net/server/api-server.js';
+import { MsgpackWatchDecoder } from '../../../src/net/wire/watch-frames.js';
 
 interface Response {
   readonly status: number;
@@ -138,6 +139,49 @@ describe('API server over HTTP', () => {
     r = await call('POST', '/api/v1/namespaces/default/configmaps', body, 'application/vnd.coxswain.msgpack', 'application/vnd.coxswain.msgpack');
     assert.equal(r.status, 409);
     assert.equal(r.body['reason'], 'AlreadyExists');
+  });
+
+  test('writes and reads answer the same object in JSON and msgpack, field for field', async () => {
+    const ns = 'default';
+    const created = await call('POST', `/api/v1/namespaces/${ns}/configmaps`, cm('same', { metadata: { name: 'same', labels: { a: 'b' } } }), 'application/json', 'application/vnd.coxswain.msgpack');
+    assert.equal(created.status, 201);
+    const rv = (created.body['metadata'] as { resourceVersion: string }).resourceVersion;
+    for (const accept of ['application/json', 'application/vnd.coxswain.msgpack']) {
+      const got = await call('GET', `/api/v1/namespaces/${ns}/configmaps/same`, undefined, 'application/json', accept);
+      assert.equal(got.status, 200);
+      assert.ok(got.headers.get('content-type')?.startsWith(accept));
+      assert.deepEqual(got.body, created.body, accept);
+    }
+    const updated = await call('PUT', `/api/v1/namespaces/${ns}/configmaps/same`, cm('same', { data: { a: '2' }, metadata: { name: 'same', resourceVersion: rv } }));
+    assert.equal(updated.status, 200);
+    assert.notEqual((updated.body['metadata'] as { resourceVersion: string }).resourceVersion, rv);
+    assert.deepEqual(updated.body['data'], { a: '2' });
+    const listed = await call('GET', `/api/v1/namespaces/${ns}/configmaps?fieldSelector=metadata.name%3Dsame`, undefined, 'application/json', 'application/vnd.coxswain.msgpack');
+    assert.deepEqual((listed.body['items'] as unknown[])[0], updated.body);
+    // A dry run answers the object it would have written, not what is stored.
+    const dry = await call('PUT', `/api/v1/namespaces/${ns}/configmaps/same?dryRun=All`, cm('same', { data: { a: 'dry' }, metadata: { name: 'same', resourceVersion: (updated.body['metadata'] as { resourceVersion: string }).resourceVersion } }), 'application/json', 'application/vnd.coxswain.msgpack');
+    assert.equal(dry.status, 200);
+    assert.deepEqual(dry.body['data'], { a: 'dry' });
+  });
+
+  test('a watch may ask for the msgpack watch stream type alone; other requests may not', async () => {
+    const watchType = 'application/vnd.coxswain.watch+msgpack';
+    const controller = new AbortController();
+    const r = await fetch(`${server.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&timeoutSeconds=5`, {
+      headers: { Accept: watchType },
+      signal: controller.signal,
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), watchType);
+    const reader = r.body?.getReader();
+    const first = await reader?.read();
+    controller.abort();
+    const decoded = new MsgpackWatchDecoder().push(first?.value ?? new Uint8Array());
+    assert.ok(decoded.length > 0);
+    assert.equal(decoded[0]?.type, 'ADDED');
+    const get = await call('GET', '/api/v1/namespaces/default/configmaps', undefined, 'application/json', watchType);
+    assert.equal(get.status, 406);
+    assert.equal(get.body['reason'], 'NotAcceptable');
   });
 
   test('pages from limit/continue form one consistent list while writers run', async () => {

@@ -49,7 +49,7 @@ import {
 } from '../../../core/store/store.js';
 import type { WatchCache, ListResult as CacheListResult } from '../../../watch/cache.js';
 import type { Watcher } from '../../../watch/watcher.js';
-import { stampRevision } from '../../../watch/items.js';
+import { stampRevision, type Entry } from '../../../watch/items.js';
 import type {
   ClusterApi,
   DeleteOptions,
@@ -181,6 +181,26 @@ export class Registry implements ClusterApi {
     return obj as T;
   }
 
+  /**
+   * The watch cache's entry for an object at `revision`: the same object as a read or write at that
+   * revision returned, with its encodings cached and shared by list responses and watch frames (the
+   * HTTP server answers with them). undefined when the cache holds another revision of it (a later
+   * write came first) or none.
+   */
+  entryAt(kind: KindInfo, namespace: string, name: string, revision: number): Entry | undefined {
+    const entry = this.cacheOf(kind).getEntry(kind.namespaced ? namespace : '', name);
+    return entry !== undefined && entry.modRevision === revision ? entry : undefined;
+  }
+
+  /**
+   * The object a write stored, as the cache holds it when it has applied the write already (it
+   * has, unless a later write came first): then the response can reuse the cache's encodings.
+   */
+  private stored(kind: KindInfo, namespace: string, kv: KeyValue<KubeObject>): KubeObject {
+    const entry = this.entryAt(kind, namespace, kv.value.metadata.name ?? '', kv.modRevision);
+    return entry !== undefined ? entry.object : stampRevision(kv.value, kv.modRevision);
+  }
+
   /** LIST from the cache, with the cached encodings of each item (the HTTP server writes them). */
   async listEntries(kind: KindInfo, namespace: string, options: ListOptions = {}): Promise<CacheListResult> {
     this.checkScope(kind, namespace, true);
@@ -286,7 +306,7 @@ export class Registry implements ClusterApi {
         return { object: obj as T, created: true, warnings };
       }
       const kv = await this.store.create(this.keyOf(kind, namespace, obj.metadata.name ?? ''), stripForStorage(obj));
-      return { object: stampRevision(kv.value, kv.modRevision) as T, created: true, warnings };
+      return { object: this.stored(kind, namespace, kv) as T, created: true, warnings };
     } catch (e) {
       release();
       throw this.translate(e, kind, obj.metadata.name ?? '');
@@ -402,7 +422,7 @@ export class Registry implements ClusterApi {
           case 'update': {
             if (options.dryRun === true) return { object: plan.object as T, gone: false };
             const kv = await this.store.update(key, stripForStorage(plan.object), expected);
-            return { object: stampRevision(kv.value, kv.modRevision) as T, gone: false };
+            return { object: this.stored(kind, namespace, kv) as T, gone: false };
           }
           case 'delete': {
             if (options.dryRun === true) return { object: current as T, gone: true };
@@ -580,7 +600,7 @@ export class Registry implements ClusterApi {
         });
         if (deleted !== undefined) this.releaseForDelete(kind, deleted.value);
       }
-      return { object: stampRevision(kv.value, kv.modRevision) as T, created: false, warnings };
+      return { object: this.stored(kind, namespace, kv) as T, created: false, warnings };
     } catch (e) {
       throw this.translate(e, kind, name);
     }
