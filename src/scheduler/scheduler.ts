@@ -331,7 +331,11 @@ export class Scheduler {
       this.nodePorts.delete(index);
       this.freeSlots.push(index);
       // Pods on it stay assigned (as in kube-scheduler's cache) but no longer count anywhere.
-      for (const [key, a] of this.assigned) if (a.node === index) this.assigned.delete(key);
+      for (const [key, a] of this.assigned) {
+        if (a.node !== index) continue;
+        this.assigned.delete(key);
+        this.observePlacement(a.info, index, -1);
+      }
       this.nodeSetChanged();
     });
   }
@@ -575,19 +579,20 @@ export class Scheduler {
       t.flags[node] = uses.length > max ? (t.flags[node] as number) | NodeFlag.portsOverflow : (t.flags[node] as number) & ~NodeFlag.portsOverflow;
     }
     if (!log) return;
-    // A pod whose placement changes other pods' results beyond this node (InterPodAffinity terms):
-    // every evaluation is stale.
-    if (this.affectsOthers(info)) this.generation++;
+    // Plugins that index placed pods are told; a pod whose placement changes other pods' results
+    // beyond this node (InterPodAffinity terms) makes every evaluation stale.
+    if (this.observePlacement(info, node, sign)) this.generation++;
     t.bumpEpoch();
     this.logChange(node);
   }
 
-  /** Whether a plugin says placing or removing this pod changes other pods' results elsewhere. */
-  private affectsOthers(info: PodInfo): boolean {
+  /** Tells the plugins that observe placements; true if one says others' results changed elsewhere. */
+  private observePlacement(info: PodInfo, node: number, sign: 1 | -1): boolean {
+    let others = false;
     for (const fw of this.frameworks.values()) {
-      for (const p of fw.preFilter) if (p.affectsOthers !== undefined && p.affectsOthers(info)) return true;
+      for (const p of fw.preFilter) if (p.observePlacement !== undefined && p.observePlacement(info, node, sign)) others = true;
     }
-    return false;
+    return others;
   }
 
   private assume(info: PodInfo, node: number): void {

@@ -81,11 +81,12 @@ export interface PreFilterPlugin extends Plugin {
    */
   preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult;
   /**
-   * Optional: true when placing or removing `pod` can change other pods' PreFilter/PreScore results
-   * on nodes other than its own (InterPodAffinity: its terms count across a topology domain). The
-   * scheduler then treats every cached evaluation as stale.
+   * Optional, main thread: told of every placement (sign 1: `pod` assumed or bound on `node`; -1:
+   * gone from it), so PreFilter/PreScore can keep an index of placed pods instead of scanning them.
+   * Returns true when the change can alter other pods' results on nodes other than `node`
+   * (InterPodAffinity: terms count across a topology domain); every cached evaluation is then stale.
    */
-  affectsOthers?(pod: PodInfo): boolean;
+  observePlacement?(pod: PodInfo, node: number, sign: 1 | -1): boolean;
 }
 
 /** One way a node can fail a filter plugin: its reason texts (several: "Insufficient cpu", "Insufficient memory") and code. */

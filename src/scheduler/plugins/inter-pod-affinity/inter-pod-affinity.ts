@@ -19,13 +19,16 @@
 // label the API server always sets, kubernetes.io/metadata.name.
 //
 // Results depend on pods on other nodes: nodeLocal is false; and placing a pod with affinity terms
-// changes other pods' results (affectsOthers), so the scheduler rebuilds evaluations then.
+// changes other pods' results (observePlacement says so), so the scheduler rebuilds evaluations then.
+// Placed pods are indexed by the terms they carry and by label set (PlacedIndex), kept up to date
+// through observePlacement: a PreFilter walks groups, not every placed pod.
 import type { LabelSelector, Labels } from '../../../core/api/labels.js';
 import { labelSelectorFromObject, type LabelSelectorObject } from '../../../core/api/labels.js';
 import type { Pod } from '../../../core/api/types.js';
 import { stateKey, type CycleState } from '../../framework/cycle-state.js';
 import { ConfigError, intArg, invalidValue, objectArg, onlyKeys } from '../../framework/errors.js';
 import type {
+  AssignedPod,
   FilterPlugin,
   FilterReason,
   NodeView,
@@ -139,36 +142,6 @@ function labelSetId(pod: Pod): number {
   return id;
 }
 
-/**
- * The incoming pod's terms against placed pods, memoized by label set for one PreFilter / PreScore:
- * memo[i * sets + id] is 0 (unknown), 1 (matches) or 2 (does not).
- */
-class IncomingMatcher {
-  private memo: Uint8Array;
-  private sets = 0;
-
-  constructor(readonly terms: readonly AffinityTerm[]) {
-    this.sets = Math.max(16, labelSetIds.size);
-    this.memo = new Uint8Array(terms.length * this.sets);
-  }
-
-  matches(i: number, pod: Pod): boolean {
-    const id = labelSetId(pod);
-    if (id < 0) return termMatches(this.terms[i]!, pod);
-    if (id >= this.sets) {
-      const sets = Math.max(id + 1, this.sets * 2);
-      const grown = new Uint8Array(this.terms.length * sets);
-      for (let t = 0; t < this.terms.length; t++) grown.set(this.memo.subarray(t * this.sets, (t + 1) * this.sets), t * sets);
-      this.memo = grown;
-      this.sets = sets;
-    }
-    const at = i * this.sets + id;
-    let m = this.memo[at] as number;
-    if (m === 0) this.memo[at] = m = termMatches(this.terms[i]!, pod) ? 1 : 2;
-    return m === 1;
-  }
-}
-
 const noTerms: PodTerms = Object.freeze({ requiredAffinity: [], requiredAnti: [], preferredAffinity: [], preferredAnti: [], any: false });
 
 // Pods are immutable once handed to the scheduler: their compiled terms are kept by identity.
@@ -253,6 +226,8 @@ class PairCollector {
   }
 
   push(slot: number, value: number): void {
+    // Runs of one pair are common (pods of a group in one zone): keep one.
+    if (this.n > 0 && this.slots[this.n - 1] === slot && this.values[this.n - 1] === value) return;
     if (this.n === this.slots.length) {
       const slots = new Int32Array(this.n * 2);
       slots.set(this.slots);
@@ -319,13 +294,6 @@ function bump(list: TermCounts[], keyId: number, valueId: number, by: number): v
   entry.counts.set(valueId, (entry.counts.get(valueId) ?? 0) + by);
 }
 
-/** kube's processTerm, for a term that matched: the node's domain of the term's key gains `weight`. */
-function addScore(topology: TermCounts[], table: NodeTable, intern: InternTable, t: AffinityTerm, node: number, weight: number): void {
-  const keyId = t.keyId(intern);
-  const v = table.labelValueOf(node, keyId);
-  if (v >= 0) bump(topology, keyId, v, weight);
-}
-
 export interface InterPodAffinityArgs {
   /** Weight of placed pods' required affinity terms in the score (kube's default 1; [0, 100]). */
   readonly hardPodAffinityWeight: number;
@@ -348,6 +316,116 @@ function valueOf(table: NodeTable, node: number, keyId: number): number {
   return keyId < 0 ? -1 : table.labelValueOf(node, keyId);
 }
 
+/** Placed pods of one group (a label set, or carriers of one term): how many on each node. */
+interface Group {
+  /** A member: every member matches the same terms (same namespace and labels). */
+  readonly rep: Pod;
+  readonly perNode: Map<number, number>;
+}
+
+function addToGroup(perNode: Map<number, number>, node: number, sign: 1 | -1): void {
+  const n = (perNode.get(node) ?? 0) + sign;
+  if (n <= 0) perNode.delete(node);
+  else perNode.set(node, n);
+}
+
+/**
+ * The placed pods as InterPodAffinity needs them (kube-scheduler's NodeInfo.PodsWithAffinity and
+ * friends): the terms placed pods carry, by role, with where their carriers sit; and, built on first
+ * need, every placed pod by label set. Kept up to date by observePlacement on the main thread, so a
+ * PreFilter costs O(groups × nodes holding them) instead of O(placed pods).
+ */
+class PlacedIndex {
+  /** By role (RoleRequiredAnti…): term → node → carriers. */
+  readonly roles: readonly Map<AffinityTerm, Map<number, number>>[] = [new Map(), new Map(), new Map(), new Map()];
+  /** Every placed pod by label-set id; undefined until an incoming pod has terms of its own. */
+  labelSets: Map<number, Group> | undefined = undefined;
+  /** Pods past the label-set bound: a group each. */
+  readonly loose = new Map<Pod, Group>();
+
+  add(pod: Pod, node: number, sign: 1 | -1): void {
+    if (this.labelSets !== undefined) this.addToLabelSet(pod, node, sign);
+    const t = podTerms(pod);
+    if (!t.any) return;
+    this.addTerms(RoleRequiredAnti, t.requiredAnti, node, sign);
+    this.addTerms(RoleRequiredAffinity, t.requiredAffinity, node, sign);
+    this.addTerms(RolePreferredAffinity, t.preferredAffinity, node, sign);
+    this.addTerms(RolePreferredAnti, t.preferredAnti, node, sign);
+  }
+
+  private addTerms(role: number, terms: readonly AffinityTerm[], node: number, sign: 1 | -1): void {
+    const byTerm = this.roles[role]!;
+    for (const term of terms) {
+      let perNode = byTerm.get(term);
+      if (perNode === undefined) byTerm.set(term, (perNode = new Map()));
+      addToGroup(perNode, node, sign);
+    }
+  }
+
+  private addToLabelSet(pod: Pod, node: number, sign: 1 | -1): void {
+    const id = labelSetId(pod);
+    if (id < 0) {
+      let g = this.loose.get(pod);
+      if (g === undefined) this.loose.set(pod, (g = { rep: pod, perNode: new Map() }));
+      addToGroup(g.perNode, node, sign);
+      if (g.perNode.size === 0) this.loose.delete(pod);
+      return;
+    }
+    const sets = this.labelSets!;
+    let g = sets.get(id);
+    if (g === undefined) sets.set(id, (g = { rep: pod, perNode: new Map() }));
+    addToGroup(g.perNode, node, sign);
+  }
+
+  /** Builds the label-set groups from the placed pods, once. */
+  ensureLabelSets(placed: Iterable<AssignedPod>): void {
+    if (this.labelSets !== undefined) return;
+    this.labelSets = new Map();
+    for (const a of placed) this.addToLabelSet(a.info.pod, a.node, 1);
+  }
+
+  *groups(): Iterable<Group> {
+    yield* this.labelSets!.values();
+    yield* this.loose.values();
+  }
+
+  static of(placed: Iterable<AssignedPod>): PlacedIndex {
+    const index = new PlacedIndex();
+    for (const a of placed) index.add(a.info.pod, a.node, 1);
+    return index;
+  }
+}
+
+const RoleRequiredAnti = 0;
+const RoleRequiredAffinity = 1;
+const RolePreferredAffinity = 2;
+const RolePreferredAnti = 3;
+
+/** Sums per topology pair for Score, coalescing runs of the same pair (main-thread scratch). */
+class TopologyScores {
+  readonly list: TermCounts[] = [];
+  private lastKey = -1;
+  private lastValue = -1;
+  private pending = 0;
+
+  add(keyId: number, valueId: number, weight: number): void {
+    if (keyId === this.lastKey && valueId === this.lastValue) {
+      this.pending += weight;
+      return;
+    }
+    this.flush();
+    this.lastKey = keyId;
+    this.lastValue = valueId;
+    this.pending = weight;
+  }
+
+  flush(): void {
+    if (this.lastKey >= 0) bump(this.list, this.lastKey, this.lastValue, this.pending);
+    this.lastKey = -1;
+    this.pending = 0;
+  }
+}
+
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = names.InterPodAffinity;
   readonly nodeLocal = false;
@@ -357,12 +435,23 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     { texts: [errReasonAntiAffinityRulesNotMatch], code: Code.Unschedulable },
     { texts: [errReasonExistingAntiAffinityRulesNotMatch], code: Code.Unschedulable },
   ];
+  /**
+   * Placed pods, kept by observePlacement once the scheduler reports placements (main thread).
+   * Without it (a plugin driven by hand), each PreFilter / PreScore indexes ctx.assignedPods().
+   */
+  private live: PlacedIndex | undefined = undefined;
 
   constructor(readonly args: InterPodAffinityArgs) {}
 
-  /** Placing or removing this pod changes other pods' Filter or Score results beyond its own node. */
-  affectsOthers(pod: PodInfo): boolean {
+  observePlacement(pod: PodInfo, node: number, sign: 1 | -1): boolean {
+    // Every placement since the scheduler started comes through here: the index is complete.
+    this.live ??= new PlacedIndex();
+    this.live.add(pod.pod, node, sign);
     return podTerms(pod.pod).any;
+  }
+
+  private index(ctx: PrepareContext): PlacedIndex {
+    return this.live ?? PlacedIndex.of(ctx.assignedPods());
   }
 
   preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult {
@@ -372,39 +461,38 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const reqA = terms.requiredAffinity;
     const reqN = terms.requiredAnti;
     const A = reqA.length;
-    const needIncoming = A + reqN.length > 0;
-    const matchA = new IncomingMatcher(reqA);
-    const matchN = new IncomingMatcher(reqN);
-    // Slots: existing pods' terms by key id; the incoming pod's affinity terms 0..A-1, anti A.. .
+    const index = this.index(ctx);
     existingPairs.reset();
     incomingPairs.reset();
-    let affinityMatched = false;
-    for (const a of ctx.assignedPods()) {
-      const other = a.info.pod;
-      const node = a.node;
-      // Existing pods' required anti-affinity against the incoming pod.
-      const otherTerms = podTerms(other);
-      for (const t of otherTerms.requiredAnti) {
-        if (!t.matchesMemo(incoming)) continue;
-        const keyId = t.keyId(ctx.intern);
+    // Placed pods' required anti-affinity against the incoming pod (slots: key ids).
+    for (const [term, perNode] of index.roles[RoleRequiredAnti]!) {
+      if (perNode.size === 0 || !term.matchesMemo(incoming)) continue;
+      const keyId = term.keyId(ctx.intern);
+      for (const node of perNode.keys()) {
         const v = table.labelValueOf(node, keyId);
         if (v >= 0) existingPairs.push(keyId, v);
       }
-      if (!needIncoming) continue;
-      for (let i = 0; i < A; i++) {
-        if (!matchA.matches(i, other)) continue;
-        const v = table.labelValueOf(node, reqA[i]!.keyId(ctx.intern));
-        if (v < 0) continue;
-        incomingPairs.push(i, v);
-        affinityMatched = true;
-      }
-      for (let i = 0; i < reqN.length; i++) {
-        if (!matchN.matches(i, other)) continue;
-        const v = table.labelValueOf(node, reqN[i]!.keyId(ctx.intern));
-        if (v >= 0) incomingPairs.push(A + i, v);
+    }
+    if (existingPairs.size === 0 && A + reqN.length === 0) return { status: skip };
+    // The incoming pod's terms against placed pods, once per label set (slots: affinity terms
+    // 0..A-1, anti-affinity terms A..).
+    let affinityMatched = false;
+    if (A + reqN.length > 0) {
+      index.ensureLabelSets(ctx.assignedPods());
+      for (const g of index.groups()) {
+        for (let i = 0; i < A + reqN.length; i++) {
+          const term = i < A ? reqA[i]! : reqN[i - A]!;
+          if (!termMatches(term, g.rep)) continue;
+          const keyId = term.keyId(ctx.intern);
+          for (const node of g.perNode.keys()) {
+            const v = table.labelValueOf(node, keyId);
+            if (v < 0) continue;
+            incomingPairs.push(i, v);
+            if (i < A) affinityMatched = true;
+          }
+        }
       }
     }
-    if (existingPairs.size === 0 && !needIncoming) return { status: skip };
     const existing: Domains[] = existingPairs.distinctSlots().map((keyId) => ({ keyId, values: existingPairs.valuesOf(keyId) }));
     const affinity: Domains[] = reqA.map((t, i) => ({ keyId: t.keyId(ctx.intern), values: incomingPairs.valuesOf(i) }));
     const anti: Domains[] = reqN.map((t, i) => ({ keyId: t.keyId(ctx.intern), values: incomingPairs.valuesOf(A + i) }));
@@ -471,28 +559,43 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (this.args.ignorePreferredTermsOfExistingPods && !hasConstraints) return skip;
     const table = ctx.table;
     const incoming = pod.pod;
-    const hard = this.args.hardPodAffinityWeight;
-    const topology: TermCounts[] = [];
-    const prefA = new IncomingMatcher(terms.preferredAffinity);
-    const prefN = new IncomingMatcher(terms.preferredAnti);
-    for (const a of ctx.assignedPods()) {
-      const other = a.info.pod;
-      const otherTerms = podTerms(other);
-      // Without preferred terms of its own, only pods with affinity terms can score.
-      if (!hasConstraints && !otherTerms.any) continue;
-      const node = a.node;
-      if ((table.labelCount[node] as number) === 0) continue;
-      for (let i = 0; i < prefA.terms.length; i++) if (prefA.matches(i, other)) addScore(topology, table, ctx.intern, prefA.terms[i]!, node, prefA.terms[i]!.weight);
-      for (let i = 0; i < prefN.terms.length; i++) if (prefN.matches(i, other)) addScore(topology, table, ctx.intern, prefN.terms[i]!, node, -prefN.terms[i]!.weight);
-      if (hard > 0) for (const t of otherTerms.requiredAffinity) if (t.matchesMemo(incoming)) addScore(topology, table, ctx.intern, t, node, hard);
-      for (const t of otherTerms.preferredAffinity) if (t.matchesMemo(incoming)) addScore(topology, table, ctx.intern, t, node, t.weight);
-      for (const t of otherTerms.preferredAnti) if (t.matchesMemo(incoming)) addScore(topology, table, ctx.intern, t, node, -t.weight);
+    const index = this.index(ctx);
+    const scores = new TopologyScores();
+    // The pod's preferred terms matched by placed pods (kube: processExistingPod, first two lines).
+    if (hasConstraints) {
+      index.ensureLabelSets(ctx.assignedPods());
+      const P = terms.preferredAffinity.length;
+      for (const g of index.groups()) {
+        for (let i = 0; i < P + terms.preferredAnti.length; i++) {
+          const term = i < P ? terms.preferredAffinity[i]! : terms.preferredAnti[i - P]!;
+          if (!termMatches(term, g.rep)) continue;
+          const w = i < P ? term.weight : -term.weight;
+          const keyId = term.keyId(ctx.intern);
+          for (const [node, n] of g.perNode) {
+            const v = table.labelValueOf(node, keyId);
+            if (v >= 0) scores.add(keyId, v, w * n);
+          }
+        }
+      }
     }
-    if (topology.length === 0) return skip;
-    state.write(scoreKey, { topology });
+    // Placed pods' terms matching the pod: required affinity (hardPodAffinityWeight), preferred ±weight.
+    for (let role = RoleRequiredAffinity; role <= RolePreferredAnti; role++) {
+      if (role === RoleRequiredAffinity && this.args.hardPodAffinityWeight <= 0) continue;
+      for (const [term, perNode] of index.roles[role]!) {
+        if (perNode.size === 0 || !term.matchesMemo(incoming)) continue;
+        const w = role === RoleRequiredAffinity ? this.args.hardPodAffinityWeight : role === RolePreferredAffinity ? term.weight : -term.weight;
+        const keyId = term.keyId(ctx.intern);
+        for (const [node, n] of perNode) {
+          const v = table.labelValueOf(node, keyId);
+          if (v >= 0) scores.add(keyId, v, w * n);
+        }
+      }
+    }
+    scores.flush();
+    if (scores.list.length === 0) return skip;
+    state.write(scoreKey, { topology: scores.list });
     return success;
   }
-
 
   score(state: CycleState, _pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, out: Float64Array): void {
     const topology = state.read(scoreKey)?.topology ?? [];
