@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { Pod } from '../../../../src/core/api/types.js';
 import { normalizedScore } from '../../../../src/scheduler/evaluation.js';
 import { ConfigError } from '../../../../src/scheduler/framework/errors.js';
@@ -280,4 +281,58 @@ test('required affinity through the scheduler: the group follows its first podâ€
   } finally {
     await s.close();
   }
+});
+
+test('the placement index kept through observePlacement gives the same Filter and Score as a scan of the placed pods', () => {
+  const apps = ['a', 'b'];
+  const keys = ['zone', host];
+  const shape = fc.record({
+    app: fc.constantFrom(...apps),
+    namespace: fc.constantFrom('default', 'other'),
+    kind: fc.constantFrom('none', 'affinity', 'anti', 'preferred', 'preferredAnti'),
+    target: fc.constantFrom(...apps),
+    key: fc.constantFrom(...keys),
+    weight: fc.integer({ min: 1, max: 100 }),
+    allNamespaces: fc.boolean(),
+  });
+  type Shape = typeof shape extends fc.Arbitrary<infer T> ? T : never;
+  let serial = 0;
+  const make = (s: Shape): Pod => {
+    const t = term(s.target, s.key, s.allNamespaces ? { namespaceSelector: {} } : {});
+    const affinity: Affinity | undefined =
+      s.kind === 'affinity' ? requiredAffinity(t)
+      : s.kind === 'anti' ? requiredAnti(t)
+      : s.kind === 'preferred' ? { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: s.weight, podAffinityTerm: t }] } }
+      : s.kind === 'preferredAnti' ? { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: s.weight, podAffinityTerm: t }] } }
+      : undefined;
+    return labelled(`p${serial++}`, { app: s.app }, affinity, s.namespace);
+  };
+  const op = fc.oneof(
+    fc.record({ add: shape, node: fc.integer({ min: 0, max: nodes.length - 1 }) }),
+    fc.record({ remove: fc.nat() }),
+    fc.record({ query: shape }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => {
+      const cluster = new Cluster(nodes);
+      const live = newInterPodAffinity(undefined, 'args');
+      for (const o of ops) {
+        if ('add' in o) {
+          const p = make(o.add);
+          cluster.place(p, o.node);
+          live.observePlacement(cluster.assigned.at(-1)!.info, o.node, 1);
+        } else if ('remove' in o) {
+          if (cluster.assigned.length === 0) continue;
+          const [gone] = cluster.assigned.splice(o.remove % cluster.assigned.length, 1);
+          live.observePlacement(gone!.info, gone!.node, -1);
+        } else {
+          const incoming = make(o.query);
+          const scan = newInterPodAffinity(undefined, 'args');
+          assert.deepEqual(cluster.filter(live, incoming), cluster.filter(scan, incoming));
+          assert.deepEqual(cluster.score(live, incoming), cluster.score(scan, incoming));
+        }
+      }
+    }),
+    { numRuns: 150 },
+  );
 });
