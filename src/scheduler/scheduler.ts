@@ -29,6 +29,7 @@ import { hash32 } from './hash.js';
 import { kNoNode, PodEvaluation, writeChunk } from './evaluation.js';
 import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
 import { inTreeRegistry } from './plugins/registry.js';
+import type { VolumeCatalog } from './plugins/volume-binding/catalog.js';
 import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './workers/evaluate.js';
 import { InternTable } from './workers/intern.js';
 import { defaultNodeTableDims, NodeFlag, NodeTable, protocolCode, type NodeTableDims } from './workers/node-table.js';
@@ -43,6 +44,8 @@ export interface SchedulerOptions {
   readonly seed?: number;
   /** Where bindings are written (DefaultBinder); default: accepted at once, in memory. */
   readonly binder?: Binder;
+  /** PVCs, PVs and StorageClasses the volume plugins read (and where they bind claims). */
+  readonly volumes?: VolumeCatalog;
   /** Plugins beyond the in-tree ones. Profiles using them need `workers: 0`. */
   readonly registry?: Registry;
   readonly nodeTable?: Partial<NodeTableDims>;
@@ -193,7 +196,8 @@ export class Scheduler {
   private readonly pending = new Map<string, PodInfo>();
   private readonly assigned = new Map<string, AssignedPod>();
 
-  private inRound = false;
+  /** Worker rounds reading the table; it is written only when none is out (see mutate). */
+  private roundsInFlight = 0;
   private readonly deferred: (() => void)[] = [];
   private loopRunning = false;
   private loopScheduled = false;
@@ -253,7 +257,7 @@ export class Scheduler {
     const configInput = options.profiles ?? {};
     this.config = parseSchedulerConfig(configInput);
     const registry = options.registry ?? inTreeRegistry();
-    const handle = { binder: options.binder ?? memoryBinder };
+    const handle = { binder: options.binder ?? memoryBinder, ...(options.volumes === undefined ? {} : { volumes: options.volumes }) };
     for (const p of this.config.profiles) this.frameworks.set(p.schedulerName, buildFramework(p, registry, handle));
     const first = this.frameworks.values().next().value as Framework;
     for (const fw of this.frameworks.values()) {
@@ -505,12 +509,28 @@ export class Scheduler {
    */
   async dryRun(pods: readonly Pod[]): Promise<(string | undefined)[]> {
     const out: (string | undefined)[] = [];
+    interface Pass {
+      readonly list: Prepared[];
+      readonly ok: Prepared[];
+      readonly round: ReturnType<Scheduler['startFull']>;
+    }
+    const drain = async (p: Pass): Promise<void> => {
+      await p.round.done;
+      this.finishFull(p.ok, p.round, false);
+      for (const b of p.list) {
+        const node = b.evaluation?.best() ?? -1;
+        out.push(node < 0 ? undefined : this.nodeObjects[node]?.metadata.name);
+        b.evaluation?.release();
+      }
+    };
+    // Pipelined: batch k+1 is on the workers while the main thread totals batch k (nothing writes
+    // the table meanwhile: the scheduling loop waits for rounds out, user writes are deferred).
+    let previous: Pass | undefined;
     for (let from = 0; from < pods.length; from += this.batchPods) {
-      while (this.loopRunning || this.inRound) await new Promise<void>((r) => setImmediate(r));
+      while (this.loopRunning) await new Promise<void>((r) => setImmediate(r));
       const ctx = this.prepareContext();
       const list: Prepared[] = [];
-      const slice = pods.slice(from, from + this.batchPods);
-      for (const pod of slice) {
+      for (const pod of pods.slice(from, from + this.batchPods)) {
         const info = newPodInfo(pod);
         const fw = this.frameworks.get(pod.spec?.schedulerName ?? defaultSchedulerName);
         if (fw === undefined) throw new Error(`no profile named ${pod.spec?.schedulerName ?? ''}`);
@@ -518,13 +538,12 @@ export class Scheduler {
         const { state, rejected } = this.prepare(fw, info, ctx);
         list.push({ qp, fw, templateKey: '', evaluation: undefined, rejected, state });
       }
-      await this.evaluateFull(list.filter((b) => b.rejected === undefined), false);
-      for (const b of list) {
-        const node = b.evaluation?.best() ?? -1;
-        out.push(node < 0 ? undefined : this.nodeObjects[node]?.metadata.name);
-        b.evaluation?.release();
-      }
+      const ok = list.filter((b) => b.rejected === undefined);
+      const pass: Pass = { list, ok, round: this.startFull(ok) };
+      if (previous !== undefined) await drain(previous);
+      previous = pass;
     }
+    if (previous !== undefined) await drain(previous);
     return out;
   }
 
@@ -533,7 +552,7 @@ export class Scheduler {
 
   /** Runs a table write now, or after the worker round in flight. */
   private mutate(fn: () => void): void {
-    if (this.inRound) this.deferred.push(fn);
+    if (this.roundsInFlight > 0) this.deferred.push(fn);
     else fn();
   }
 
@@ -632,6 +651,8 @@ export class Scheduler {
     this.loopRunning = true;
     try {
       while (!this.closed) {
+        // A dry run's worker rounds may be out: the table must not change under them.
+        while (this.roundsInFlight > 0) await new Promise<void>((r) => setImmediate(r));
         const batch: Prepared[] = [];
         while (batch.length < this.batchPods) {
           const qp = this.queue.pop();
@@ -758,6 +779,17 @@ export class Scheduler {
 
   /** Full filter+score of every live node for each pod, on workers or inline. */
   private async evaluateFull(list: Prepared[], cache = true): Promise<void> {
+    const round = this.startFull(list);
+    await round.done;
+    this.finishFull(list, round, cache);
+  }
+
+  /**
+   * Starts a full filter+score pass of every live node for each pod: on the workers (the returned
+   * promise settles when they are done; the table stays unwritten until then) or inline (done at
+   * once). finishFull completes it.
+   */
+  private startFull(list: Prepared[]): { readonly evals: PodEvaluation[]; readonly done: Promise<void>; readonly startMs: number } {
     const startMs = performance.now();
     const nodes = this.liveNodes();
     const size = this.table.highWater;
@@ -776,46 +808,55 @@ export class Scheduler {
         evaluateNodes(e.fw, e.state, list[k]!.qp.info, view, nodes, count, e.activeScores, this.inlineVerdicts, this.inlineRaw, this.scratch);
         this.scatter(e, nodes, this.inlineVerdicts, this.inlineRaw, count);
       }
-    } else {
-      const chunks = this.workers;
-      const per = Math.ceil(nodes.length / chunks);
-      const pods: TaskPod[] = list.map((b, k) => {
-        const e = evals[k]!;
-        return {
-          info: b.qp.info,
-          profile: b.fw.schedulerName,
-          state: b.state!.entries(),
-          skipFilter: [...b.state!.skipFilter],
-          skipScore: [...b.state!.skipScore],
-          target: { size: e.size, verdicts: e.verdicts, partial: e.partial, normRaw: e.normRaw },
-        };
-      });
-      const epoch = this.table.epoch;
-      const tasks: Promise<EvalResult>[] = [];
-      this.inRound = true;
-      try {
-        for (let c = 0; c < chunks; c++) {
-          const slice = nodes.slice(c * per, Math.min(nodes.length, (c + 1) * per));
-          if (slice.length === 0) continue;
-          const task: EvalTask = { epoch, liveNodes: nodes.length, nodes: slice, pods };
-          tasks.push(this.pool.run(task) as Promise<EvalResult>);
-        }
-        await Promise.all(tasks);
-        this.counters.workerRounds++;
-      } finally {
-        this.inRound = false;
-      }
+      return { evals, done: Promise.resolve(), startMs };
     }
-    for (const [k, e] of evals.entries()) {
+    const chunks = this.workers;
+    const per = Math.ceil(nodes.length / chunks);
+    const pods: TaskPod[] = list.map((b, k) => {
+      const e = evals[k]!;
+      return {
+        info: b.qp.info,
+        profile: b.fw.schedulerName,
+        state: b.state!.entries(),
+        skipFilter: [...b.state!.skipFilter],
+        skipScore: [...b.state!.skipScore],
+        target: { size: e.size, verdicts: e.verdicts, partial: e.partial, normRaw: e.normRaw },
+      };
+    });
+    const epoch = this.table.epoch;
+    const tasks: Promise<EvalResult>[] = [];
+    for (let c = 0; c < chunks; c++) {
+      const slice = nodes.slice(c * per, Math.min(nodes.length, (c + 1) * per));
+      if (slice.length === 0) continue;
+      const task: EvalTask = { epoch, liveNodes: nodes.length, nodes: slice, pods };
+      tasks.push(this.pool.run(task) as Promise<EvalResult>);
+    }
+    this.roundsInFlight++;
+    const done = Promise.all(tasks).then(
+      () => {
+        this.roundsInFlight--;
+        this.counters.workerRounds++;
+      },
+      (err: unknown) => {
+        this.roundsInFlight--;
+        throw err;
+      },
+    );
+    return { evals, done, startMs };
+  }
+
+  /** Totals and trees of a finished pass; deferred table writes are applied once no round is out. */
+  private finishFull(list: Prepared[], round: { readonly evals: PodEvaluation[]; readonly startMs: number }, cache: boolean): void {
+    for (const [k, e] of round.evals.entries()) {
       e.finish(this.table.rank);
       const b = list[k]!;
       b.evaluation = e;
       if (cache) this.remember(b.templateKey, e);
     }
     this.counters.fullEvaluations += list.length;
-    this.counters.fullEvaluationMs += performance.now() - startMs;
+    this.counters.fullEvaluationMs += performance.now() - round.startMs;
     // Writes that arrived during the round are applied now; they show in the change log.
-    this.applyDeferred();
+    if (this.roundsInFlight === 0) this.applyDeferred();
   }
 
   /** Writes the kernel's output for nodes[0..count) into the evaluation. */
