@@ -11,9 +11,13 @@
 //                    (these three once per round, alternating; medians)
 //   get              GET of created pods, msgpack                            64
 //   list-10k         one unpaginated LIST of a 10,000-pod namespace, msgpack 1 (median of 3)
-//   watch live       1000 streams on one namespace; 64 writers create --watch-events pods there;
-//                    first create to the last event read and decoded by every stream
-//   watch delivery   1000 new streams from the revision before those creates: the events come
+//   watch live/HTTP  1000 streams on one namespace; 64 writer connections create --watch-events
+//                    pods there; first create to the last event read and decoded by every stream
+//                    (bounded by the create rate)                → watchEventsPerSec1000Live
+//   watch live/local 1000 new streams; the server process creates --watch-events pods through its
+//                    registry (64 at a time, no HTTP), so the source runs as fast as the store
+//                    commits and the figure measures fan-out      → watchEventsPerSec1000LiveInProcess
+//   watch delivery   1000 new streams from the revision before the local creates: the events come
 //                    from the watch cache's history; first connect to the last event read
 //                    → watchEventsPerSec1000
 //
@@ -38,6 +42,7 @@ import type { KubeObject } from '../../src/core/api/types.js';
 import type { ResourceType, WatchStream } from '../../src/net/api.js';
 import { HttpClient, type WireEncoding } from '../../src/net/client/http-client.js';
 import { startApiServer, type RunningApiServer } from '../../src/net/server/api-server.js';
+import type { Registry } from '../../src/net/server/registry/registry.js';
 import { parseArgsOrExit, type OptionsSpec, type ParsedOptions } from '../lib/args.js';
 import { installSignalHandlers, interruptedSignal, makeTempDir, onCleanup } from '../lib/cleanup.js';
 import { CpuMeter } from '../lib/cpu.js';
@@ -76,30 +81,67 @@ const namespacesResource: ResourceType = { group: '', version: 'v1', plural: 'na
 // ---------------------------------------------------------------------------------------------
 // The server: in a child process (default) or in this one.
 
+/** Creates of benchmark pods made inside the server process, through its registry (no HTTP). */
+interface InProcessWrites {
+  readonly namespace: string;
+  readonly count: number;
+  /** makePod index of the first pod. */
+  readonly offset: number;
+  readonly concurrency: number;
+  readonly timeMsMax: number;
+}
+
+interface InProcessWriteResult {
+  readonly ops: number;
+  readonly errors: number;
+  readonly firstError: string;
+  readonly opsPerSec: number;
+}
+
 interface ServerHandle {
   readonly url: string;
   /** The child's pid; undefined when the server runs in this process. */
   readonly pid: number | undefined;
+  /** Runs creates inside the server process (an event source that is not bounded by HTTP). */
+  writeInProcess(w: InProcessWrites): Promise<InProcessWriteResult>;
   close(): Promise<void>;
 }
 
-// The child's program: start the server, print its URL as one JSON line, stop on SIGTERM.
-function childProgram(apiServerUrl: string, dataDir: string): string {
+/** The in-process writer, shared by the child's program and `--server same`. */
+async function writePods(registry: Registry, w: InProcessWrites): Promise<InProcessWriteResult> {
+  const pods = podsFor(w.namespace, w.count, w.offset);
+  const r = await runLoad({ opsMax: pods.length, concurrency: w.concurrency, timeMsMax: w.timeMsMax }, (i) =>
+    registry.create(podsResource, w.namespace, pods[i] as KubeObject));
+  const firstError = r.firstError instanceof Error ? r.firstError.message : r.errors > 0 ? String(r.firstError) : '';
+  return { ops: r.ops, errors: r.errors, firstError, opsPerSec: r.opsPerSec };
+}
+
+// The child's program: start the server, print its URL as one JSON line, then answer one JSON line
+// per command line on stdin ({"writes": InProcessWrites}); stop on SIGTERM or the end of stdin.
+function childProgram(moduleUrl: string, dataDir: string): string {
   return [
-    `import { startApiServer } from ${JSON.stringify(apiServerUrl)};`,
+    `import { createInterface } from 'node:readline';`,
+    `import { startApiServer, writePods } from ${JSON.stringify(moduleUrl)};`,
     `const server = await startApiServer({ dataDir: ${JSON.stringify(dataDir)}, port: 0, host: '127.0.0.1' });`,
     `process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');`,
     `const stop = async () => { await server.close(); process.exit(0); };`,
     `process.once('SIGTERM', stop);`,
     `process.once('SIGINT', stop);`,
-    `process.stdin.on('end', stop);`,
-    `process.stdin.resume();`,
+    `const lines = createInterface({ input: process.stdin });`,
+    `lines.on('line', async (line) => {`,
+    `  const result = await writePods(server.registry, JSON.parse(line).writes);`,
+    `  process.stdout.write(JSON.stringify({ result }) + '\\n');`,
+    `});`,
+    `lines.on('close', stop);`,
   ].join('\n');
 }
 
+/** What the child's program imports: the server and the in-process writer. */
+export { startApiServer, writePods };
+
 async function startChildServer(dataDir: string, cpuProfDir: string): Promise<ServerHandle> {
-  const apiServerUrl = pathToFileURL(fileURLToPath(new URL('../../src/net/server/api-server.js', import.meta.url))).href;
-  const execArgv = ['--input-type=module', '-e', childProgram(apiServerUrl, dataDir)];
+  const moduleUrl = pathToFileURL(fileURLToPath(import.meta.url)).href;
+  const execArgv = ['--input-type=module', '-e', childProgram(moduleUrl, dataDir)];
   if (cpuProfDir !== '') execArgv.unshift('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   // stdin is a pipe: if this process dies, the child sees the end of it and stops.
   const child: ChildProcess = spawn(process.execPath, execArgv, { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -112,18 +154,28 @@ async function startChildServer(dataDir: string, cpuProfDir: string): Promise<Se
     clearTimeout(timer);
   };
   const unregister = onCleanup(kill);
+  // stdout: the URL line, then one reply line per command, in order.
+  const replies: ((line: string) => void)[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
+    let started = false;
     const timer = setTimeout(() => reject(new Error('the API server child did not start within 30 s')), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
-      const nl = buffered.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(buffered.slice(0, nl)) as { url: string }).url);
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (started) {
+          replies.shift()?.(line);
+          continue;
+        }
+        started = true;
+        clearTimeout(timer);
+        try {
+          resolve((JSON.parse(line) as { url: string }).url);
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
       }
     });
     child.once('exit', (code) => {
@@ -138,6 +190,18 @@ async function startChildServer(dataDir: string, cpuProfDir: string): Promise<Se
   return {
     url,
     pid: child.pid,
+    writeInProcess(w) {
+      return new Promise<InProcessWriteResult>((resolve, reject) => {
+        replies.push((line) => {
+          try {
+            resolve((JSON.parse(line) as { result: InProcessWriteResult }).result);
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        });
+        child.stdin?.write(`${JSON.stringify({ writes: w })}\n`);
+      });
+    },
     async close() {
       unregister();
       await kill();
@@ -151,6 +215,7 @@ async function startSameProcessServer(dataDir: string): Promise<ServerHandle> {
   return {
     url: server.url,
     pid: undefined,
+    writeInProcess: (w) => writePods(server.registry, w),
     async close() {
       unregister();
       await server.close();
@@ -263,8 +328,14 @@ class WatchReader {
   nameBytes = 0;
   constructor(
     private readonly stream: WatchStream,
-    private readonly expected: number,
+    private expected: number,
   ) {}
+
+  /** Fewer events than planned were written (a time budget): stop at `n`. */
+  expect(n: number): void {
+    this.expected = n;
+    if (this.received >= n) this.stream.close();
+  }
 
   async read(): Promise<void> {
     for await (const ev of this.stream) {
@@ -311,7 +382,8 @@ function receivedBy(readers: readonly WatchReader[]): number {
 }
 
 /** Waits until every reader is done or the phase's time budget is over; returns the events read. */
-async function readAll(readers: readonly WatchReader[], reading: Promise<unknown>, options: Options, what: string): Promise<number> {
+async function readAll(readers: readonly WatchReader[], reading: Promise<unknown>, options: Options, what: string, perStream: number): Promise<number> {
+  for (const r of readers) r.expect(perStream);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), options.phaseSeconds * 1000);
@@ -319,31 +391,30 @@ async function readAll(readers: readonly WatchReader[], reading: Promise<unknown
   const outcome = await Promise.race([reading.then(() => 'done' as const), deadline]);
   clearTimeout(timer);
   const events = receivedBy(readers);
-  if (outcome === 'timeout') progress(`${what}: time budget reached with ${events} of ${options.watchers * options.watchEvents} events`);
+  if (outcome === 'timeout') progress(`${what}: time budget reached with ${events} of ${readers.length * perStream} events`);
   return events;
 }
 
 /**
- * Measures on one namespace and one set of pods:
- *   live      `watchers` streams open at the namespace's revision; 64 writers create
- *             `watchEvents` pods; from the first write to the last event read by every stream
- *             (bounded by the create rate as well as by delivery);
- *   delivery  `watchers` new streams from that same revision, so the events come from the watch
- *             cache's history: delivery alone (fan-out, transfer, decode), from the first watch
- *             request to the last event read — the connects included, as they overlap the
- *             delivery (`connectMs`: until every stream was open).
+ * Measures on one namespace, `watchers` streams at a time, `watchEvents` pod creates per source:
+ *   live, HTTP-fed        streams open at the namespace's revision; 64 writer connections create
+ *                         the pods over HTTP; from the first create to the last event read by
+ *                         every stream (bounded by the create rate as well as by delivery);
+ *   live, in-process-fed  new streams at the revision after those; the server process creates the
+ *                         pods through its own registry, as fast as the store commits (no HTTP):
+ *                         the fan-out at full speed;
+ *   delivery              new streams from the revision before the in-process-fed creates, so the
+ *                         events come from the watch cache's history: delivery alone (fan-out,
+ *                         transfer, decode), from the first watch request to the last event read —
+ *                         the connects included, as they overlap the delivery (`connectMs`: until
+ *                         every stream was open).
  */
-async function watchPhase(
-  url: string,
-  writer: HttpClient,
-  options: Options,
-  serverPid: number | undefined,
-): Promise<{ live: WatchFigures; delivery: WatchFigures; connectMs: number; writesPerSec: number }> {
+async function watchPhase(server: ServerHandle, writer: HttpClient, options: Options, serverPid: number | undefined): Promise<WatchResults> {
   const namespace = 'bench-watch';
   await createNamespace(writer, namespace);
   // Watches get a client of their own (its watch pool opens one connection per stream).
   const watchClient = new HttpClient({
-    url,
+    url: server.url,
     encoding: 'msgpack',
     connections: 4,
     watchDecodeCacheEntries: options.sharedDecode ? Math.max(4096, options.watchEvents + 64) : 0,
@@ -352,36 +423,67 @@ async function watchPhase(
     const usage = cpu.read();
     return { eventsPerSec: (events * 1000) / elapsedMs, events, elapsedMs, clientCpuPct: usage.ownPct, serverCpuPct: usage.pidPct ?? Number.NaN };
   };
+  const revisionNow = async (): Promise<string> => (await writer.list(podsResource, namespace, { limit: 1 })).metadata.resourceVersion ?? '0';
   try {
-    const rv = (await writer.list(podsResource, namespace, { limit: 1 })).metadata.resourceVersion ?? '0';
+    // Live, fed over HTTP.
+    let rv = await revisionNow();
     progress(`opening ${options.watchers} watch streams`);
-    const first = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents);
+    let streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents);
     const pods = podsFor(namespace, options.watchEvents, 3_000_000);
-    progress(`live: writing ${options.watchEvents} pods to ${options.watchers} streams`);
+    progress(`live, HTTP-fed: creating ${options.watchEvents} pods over HTTP, read by ${options.watchers} streams`);
     let cpu = new CpuMeter(serverPid);
     let t0 = performance.now();
-    const writes = checked(
-      'watch writes',
+    const httpWrites = checked(
+      'watch writes (HTTP)',
       await runLoad({ opsMax: pods.length, concurrency: options.connections, timeMsMax: options.phaseSeconds * 1000 }, (i) =>
         writer.create(podsResource, namespace, pods[i] as KubeObject)),
     );
-    let events = await readAll(first.readers, first.reading, options, 'live watch');
-    const live = figures(events, performance.now() - t0, cpu);
-    for (const s of first.streams) s.close();
-    progress(`live: ${formatRate(live.eventsPerSec) ?? '-'} events/s (creates ${formatRate(writes.opsPerSec) ?? '-'}/s)`);
+    let events = await readAll(streams.readers, streams.reading, options, 'live watch (HTTP-fed)', httpWrites.ops);
+    const liveHttp = figures(events, performance.now() - t0, cpu);
+    for (const s of streams.streams) s.close();
+    progress(`live, HTTP-fed: ${formatRate(liveHttp.eventsPerSec) ?? '-'} events/s (creates ${formatRate(httpWrites.opsPerSec) ?? '-'}/s)`);
 
+    // Live, fed in the server process.
+    rv = await revisionNow();
+    streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents);
+    progress(`live, in-process-fed: the server creates ${options.watchEvents} pods, read by ${options.watchers} streams`);
+    cpu = new CpuMeter(serverPid);
+    t0 = performance.now();
+    const localWrites = await server.writeInProcess({
+      namespace,
+      count: options.watchEvents,
+      offset: 4_000_000,
+      concurrency: options.connections,
+      timeMsMax: options.phaseSeconds * 1000,
+    });
+    if (localWrites.errors > 0) throw new Error(`in-process writes: ${localWrites.errors} failed; first: ${localWrites.firstError}`);
+    events = await readAll(streams.readers, streams.reading, options, 'live watch (in-process-fed)', localWrites.ops);
+    const liveLocal = figures(events, performance.now() - t0, cpu);
+    for (const s of streams.streams) s.close();
+    progress(`live, in-process-fed: ${formatRate(liveLocal.eventsPerSec) ?? '-'} events/s (creates ${formatRate(localWrites.opsPerSec) ?? '-'}/s)`);
+
+    // Delivery of those same events from the history.
     progress(`delivery: ${options.watchers} new streams from revision ${rv}`);
     cpu = new CpuMeter(serverPid);
     t0 = performance.now();
-    const second = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents);
+    streams = await openStreams(watchClient, namespace, rv, options.watchers, localWrites.ops);
     const connectMs = performance.now() - t0;
-    events = await readAll(second.readers, second.reading, options, 'delivery');
+    events = await readAll(streams.readers, streams.reading, options, 'delivery', localWrites.ops);
     const delivery = figures(events, performance.now() - t0, cpu);
-    for (const s of second.streams) s.close();
-    return { live, delivery, connectMs, writesPerSec: writes.opsPerSec };
+    for (const s of streams.streams) s.close();
+    return { liveHttp, liveLocal, delivery, connectMs, httpWritesPerSec: httpWrites.opsPerSec, localWritesPerSec: localWrites.opsPerSec };
   } finally {
     await watchClient.close();
   }
+}
+
+interface WatchResults {
+  readonly liveHttp: WatchFigures;
+  readonly liveLocal: WatchFigures;
+  readonly delivery: WatchFigures;
+  readonly connectMs: number;
+  readonly httpWritesPerSec: number;
+  readonly localWritesPerSec: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,10 +552,12 @@ interface Results {
   createJson: RateFigures;
   get: RateFigures;
   list10kMs: number;
-  watchLive: WatchFigures;
+  watchLiveHttp: WatchFigures;
+  watchLiveLocal: WatchFigures;
   watchDelivery: WatchFigures;
   watchConnectMs: number;
-  watchWritesPerSec: number;
+  watchHttpWritesPerSec: number;
+  watchLocalWritesPerSec: number;
   etcdPut: RateFigures | undefined;
   etcdVersion: string | undefined;
   etcdSkipped: string | undefined;
@@ -531,7 +635,7 @@ async function measure(options: Options): Promise<void> {
     report('get', get);
     const list10kMs = await listPhase(msgpack, options);
     progress(`list of ${options.listSize}: ${formatMs(list10kMs) ?? '-'} ms`);
-    const watch = await watchPhase(server.url, msgpack, options, serverPid);
+    const watch = await watchPhase(server, msgpack, options, serverPid);
     progress(`watch delivery: ${formatRate(watch.delivery.eventsPerSec) ?? '-'} events/s (${watch.delivery.events} events in ${formatMs(watch.delivery.elapsedMs) ?? '-'} ms)`);
 
     const results: Results = {
@@ -539,10 +643,12 @@ async function measure(options: Options): Promise<void> {
       createJson: medianFigures(byPhase.json),
       get,
       list10kMs,
-      watchLive: watch.live,
+      watchLiveHttp: watch.liveHttp,
+      watchLiveLocal: watch.liveLocal,
       watchDelivery: watch.delivery,
       watchConnectMs: watch.connectMs,
-      watchWritesPerSec: watch.writesPerSec,
+      watchHttpWritesPerSec: watch.httpWritesPerSec,
+      watchLocalWritesPerSec: watch.localWritesPerSec,
       etcdPut: byPhase.etcd.length === 0 ? undefined : medianFigures(byPhase.etcd),
       etcdVersion: etcdOrNone?.server.version,
       etcdSkipped: typeof etcd === 'string' ? etcd : undefined,
@@ -594,8 +700,11 @@ function jsonReport(r: Results, options: Options): JsonReport {
     watchClientCpuPct: r.watchDelivery.clientCpuPct,
     watchServerCpuPct: r.watchDelivery.serverCpuPct,
     watchConnectMs: r.watchConnectMs,
-    watchEventsPerSec1000Live: r.watchLive.eventsPerSec,
-    watchLiveCreatesPerSec: r.watchWritesPerSec,
+    watchEventsPerSec1000Live: r.watchLiveHttp.eventsPerSec,
+    watchLiveCreatesPerSec: r.watchHttpWritesPerSec,
+    watchEventsPerSec1000LiveInProcess: r.watchLiveLocal.eventsPerSec,
+    watchLiveInProcessCreatesPerSec: r.watchLocalWritesPerSec,
+    watchLiveInProcessServerCpuPct: r.watchLiveLocal.serverCpuPct,
     etcdVersion: r.etcdVersion ?? null,
     etcdSkipped: r.etcdSkipped ?? null,
     etcdPutsPerSec64: etcdRate,
@@ -636,8 +745,10 @@ function printTable(r: Results, options: Options): void {
     `  delivery from the watch cache's history, connects included: ${formatRate(r.watchDelivery.eventsPerSec) ?? '-'} events/s ` +
       `(client CPU ${pct(r.watchDelivery.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchDelivery.serverCpuPct) ?? '-'}%; ` +
       `all streams open after ${formatMs(r.watchConnectMs) ?? '-'} ms)`,
-    `  live (first create to last event; creates ${formatRate(r.watchWritesPerSec) ?? '-'}/s): ${formatRate(r.watchLive.eventsPerSec) ?? '-'} events/s ` +
-      `(client CPU ${pct(r.watchLive.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchLive.serverCpuPct) ?? '-'}%)`,
+    `  live, fed over HTTP (first create to last event; creates ${formatRate(r.watchHttpWritesPerSec) ?? '-'}/s): ${formatRate(r.watchLiveHttp.eventsPerSec) ?? '-'} events/s ` +
+      `(client CPU ${pct(r.watchLiveHttp.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchLiveHttp.serverCpuPct) ?? '-'}%)`,
+    `  live, fed in the server process (creates ${formatRate(r.watchLocalWritesPerSec) ?? '-'}/s): ${formatRate(r.watchLiveLocal.eventsPerSec) ?? '-'} events/s ` +
+      `(client CPU ${pct(r.watchLiveLocal.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchLiveLocal.serverCpuPct) ?? '-'}%)`,
     '',
   ];
   if (r.etcdPut === undefined) {

@@ -129,14 +129,21 @@ export class SharedFrameDecoder implements FrameDecoder {
 
 /**
  * Cuts one stream's chunks (`u32 big-endian length | body`) into frames. Whole frames inside a
- * chunk are decoded in place; a frame cut across chunks is gathered (chunks kept in a list, joined
- * once complete, so a large frame in many small chunks costs one copy).
+ * chunk are decoded in place; a frame cut across chunks is gathered into a buffer of its own size
+ * (its prefix into a 4-byte one), so only the bytes of cut frames are ever copied — never the rest
+ * of a chunk:
+ *
+ *   chunk 1: [f1][f2][f3 head…]          f1, f2 decoded in place; f3's bytes so far → frame buffer
+ *   chunk 2: […f3 tail][f4][f5][f6…]     f3 completed from the front of chunk 2, then f4, f5 in
+ *                                        place, f6's start → a new frame buffer
  */
 export class FrameSplitter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Bytes the pending frame needs in all (prefix included); 0 while its prefix is incomplete. */
-  private needBytes = 0;
+  /** The length prefix of a cut frame, while incomplete (`headBytes` of 4 known). */
+  private readonly head = Buffer.alloc(4);
+  private headBytes = 0;
+  /** The body of a cut frame whose prefix is complete, `frameFilled` bytes in. */
+  private frame: Buffer | undefined = undefined;
+  private frameFilled = 0;
 
   private readonly cursor = new StreamCursor();
 
@@ -147,44 +154,55 @@ export class FrameSplitter {
 
   /** Appends the events completed by `chunk` to `out`. Throws on a frame over the limit or a bad frame. */
   push(chunk: Buffer, out: DecodedWatchEvent[]): void {
-    let buf = chunk;
-    if (this.pendingBytes > 0) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.needBytes === 0 && this.pendingBytes >= 4) this.needBytes = 4 + this.frameLength(Buffer.concat(this.pending, 4), 0);
-      if (this.needBytes === 0 || this.pendingBytes < this.needBytes) {
-        // Kept past this call: copy (the caller may reuse its chunk).
-        this.pending[this.pending.length - 1] = Buffer.from(chunk);
-        return;
-      }
-      buf = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.needBytes = 0;
-    }
-    let offset = 0;
-    const n = buf.length;
+    const n = chunk.length;
+    let offset = this.headBytes > 0 || this.frame !== undefined ? this.completeCut(chunk, out) : 0;
     while (n - offset >= 4) {
-      const length = this.frameLength(buf, offset);
-      if (n - offset - 4 < length) {
-        this.needBytes = 4 + length;
-        break;
-      }
-      out.push(this.decoder.decode(buf, offset + 4, offset + 4 + length, this.cursor));
+      const length = this.frameLength(chunk, offset);
+      if (n - offset - 4 < length) break;
+      out.push(this.decoder.decode(chunk, offset + 4, offset + 4 + length, this.cursor));
       offset += 4 + length;
     }
-    if (offset < n) {
-      // Copy: the rest of this chunk must outlive it.
-      const rest = Buffer.from(buf.subarray(offset));
-      this.pending.push(rest);
-      this.pendingBytes = rest.length;
-      if (rest.length < 4) this.needBytes = 0;
-    }
+    if (offset < n) this.keepCut(chunk, offset);
   }
 
   /** True when part of a frame is buffered (a stream that ends now was cut mid-event). */
   get hasPartial(): boolean {
-    return this.pendingBytes > 0;
+    return this.headBytes > 0 || this.frame !== undefined;
+  }
+
+  /** Feeds the cut frame from the front of `chunk`; returns how many bytes of it were used. */
+  private completeCut(chunk: Buffer, out: DecodedWatchEvent[]): number {
+    let offset = 0;
+    if (this.frame === undefined) {
+      while (this.headBytes < 4 && offset < chunk.length) this.head[this.headBytes++] = chunk[offset++] as number;
+      if (this.headBytes < 4) return offset;
+      this.frame = Buffer.allocUnsafe(this.frameLength(this.head, 0));
+      this.frameFilled = 0;
+    }
+    const frame = this.frame;
+    const take = Math.min(frame.length - this.frameFilled, chunk.length - offset);
+    chunk.copy(frame, this.frameFilled, offset, offset + take);
+    this.frameFilled += take;
+    offset += take;
+    if (this.frameFilled < frame.length) return offset;
+    this.frame = undefined;
+    this.headBytes = 0;
+    out.push(this.decoder.decode(frame, 0, frame.length, this.cursor));
+    return offset;
+  }
+
+  /** Keeps `chunk[offset..]`, the start of a frame, past this call (the caller may reuse chunk). */
+  private keepCut(chunk: Buffer, offset: number): void {
+    const rest = chunk.length - offset;
+    if (rest < 4) {
+      chunk.copy(this.head, 0, offset);
+      this.headBytes = rest;
+      return;
+    }
+    const frame = Buffer.allocUnsafe(this.frameLength(chunk, offset));
+    this.frameFilled = chunk.copy(frame, 0, offset + 4);
+    this.frame = frame;
+    this.headBytes = 4;
   }
 
   private frameLength(buf: Buffer, offset: number): number {
