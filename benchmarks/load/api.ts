@@ -15,7 +15,7 @@
 //                    pods there; first create to the last event read and decoded by every stream
 //                    (bounded by the create rate)                → watchEventsPerSec1000Live
 //   watch live/local 1000 new streams; the server process creates --watch-events pods through its
-//                    registry (64 at a time, no HTTP), so the source runs as fast as the store
+//                    registry (--watch-writers at a time, no HTTP), so the source runs as fast as the store
 //                    commits and the figure measures fan-out      → watchEventsPerSec1000LiveInProcess
 //   watch delivery   1000 new streams from the revision before the local creates: the events come
 //                    from the watch cache's history; first connect to the last event read
@@ -60,6 +60,7 @@ const spec = {
   connections: { kind: 'int', default: 64, min: 1, max: 1024, help: 'keep-alive connections (and concurrent requests)' },
   watchers: { kind: 'int', default: 1000, min: 1, max: 10_000, help: 'concurrent watch streams' },
   watchEvents: { kind: 'int', default: 2000, min: 1, max: 100_000, help: 'events every watch stream receives' },
+  watchWriters: { kind: 'int', default: 512, min: 1, max: 10_000, help: 'concurrent creates of the in-process event source (bigger commit batches)' },
   listSize: { kind: 'int', default: 10_000, min: 1, max: 200_000, help: 'pods in the listed namespace' },
   phaseSeconds: { kind: 'number', default: 60, min: 0.1, max: 600, help: 'time budget of one phase' },
   server: { kind: 'string', default: 'child', choices: ['child', 'same'], help: 'where the API server runs' },
@@ -453,7 +454,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
       namespace,
       count: options.watchEvents,
       offset: 4_000_000,
-      concurrency: options.connections,
+      concurrency: options.watchWriters,
       timeMsMax: options.phaseSeconds * 1000,
     });
     if (localWrites.errors > 0) throw new Error(`in-process writes: ${localWrites.errors} failed; first: ${localWrites.firstError}`);

@@ -100,6 +100,22 @@ export function negotiateResponse(
   tableAllowed = true,
   watch = false,
 ): ResponseNegotiation | undefined {
+  // Clients send the same few Accept headers on every request: parse each once.
+  const memoKey = `${tableAllowed ? 't' : '-'}${watch ? 'w' : '-'}${accept ?? ''}`;
+  const memo = negotiated.get(memoKey);
+  if (memo !== undefined) return memo === notAcceptable ? undefined : memo;
+  const result = negotiate(accept, tableAllowed, watch);
+  if (negotiated.size >= negotiatedMax) negotiated.clear();
+  negotiated.set(memoKey, result ?? notAcceptable);
+  return result;
+}
+
+/** Negotiations by Accept header (bounded: cleared when full, a few distinct headers are usual). */
+const negotiated = new Map<string, ResponseNegotiation>();
+const negotiatedMax = 256;
+const notAcceptable: ResponseNegotiation = Object.freeze({ format: 'json', shape: 'object', metaVersion: '', contentType: '' });
+
+function negotiate(accept: string | undefined, tableAllowed: boolean, watch: boolean): ResponseNegotiation | undefined {
   for (const range of parseAccept(accept)) {
     const format = formatOf(range.type, watch);
     if (format === undefined) continue;
@@ -116,12 +132,12 @@ export function negotiateResponse(
       shape = 'partial-metadata';
     } else continue;
     const base = format === 'msgpack' ? msgpackMediaType : format === 'yaml' ? 'application/yaml' : 'application/json';
-    return {
+    return Object.freeze({
       format,
       shape,
       metaVersion,
       contentType: `${base};as=${as};g=meta.k8s.io;v=${metaVersion}`,
-    };
+    });
   }
   return undefined;
 }
