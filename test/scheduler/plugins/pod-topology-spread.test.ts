@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from '../../../src/core/api/types.js';
 import { normalizedScore } from '../../../src/scheduler/evaluation.js';
 import { newPodTopologySpread } from '../../../src/scheduler/plugins/pod-topology-spread/pod-topology-spread.js';
+import { newPodInfo } from '../../../src/scheduler/framework/pod-info.js';
 import { createScheduler } from '../../../src/scheduler/index.js';
 import { Cluster, node, pod } from '../helpers.js';
 
@@ -38,8 +39,9 @@ test('PodTopologySpread Filter: skew = domain count + self − min must stay wit
   ];
   for (const c of cases) {
     const cluster = new Cluster(zones);
-    c.placed.forEach((n, i) => cluster.place(spread(`placed-${i}`, []), n));
-    const got = cluster.filter(newPodTopologySpread(), spread('new', [c.constraint], c.labels));
+    const plugin = newPodTopologySpread();
+    c.placed.forEach((n, i) => plugin.observePlacement(newPodInfo(spread(`placed-${i}`, [])), n, 1));
+    const got = cluster.filter(plugin, spread('new', [c.constraint], c.labels));
     assert.notEqual(got, 'skip');
     const verdicts = (got as string[][]).map((r) => (r.length === 0 ? 'ok' : r[0]!.endsWith('(missing required label)') ? 'label' : 'skew'));
     assert.deepEqual(verdicts, c.want, c.name);
@@ -48,9 +50,13 @@ test('PodTopologySpread Filter: skew = domain count + self − min must stay wit
 
 test('PodTopologySpread Score: counts weighted by ln(domains + 2), normalized in reverse between min and max', () => {
   const cluster = new Cluster(zones);
-  [0, 0, 2].forEach((n, i) => cluster.place(spread(`placed-${i}`, []), n));
+  const plugin = newPodTopologySpread();
+  [0, 0, 2].forEach((n, i) => plugin.observePlacement(newPodInfo(spread(`placed-${i}`, [])), n, 1));
+  // A pod placed then removed counts for nothing.
+  plugin.observePlacement(newPodInfo(spread('gone', [])), 3, 1);
+  plugin.observePlacement(newPodInfo(spread('gone', [])), 3, -1);
   const soft: Constraint = { maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } };
-  const raw = cluster.score(newPodTopologySpread(), spread('new', [soft])) as number[];
+  const raw = cluster.score(plugin, spread('new', [soft])) as number[];
   // 3 domains → weight ln 5 = 1.609: a 2 · 1.609 = 3.2 → 3; b 1.6 → 2; c 0; no zone: ignored.
   assert.deepEqual(raw, [3, 3, 2, 0, -1]);
   const live = raw.filter((r) => r >= 0);

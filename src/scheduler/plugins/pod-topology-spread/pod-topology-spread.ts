@@ -66,12 +66,46 @@ function selectorOf(c: Spec, podLabels: Labels): LabelSelector {
   return labelSelectorFromObject({ ...base, matchExpressions: [...(base.matchExpressions ?? []), ...extra] });
 }
 
+/** Placed pods with one namespace, label set and controller: how many on each node. */
+interface PlacedGroup {
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly ownerUid: string | undefined;
+  readonly perNode: Map<number, number>;
+}
+
+/**
+ * The placed pods, grouped (kept through observePlacement): PreFilter / PreScore walk groups, not
+ * every placed pod. Pods being deleted are expected to be removed by the caller.
+ */
+export class PlacedIndex {
+  readonly groups = new Map<string, PlacedGroup>();
+
+  update(pod: PodInfo, node: number, sign: 1 | -1): void {
+    const meta = pod.pod.metadata;
+    const namespace = meta.namespace ?? 'default';
+    const labels = meta.labels ?? {};
+    const ownerUid = meta.ownerReferences?.[0]?.uid;
+    const key = `${namespace}\u0000${ownerUid ?? ''}\u0000${JSON.stringify(labels)}`;
+    let g = this.groups.get(key);
+    if (g === undefined) {
+      if (sign < 0) return;
+      g = { namespace, labels, ownerUid, perNode: new Map() };
+      this.groups.set(key, g);
+    }
+    const n = (g.perNode.get(node) ?? 0) + sign;
+    if (n > 0) g.perNode.set(node, n);
+    else g.perNode.delete(node);
+    if (g.perNode.size === 0) this.groups.delete(key);
+  }
+}
+
 /**
  * Counts matching pods per domain for each constraint, over the eligible nodes (every constraint
  * key present, the pod's required node affinity matched). Reads topology values from the node
  * table (interned), so the per-pod cost is one pass over nodes and one over placed pods.
  */
-function count(pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], selectors: readonly LabelSelector[], byOwner: string | undefined): {
+function count(index: PlacedIndex, pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], selectors: readonly LabelSelector[], byOwner: string | undefined): {
   counts: Map<number, number>[];
   perNode: Map<number, number>[];
   eligible: Uint8Array;
@@ -107,13 +141,15 @@ function count(pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], select
     eligible[node] = 1;
   }
   const namespace = pod.pod.metadata.namespace ?? 'default';
-  for (const a of ctx.assignedPods()) {
-    const other = a.info.pod;
-    if ((other.metadata.namespace ?? 'default') !== namespace || other.metadata.deletionTimestamp !== undefined) continue;
-    const labels = other.metadata.labels ?? {};
+  // Placed pods come in groups of one label set (a ReplicaSet's pods share theirs): the selector is
+  // matched once per group, then the group's per-node counts are added.
+  for (const g of index.groups.values()) {
+    if (g.namespace !== namespace) continue;
     for (let i = 0; i < C; i++) {
-      const matches = byOwner !== undefined ? other.metadata.ownerReferences?.[0]?.uid === byOwner : selectors[i]!.matches(labels);
-      if (matches) matching[i * size + a.node] = (matching[i * size + a.node] as number) + 1;
+      const matches = byOwner !== undefined ? g.ownerUid === byOwner : selectors[i]!.matches(g.labels);
+      if (!matches) continue;
+      const base = i * size;
+      for (const [node, n] of g.perNode) if (node < size) matching[base + node] = (matching[base + node] as number) + n;
     }
   }
   const counts: Map<number, number>[] = [];
@@ -144,13 +180,21 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     { texts: [errReasonNodeLabelNotMatch], code: Code.UnschedulableAndUnresolvable },
     { texts: [errReasonConstraintsNotMatch], code: Code.Unschedulable },
   ];
+  /** Owner: the main thread (observePlacement); workers never call PreFilter / PreScore. */
+  readonly placed = new PlacedIndex();
+
+  /** Keeps the index of placed pods. Its results already never outlive a placement (nodeLocal false). */
+  observePlacement(pod: PodInfo, node: number, sign: 1 | -1): boolean {
+    this.placed.update(pod, node, sign);
+    return false;
+  }
 
   preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult {
     const specs = (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'DoNotSchedule');
     if (specs.length === 0) return { status: skip };
     const podLabels = pod.pod.metadata.labels ?? {};
     const selectors = specs.map((c) => selectorOf(c, podLabels));
-    const { counts } = count(pod, ctx, specs, selectors, undefined);
+    const { counts } = count(this.placed, pod, ctx, specs, selectors, undefined);
     const compiled: Compiled[] = specs.map((c, i) => {
       const domain = counts[i]!;
       let min = Number.POSITIVE_INFINITY;
@@ -198,7 +242,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const podLabels = pod.pod.metadata.labels ?? {};
     const selectors = specs.map((c) => selectorOf(c, podLabels));
     const owner = pod.pod.metadata.ownerReferences?.[0]?.uid;
-    const { counts, perNode, eligible } = count(pod, ctx, specs, selectors, owner);
+    const { counts, perNode, eligible } = count(this.placed, pod, ctx, specs, selectors, owner);
     let eligibleNodes = 0;
     for (const e of eligible) eligibleNodes += e;
     const compiled: Compiled[] = specs.map((c, i) => {
