@@ -23,6 +23,7 @@ export { parseSchedulerConfig, defaultPlugins, type SchedulerConfig, type Profil
 export type { SchedulerConfigInput } from './framework/config-input.js';
 export { Registry, type PluginFactory } from './framework/registry.js';
 export { inTreeRegistry } from './plugins/registry.js';
+export { VolumeCatalog } from './plugins/volume-binding/catalog.js';
 export { names, maxNodeScore, defaultSchedulerName } from './framework/names.js';
 export { newPodInfo, type PodInfo } from './framework/pod-info.js';
 export { SchedulingQueue, type ClusterEvent } from './framework/queue.js';

@@ -8,6 +8,7 @@
 import type { Node, PodDisruptionBudget } from '../../core/api/types.js';
 import type { InternColumns, InternTable } from '../workers/intern.js';
 import type { NodeTable } from '../workers/node-table.js';
+import type { VolumeCatalog } from '../plugins/volume-binding/catalog.js';
 import type { CycleState } from './cycle-state.js';
 import type { PodInfo } from './pod-info.js';
 import type { Code, Status } from './status.js';
@@ -219,4 +220,6 @@ export function implementsPoint(plugin: Plugin, point: ExtensionPoint): boolean 
 /** What a plugin factory receives besides its args. */
 export interface FactoryHandle {
   readonly binder: Binder;
+  /** PVCs, PVs and StorageClasses for VolumeBinding / VolumeRestrictions (none: every claim is "not found"). */
+  readonly volumes?: VolumeCatalog;
 }

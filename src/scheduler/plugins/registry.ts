@@ -1,6 +1,5 @@
-// The in-tree plugins, by name. Plugins not built yet (
-// VolumeBinding, VolumeRestrictions) are registered as no-ops so the default
-// profile loads; see `pendingPlugins`.
+// The in-tree plugins, by name. Default-profile plugins not built yet would be registered as
+// no-ops so the default profile loads (`pendingPlugins`; none left).
 import type { Plugin } from '../framework/interfaces.js';
 import { names } from '../framework/names.js';
 import { Registry, type PluginFactory } from '../framework/registry.js';
@@ -18,11 +17,11 @@ import { newPodTopologySpread } from './pod-topology-spread/pod-topology-spread.
 import { newPrioritySort } from './priority-sort/priority-sort.js';
 import { newSchedulingGates } from './scheduling-gates/scheduling-gates.js';
 import { newTaintToleration } from './taint-toleration/taint-toleration.js';
+import { newVolumeBinding } from './volume-binding/volume-binding.js';
+import { newVolumeRestrictions } from './volume-restrictions/volume-restrictions.js';
 
 /** Default-profile plugins that do not exist yet: they load, implement no extension point, do nothing. */
 export const pendingPlugins: readonly string[] = [
-  names.VolumeBinding,
-  names.VolumeRestrictions,
 ];
 
 function placeholder(name: string): PluginFactory {
@@ -43,6 +42,8 @@ export function inTreeRegistry(): Registry {
     [names.ImageLocality, newImageLocality],
     [names.PodTopologySpread, newPodTopologySpread],
     [names.InterPodAffinity, newInterPodAffinity],
+    [names.VolumeBinding, newVolumeBinding],
+    [names.VolumeRestrictions, newVolumeRestrictions],
     [names.DefaultPreemption, newDefaultPreemption],
     [names.DefaultBinder, newDefaultBinder],
   ];

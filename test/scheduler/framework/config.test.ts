@@ -19,7 +19,7 @@ test('the default profile has kube-scheduler 1.32 plugins and weights', () => {
   assert.equal(fw.schedulerName, 'default-scheduler');
   assert.equal(fw.queueSort.name, 'PrioritySort');
   assert.deepEqual(fw.preEnqueue.map((p) => p.name), ['SchedulingGates']);
-  assert.deepEqual(fw.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(fw.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
   const weights = Object.fromEntries(fw.score.map((p, i) => [p.name, fw.scoreWeights[i]]));
   assert.deepEqual(weights, { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1, ImageLocality: 1 });
   assert.deepEqual(fw.bind.map((p) => p.name), ['DefaultBinder']);
