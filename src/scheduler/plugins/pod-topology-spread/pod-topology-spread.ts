@@ -105,7 +105,7 @@ export class PlacedIndex {
  * key present, the pod's required node affinity matched). Reads topology values from the node
  * table (interned), so the per-pod cost is one pass over nodes and one over placed pods.
  */
-function count(index: PlacedIndex, pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], selectors: readonly LabelSelector[], byOwner: string | undefined): {
+function count(index: PlacedIndex, pod: PodInfo, ctx: PrepareContext, specs: readonly Spec[], selectors: readonly LabelSelector[], byOwner: string | undefined, withPerNode: boolean): {
   counts: Map<number, number>[];
   perNode: Map<number, number>[];
   eligible: Uint8Array;
@@ -154,22 +154,51 @@ function count(index: PlacedIndex, pod: PodInfo, ctx: PrepareContext, specs: rea
   }
   const counts: Map<number, number>[] = [];
   const perNode: Map<number, number>[] = [];
+  // Domains are summed in a small dense array: `slots` maps an interned value to its slot (reused
+  // across calls, reset after), so the per-node loop does no Map work.
+  const slots = domainSlots(ctx.strings.buffers.idsMax);
   for (let i = 0; i < C; i++) {
-    const domains = new Map<number, number>();
-    const pn = new Map<number, number>();
     const base = i * size;
+    const values: number[] = [];
+    const sums: number[] = [];
     for (let n = 0; n < nodes.length; n++) {
       const node = nodes[n] as number;
-      const m = matching[base + node] as number;
-      if (m > 0) pn.set(node, m);
       if (eligible[node] !== 1) continue;
       const d = domainOf[base + node] as number;
-      domains.set(d, (domains.get(d) ?? 0) + m);
+      let slot = slots[d] as number;
+      if (slot < 0) {
+        slot = slots[d] = values.length;
+        values.push(d);
+        sums.push(0);
+      }
+      sums[slot] = (sums[slot] as number) + (matching[base + node] as number);
+    }
+    const domains = new Map<number, number>();
+    for (let k = 0; k < values.length; k++) {
+      domains.set(values[k] as number, sums[k] as number);
+      slots[values[k] as number] = -1;
     }
     counts.push(domains);
+    // Per-node counts only where Score needs them (hostname constraints).
+    const pn = new Map<number, number>();
+    if (withPerNode && specs[i]!.topologyKey === labelHostname) {
+      for (let n = 0; n < nodes.length; n++) {
+        const node = nodes[n] as number;
+        const m = matching[base + node] as number;
+        if (m > 0) pn.set(node, m);
+      }
+    }
     perNode.push(pn);
   }
   return { counts, perNode, eligible };
+}
+
+let slotsCache = new Int32Array(0);
+
+/** A value → slot array of -1s (see count), grown to the intern table's capacity. */
+function domainSlots(idsMax: number): Int32Array {
+  if (slotsCache.length < idsMax) slotsCache = new Int32Array(idsMax).fill(-1);
+  return slotsCache;
 }
 
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
@@ -194,7 +223,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (specs.length === 0) return { status: skip };
     const podLabels = pod.pod.metadata.labels ?? {};
     const selectors = specs.map((c) => selectorOf(c, podLabels));
-    const { counts } = count(this.placed, pod, ctx, specs, selectors, undefined);
+    const { counts } = count(this.placed, pod, ctx, specs, selectors, undefined, false);
     const compiled: Compiled[] = specs.map((c, i) => {
       const domain = counts[i]!;
       let min = Number.POSITIVE_INFINITY;
@@ -242,7 +271,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const podLabels = pod.pod.metadata.labels ?? {};
     const selectors = specs.map((c) => selectorOf(c, podLabels));
     const owner = pod.pod.metadata.ownerReferences?.[0]?.uid;
-    const { counts, perNode, eligible } = count(this.placed, pod, ctx, specs, selectors, owner);
+    const { counts, perNode, eligible } = count(this.placed, pod, ctx, specs, selectors, owner, true);
     let eligibleNodes = 0;
     for (const e of eligible) eligibleNodes += e;
     const compiled: Compiled[] = specs.map((c, i) => {
