@@ -18,7 +18,7 @@ import type { Node, Pod, PodDisruptionBudget } from '../core/api/types.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './framework/config.js';
 import type { SchedulerConfigInput } from './framework/config-input.js';
 import { CycleState } from './framework/cycle-state.js';
-import type { AssignedPod as PlacedPod, Binder, NodeView, PostFilterContext, PrepareContext } from './framework/interfaces.js';
+import type { Binder, NodeView, PostFilterContext, PrepareContext } from './framework/interfaces.js';
 import { defaultSchedulerName } from './framework/names.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
@@ -195,6 +195,8 @@ export class Scheduler {
 
   private readonly pending = new Map<string, PodInfo>();
   private readonly assigned = new Map<string, AssignedPod>();
+  /** The same pods by node index (preemption lists a node's pods). */
+  private readonly podsByNode = new Map<number, Set<AssignedPod>>();
 
   /** Worker rounds reading the table; it is written only when none is out (see mutate). */
   private roundsInFlight = 0;
@@ -335,9 +337,8 @@ export class Scheduler {
       this.nodePorts.delete(index);
       this.freeSlots.push(index);
       // Pods on it stay assigned (as in kube-scheduler's cache) but no longer count anywhere.
-      for (const [key, a] of this.assigned) {
-        if (a.node !== index) continue;
-        this.assigned.delete(key);
+      for (const a of [...(this.podsByNode.get(index) ?? [])]) {
+        this.unplace(a.info.key);
         this.observePlacement(a.info, index, -1);
       }
       this.nodeSetChanged();
@@ -412,9 +413,8 @@ export class Scheduler {
     const key = `${namespace}/${name}`;
     if (this.pending.delete(key)) this.queue.delete(key);
     this.mutate(() => {
-      const a = this.assigned.get(key);
+      const a = this.unplace(key);
       if (a === undefined) return;
-      this.assigned.delete(key);
       this.applyPod(a.info, a.node, -1);
     });
     this.event('PodDelete');
@@ -614,8 +614,27 @@ export class Scheduler {
     return others;
   }
 
+  /** Records a placed pod (assigned map and per-node index). */
+  private place(a: AssignedPod): void {
+    this.assigned.set(a.info.key, a);
+    let set = this.podsByNode.get(a.node);
+    if (set === undefined) this.podsByNode.set(a.node, (set = new Set()));
+    set.add(a);
+  }
+
+  /** Forgets a placed pod; returns it. */
+  private unplace(key: string): AssignedPod | undefined {
+    const a = this.assigned.get(key);
+    if (a === undefined) return undefined;
+    this.assigned.delete(key);
+    const set = this.podsByNode.get(a.node);
+    set?.delete(a);
+    if (set !== undefined && set.size === 0) this.podsByNode.delete(a.node);
+    return a;
+  }
+
   private assume(info: PodInfo, node: number): void {
-    this.assigned.set(info.key, { info, node, bound: false });
+    this.place({ info, node, bound: false });
     this.applyPod(info, node, 1);
   }
 
@@ -1010,12 +1029,6 @@ export class Scheduler {
     const failed = { node: -1, message: `preemption: 0/${n} nodes are available: ${parts.sort().join(', ')}.` };
     if (info.pod.spec?.preemptionPolicy === 'Never') return { node: -1, message: 'preemption: not eligible due to preemptionPolicy=Never.' };
     if (candidates.length === 0) return failed;
-    const byNode = new Map<number, PlacedPod[]>();
-    for (const a of this.assigned.values()) {
-      const list = byNode.get(a.node);
-      if (list === undefined) byNode.set(a.node, [a]);
-      else list.push(a);
-    }
     const one = new Int32Array(1);
     const verdict = new Uint16Array(1);
     const raw = new Float64Array(1);
@@ -1024,7 +1037,7 @@ export class Scheduler {
       ...ctx,
       candidates: Int32Array.from(candidates),
       disruptionBudgets: [...this.disruptionBudgets.values()],
-      podsOn: (node) => byNode.get(node) ?? [],
+      podsOn: (node) => [...(this.podsByNode.get(node) ?? [])],
       fitsWithout: (node, removed) => {
         for (const r of removed) this.applyPod(r.info, node, -1, false);
         one[0] = node;
@@ -1041,7 +1054,7 @@ export class Scheduler {
       for (const v of r.victims ?? []) {
         const key = v.info.key;
         if (this.assigned.get(key) !== v) continue;
-        this.assigned.delete(key);
+        this.unplace(key);
         this.applyPod(v.info, v.node, -1);
       }
       this.counters.preemptions++;
@@ -1055,9 +1068,8 @@ export class Scheduler {
   }
 
   private unassume(info: PodInfo): void {
-    const a = this.assigned.get(info.key);
+    const a = this.unplace(info.key);
     if (a === undefined) return;
-    this.assigned.delete(info.key);
     this.applyPod(info, a.node, -1);
   }
 
