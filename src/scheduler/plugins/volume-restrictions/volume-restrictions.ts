@@ -6,7 +6,8 @@
 //   "node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode" —
 //     on every node, when a placed pod already uses one of the pod's ReadWriteOncePod claims.
 // PreFilter rejects a pod whose claim does not exist (UnschedulableAndUnresolvable,
-// "persistentvolumeclaim "x" not found") and skips pods with neither kind of volume.
+// "persistentvolumeclaim "x" not found") and skips pods with neither kind of volume (kube also skips
+// pods whose ReadWriteOncePod claims are unused; here they keep a state, see preFilter).
 // Results depend on other pods: nodeLocal is false (only for the pods it does not skip).
 import type { PersistentVolumeClaim, Pod } from '../../../core/api/types.js';
 import { stateKey, type CycleState } from '../../framework/cycle-state.js';
@@ -116,7 +117,8 @@ export class VolumeRestrictions implements PreFilterPlugin, FilterPlugin {
       }
       if (clash) nodes.push(a.node);
     }
-    if (disks.length === 0 && conflicting === 0) return { status: skip };
+    // kube skips here when no claim is in use yet; we keep the state so that the pod's cached
+    // evaluation (shared by pods of its template) is not reused once another user is placed.
     const diskConflictNodes = Int32Array.from(new Set(nodes)).sort();
     state.write(stateKeyRestrictions, { diskConflictNodes, conflictingPVCRefCount: conflicting });
     return { status: success };
