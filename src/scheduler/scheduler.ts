@@ -196,7 +196,7 @@ export class Scheduler {
   private readonly pending = new Map<string, PodInfo>();
   private readonly assigned = new Map<string, AssignedPod>();
   /** The same pods by node index (preemption lists a node's pods). */
-  private readonly podsByNode = new Map<number, Set<AssignedPod>>();
+  private readonly podsByNode = new Map<number, AssignedPod[]>();
 
   /** Worker rounds reading the table; it is written only when none is out (see mutate). */
   private roundsInFlight = 0;
@@ -617,9 +617,9 @@ export class Scheduler {
   /** Records a placed pod (assigned map and per-node index). */
   private place(a: AssignedPod): void {
     this.assigned.set(a.info.key, a);
-    let set = this.podsByNode.get(a.node);
-    if (set === undefined) this.podsByNode.set(a.node, (set = new Set()));
-    set.add(a);
+    const list = this.podsByNode.get(a.node);
+    if (list === undefined) this.podsByNode.set(a.node, [a]);
+    else list.push(a);
   }
 
   /** Forgets a placed pod; returns it. */
@@ -627,9 +627,12 @@ export class Scheduler {
     const a = this.assigned.get(key);
     if (a === undefined) return undefined;
     this.assigned.delete(key);
-    const set = this.podsByNode.get(a.node);
-    set?.delete(a);
-    if (set !== undefined && set.size === 0) this.podsByNode.delete(a.node);
+    const list = this.podsByNode.get(a.node);
+    if (list !== undefined) {
+      const at = list.indexOf(a);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) this.podsByNode.delete(a.node);
+    }
     return a;
   }
 
@@ -970,10 +973,11 @@ export class Scheduler {
     this.counters.nodesConsidered += ctx.liveNodes;
     this.counters.nodesLiveAtDecision += ctx.liveNodes;
     if (node < 0) {
-      const { message, plugins } = this.fitError(e, info, ctx);
       const pf = this.postFilter(b, e, ctx);
       node = pf.node;
       if (node < 0) {
+        // The FitError is built only when the pod stays unschedulable (preemption may place it).
+        const { message, plugins } = this.fitError(e, info, ctx);
         this.fail(b, pf.message === undefined ? message : `${message} ${pf.message}`, false, plugins);
         return;
       }
@@ -1037,7 +1041,7 @@ export class Scheduler {
       ...ctx,
       candidates: Int32Array.from(candidates),
       disruptionBudgets: [...this.disruptionBudgets.values()],
-      podsOn: (node) => [...(this.podsByNode.get(node) ?? [])],
+      podsOn: (node) => this.podsByNode.get(node) ?? [],
       fitsWithout: (node, removed) => {
         for (const r of removed) this.applyPod(r.info, node, -1, false);
         one[0] = node;
