@@ -27,6 +27,11 @@ export interface WatchFrameSource {
 export interface PipeOptions {
   /** Bytes taken from the source for one `write` call at most (frames are never split). */
   readonly writeBytesMax?: number;
+  /**
+   * Called once, synchronously, when the first pass finds nothing ready to write: an HTTP watch
+   * flushes its headers then, and otherwise lets them leave with the first frames (one write).
+   */
+  readonly onNothingReady?: () => void;
 }
 
 /**
@@ -100,6 +105,7 @@ export function pipeWatch(
   return new Promise<void>((resolve) => {
     let finished = false;
     let waitingDrain = false;
+    let wroteAny = false;
     const finish = (): void => {
       if (finished) return;
       finished = true;
@@ -126,6 +132,7 @@ export function pipeWatch(
         if (bytes === 0) break;
         const chunk = coalescer.join(frames, bytes);
         frames.length = 0;
+        wroteAny = true;
         if (!sink.write(chunk)) {
           waitingDrain = true;
           sink.once('drain', onDrain);
@@ -141,5 +148,6 @@ export function pipeWatch(
     sink.on('error', onClose);
     source.onReadable(pump);
     pump();
+    if (!finished && !wroteAny) options.onNothingReady?.();
   });
 }

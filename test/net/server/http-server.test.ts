@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack, unpack } from 'msgpackr';
+import fc from 'fast-check';
 import { startApiServer, type RunningApiServer } from '../../../src/net/server/api-server.js';
+import { splitTarget } from '../../../src/net/server/http-server.js';
 import { MsgpackWatchDecoder } from '../../../src/net/wire/watch-frames.js';
 
 interface Response {
@@ -179,6 +181,16 @@ describe('API server over HTTP', () => {
     const decoded = new MsgpackWatchDecoder().push(first?.value ?? new Uint8Array());
     assert.ok(decoded.length > 0);
     assert.equal(decoded[0]?.type, 'ADDED');
+    // Nothing to send yet: the headers still come at once.
+    const quiet = new AbortController();
+    const rv = ((await call('GET', '/api/v1/namespaces/default/configmaps')).body['metadata'] as { resourceVersion: string }).resourceVersion;
+    const idle = await fetch(`${server.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&timeoutSeconds=30`, {
+      headers: { Accept: watchType },
+      signal: quiet.signal,
+    });
+    assert.equal(idle.status, 200);
+    assert.equal(idle.headers.get('content-type'), watchType);
+    quiet.abort();
     const get = await call('GET', '/api/v1/namespaces/default/configmaps', undefined, 'application/json', watchType);
     assert.equal(get.status, 406);
     assert.equal(get.body['reason'], 'NotAcceptable');
@@ -222,4 +234,28 @@ describe('API server over HTTP', () => {
     assert.deepEqual([...names].sort(), names, 'pages come in key order without duplicates');
     assert.equal(new Set(names).size, names.length);
   });
+});
+
+test('property: a request target splits into the path and query the URL parser gives', () => {
+  const part = fc.constantFrom('/', '.', '..', 'api', 'v1', 'pods', 'a.b', '%2F', '%zz', '?', '#', '&', '=', '+', ' ', 'é', '\\', '//', 'x=1', 'watch=true');
+  fc.assert(
+    fc.property(fc.array(part, { maxLength: 12 }), (parts) => {
+      const target = `/${parts.join('')}`;
+      let url: URL;
+      try {
+        url = new URL(target, 'http://local');
+      } catch {
+        // Not a target the parser takes ('//' then no host): neither does splitTarget.
+        assert.throws(() => splitTarget(target));
+        return;
+      }
+      const split = splitTarget(target);
+      assert.equal(split.path, url.pathname, target);
+      assert.deepEqual([...split.query], [...url.searchParams], target);
+    }),
+    { numRuns: 2000 },
+  );
+  for (const target of ['/api/v1/namespaces/default/pods?watch=true&resourceVersion=5', '/apis/apps/v1/deployments', '/api/v1/pods/a.b.c']) {
+    assert.equal(splitTarget(target).path, new URL(target, 'http://local').pathname);
+  }
 });

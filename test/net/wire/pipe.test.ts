@@ -110,3 +110,27 @@ test('RunCoalescer: equal runs share one buffer; runs that differ anywhere do no
   assert.equal(again.toString(), 'aabbdd');
   assert.notEqual(again, first);
 });
+
+test('onNothingReady: called once when the first pass finds nothing, never when frames are ready', async () => {
+  const model = new ModelStore(1);
+  const cache = new WatchCache(podsResource);
+  cache.reset([], 1);
+  cache.apply(model.put(podKey('ns', 'a'), pod('ns', 'a')));
+  let idleCalls = 0;
+  const fromHistory = new RecordingSink();
+  const w1 = cache.watch({ resourceVersion: '1' });
+  void pipeWatch(w1, msgpackWatchCodec, fromHistory, { onNothingReady: () => idleCalls++ });
+  assert.equal(idleCalls, 0);
+  assert.equal(fromHistory.chunks.length, 1, 'history went out in the first pass');
+  const fromNow = new RecordingSink();
+  const w2 = cache.watch({ resourceVersion: String(model.revision) });
+  void pipeWatch(w2, msgpackWatchCodec, fromNow, { onNothingReady: () => idleCalls++ });
+  assert.equal(idleCalls, 1);
+  cache.apply(model.put(podKey('ns', 'b'), pod('ns', 'b')));
+  await ticks(2);
+  assert.equal(idleCalls, 1);
+  assert.deepEqual(names(fromNow.chunks), ['b']);
+  w1.close();
+  w2.close();
+  cache.close();
+});
