@@ -189,84 +189,29 @@ interface TermCounts {
   readonly counts: Map<number, number>;
 }
 
-/** The values (interned ids) of a topology key whose domains hold a matching pod; sorted, distinct. */
+/**
+ * The values (interned ids) of a topology key whose domains hold a matching pod, as a bitset over
+ * value ids: bit v of bits[v >>> 5]. Plain data (it travels to workers); a few KiB for thousands of
+ * hostnames.
+ */
 interface Domains {
   readonly keyId: number;
-  readonly values: Int32Array;
+  readonly bits: Uint32Array;
 }
 
-function hasDomain(values: Int32Array, v: number): boolean {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const m = values[mid] as number;
-    if (m === v) return true;
-    if (m < v) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+function hasDomain(bits: Uint32Array, v: number): boolean {
+  const w = v >>> 5;
+  return w < bits.length && (((bits[w] as number) >>> (v & 31)) & 1) === 1;
 }
 
-/**
- * (slot, value) pairs gathered during one scan over placed pods, then turned into sorted distinct
- * values per slot. Main-thread scratch, reused across calls (valid until the next reset).
- */
-class PairCollector {
-  private slots = new Int32Array(1024);
-  private values = new Int32Array(1024);
-  private n = 0;
-
-  reset(): void {
-    this.n = 0;
-  }
-
-  get size(): number {
-    return this.n;
-  }
-
-  push(slot: number, value: number): void {
-    // Runs of one pair are common (pods of a group in one zone): keep one.
-    if (this.n > 0 && this.slots[this.n - 1] === slot && this.values[this.n - 1] === value) return;
-    if (this.n === this.slots.length) {
-      const slots = new Int32Array(this.n * 2);
-      slots.set(this.slots);
-      this.slots = slots;
-      const values = new Int32Array(this.n * 2);
-      values.set(this.values);
-      this.values = values;
-    }
-    this.slots[this.n] = slot;
-    this.values[this.n] = value;
-    this.n++;
-  }
-
-  /** The distinct slots seen, in first-seen order. */
-  distinctSlots(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.n; i++) {
-      const slot = this.slots[i] as number;
-      if (!out.includes(slot)) out.push(slot);
-    }
-    return out;
-  }
-
-  /** Sorted distinct values pushed under `slot`. */
-  valuesOf(slot: number): Int32Array {
-    let count = 0;
-    for (let i = 0; i < this.n; i++) if (this.slots[i] === slot) count++;
-    const all = new Int32Array(count);
-    let k = 0;
-    for (let i = 0; i < this.n; i++) if (this.slots[i] === slot) all[k++] = this.values[i] as number;
-    all.sort();
-    let w = 0;
-    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[w++] = all[i] as number;
-    return all.slice(0, w);
-  }
+function setDomain(bits: Uint32Array, v: number): void {
+  bits[v >>> 5] = (bits[v >>> 5] as number) | (1 << (v & 31));
 }
 
-const existingPairs = new PairCollector();
-const incomingPairs = new PairCollector();
+/** A bitset able to hold every value id interned so far. */
+function newDomains(intern: InternTable): Uint32Array {
+  return new Uint32Array(((intern.size + 1) >>> 5) + 1);
+}
 
 interface FilterState {
   readonly affinity: readonly Domains[];
@@ -462,20 +407,24 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const reqN = terms.requiredAnti;
     const A = reqA.length;
     const index = this.index(ctx);
-    existingPairs.reset();
-    incomingPairs.reset();
-    // Placed pods' required anti-affinity against the incoming pod (slots: key ids).
+    // Placed pods' required anti-affinity against the incoming pod, per topology key.
+    const existing: Domains[] = [];
     for (const [term, perNode] of index.roles[RoleRequiredAnti]!) {
       if (perNode.size === 0 || !term.matchesMemo(incoming)) continue;
       const keyId = term.keyId(ctx.intern);
+      let d: Domains | undefined;
+      for (const e of existing) if (e.keyId === keyId) d = e;
       for (const node of perNode.keys()) {
         const v = table.labelValueOf(node, keyId);
-        if (v >= 0) existingPairs.push(keyId, v);
+        if (v < 0) continue;
+        if (d === undefined) existing.push((d = { keyId, bits: newDomains(ctx.intern) }));
+        setDomain(d.bits, v);
       }
     }
-    if (existingPairs.size === 0 && A + reqN.length === 0) return { status: skip };
-    // The incoming pod's terms against placed pods, once per label set (slots: affinity terms
-    // 0..A-1, anti-affinity terms A..).
+    if (existing.length === 0 && A + reqN.length === 0) return { status: skip };
+    // The incoming pod's terms against placed pods, once per label set.
+    const affinity: Domains[] = reqA.map((t) => ({ keyId: t.keyId(ctx.intern), bits: newDomains(ctx.intern) }));
+    const anti: Domains[] = reqN.map((t) => ({ keyId: t.keyId(ctx.intern), bits: newDomains(ctx.intern) }));
     let affinityMatched = false;
     if (A + reqN.length > 0) {
       index.ensureLabelSets(ctx.assignedPods());
@@ -483,19 +432,16 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         for (let i = 0; i < A + reqN.length; i++) {
           const term = i < A ? reqA[i]! : reqN[i - A]!;
           if (!termMatches(term, g.rep)) continue;
-          const keyId = term.keyId(ctx.intern);
+          const d = i < A ? affinity[i]! : anti[i - A]!;
           for (const node of g.perNode.keys()) {
-            const v = table.labelValueOf(node, keyId);
+            const v = table.labelValueOf(node, d.keyId);
             if (v < 0) continue;
-            incomingPairs.push(i, v);
+            setDomain(d.bits, v);
             if (i < A) affinityMatched = true;
           }
         }
       }
     }
-    const existing: Domains[] = existingPairs.distinctSlots().map((keyId) => ({ keyId, values: existingPairs.valuesOf(keyId) }));
-    const affinity: Domains[] = reqA.map((t, i) => ({ keyId: t.keyId(ctx.intern), values: incomingPairs.valuesOf(i) }));
-    const anti: Domains[] = reqN.map((t, i) => ({ keyId: t.keyId(ctx.intern), values: incomingPairs.valuesOf(A + i) }));
     let selfMatchesAll = A > 0;
     for (const t of reqA) if (!termMatches(t, incoming)) selfMatchesAll = false;
     state.write(filterKey, { affinity, affinityNoneMatched: !affinityMatched, selfMatchesAll, anti, existing });
@@ -523,7 +469,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
           ok = false;
           break;
         }
-        if (!hasDomain(c.values, v)) podsExist = false;
+        if (!hasDomain(c.bits, v)) podsExist = false;
       }
       if (!ok || (!podsExist && !firstOfGroup)) {
         verdicts[i] = reasonBase + 1;
@@ -532,7 +478,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       for (let k = 0; k < anti.length; k++) {
         const c = anti[k]!;
         const v = valueOf(table, node, c.keyId);
-        if (v >= 0 && hasDomain(c.values, v)) {
+        if (v >= 0 && hasDomain(c.bits, v)) {
           ok = false;
           break;
         }
@@ -544,7 +490,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       for (let k = 0; k < existing.length; k++) {
         const c = existing[k]!;
         const v = valueOf(table, node, c.keyId);
-        if (v >= 0 && hasDomain(c.values, v)) {
+        if (v >= 0 && hasDomain(c.bits, v)) {
           ok = false;
           break;
         }
