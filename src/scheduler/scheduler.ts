@@ -887,6 +887,9 @@ export class Scheduler {
   }
 
   private remember(key: string, e: PodEvaluation): void {
+    // The evaluation it replaces gives its buffers back too (at the batch's end, as evicted ones).
+    const replaced = this.templates.get(key);
+    if (replaced !== undefined && replaced !== e) this.toRelease.push(replaced);
     this.templates.delete(key);
     this.templates.set(key, e);
     e.templateKey = key;
@@ -938,8 +941,11 @@ export class Scheduler {
     const active = activeScorePlugins(b.fw, state);
     const e = new PodEvaluation(b.fw, state, b.qp.info, active, this.allNodeLocal(b.fw, state, active), this.table.highWater, this.changeSeq, this.generation);
     const count = nodes.length;
-    const verdicts = new Uint16Array(count);
-    const raw = new Float64Array(active.length * count);
+    // The inline pass's scratch (valid until the next pass; scatter copies out of it).
+    if (this.inlineVerdicts.length < count) this.inlineVerdicts = new Uint16Array(count);
+    if (this.inlineRaw.length < active.length * count) this.inlineRaw = new Float64Array(active.length * count);
+    const verdicts = this.inlineVerdicts;
+    const raw = this.inlineRaw;
     const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: count };
     evaluateNodes(b.fw, state, b.qp.info, view, nodes, count, active, verdicts, raw, this.scratch);
     this.scatter(e, nodes, verdicts, raw, count);
