@@ -138,6 +138,11 @@ export interface LmdbStoreOptions {
    * commits catch up (default 16 × commitBatchWritesMax).
    */
   readonly pendingWritesMax?: number;
+  /**
+   * Values of this many recent writes are kept (as their events carried them), so an update or a
+   * read of a key written lately does not decode it again (default 8192; 0: none).
+   */
+  readonly recentValuesMax?: number;
 }
 
 /** Longest key accepted, in UTF-8 bytes (LMDB's key limit is larger; etcd keys are short too). */
@@ -147,6 +152,7 @@ const compactionEntriesPerCommitMax = 4096;
 /** Replayed events are handed to a new subscriber in slices of this many. */
 const replaySliceEventsMax = 1024;
 const compactionIntervalMsDefault = 10_000;
+const recentValuesMaxDefault = 8192;
 
 const eventTypeByLogType: Readonly<Record<LogType, StoreEventType>> = {
   [LogType.Create]: 'create',
@@ -282,6 +288,15 @@ export class LmdbStore<T = unknown> implements Store<T> {
   #committing = false;
   #cycleScheduled = false;
   #compactionWaiters: CompactionWaiter[] = [];
+  /**
+   * The values of recent writes by key, so that updates and reads of a key written lately skip
+   * decoding it (the frozen objects are the ones the write's event carried). A ring of slots
+   * bounds it: slot i remembers which key and revision it added. Written by #remember only.
+   */
+  readonly #recent = new Map<string, KeyValue<T>>();
+  readonly #recentKeys: (string | undefined)[];
+  readonly #recentRevisions: Float64Array;
+  #recentNext = 0;
   #subscribers: Subscriber<T>[] = [];
 
   #closed = false;
@@ -304,10 +319,13 @@ export class LmdbStore<T = unknown> implements Store<T> {
     private readonly objectBytesMax: number,
     private readonly commitBatchWritesMax: number,
     private readonly pendingWritesMax: number,
+    recentValuesMax: number,
     state: { current: Revision; compacted: Revision; compactedThrough: Revision },
   ) {
     this.#currentRevision = state.current;
     this.#assignedRevision = state.current;
+    this.#recentKeys = new Array<string | undefined>(recentValuesMax).fill(undefined);
+    this.#recentRevisions = new Float64Array(recentValuesMax);
     this.#compactedRevision = state.compacted;
     this.#persistedCompactedRevision = state.compacted;
     this.#compactedThrough = state.compactedThrough;
@@ -320,6 +338,10 @@ export class LmdbStore<T = unknown> implements Store<T> {
     const objectBytesMax = options.objectBytesMax ?? limits.objectBytesMax;
     const commitBatchWritesMax = options.commitBatchWritesMax ?? limits.storeCommitBatchWritesMax;
     const pendingWritesMax = options.pendingWritesMax ?? 16 * commitBatchWritesMax;
+    const recentValuesMax = options.recentValuesMax ?? recentValuesMaxDefault;
+    if (!Number.isSafeInteger(recentValuesMax) || recentValuesMax < 0) {
+      throw new RangeError(`recentValuesMax must be a non-negative integer, got ${recentValuesMax}`);
+    }
     const compactionIntervalMs =
       options.compactionIntervalMs ??
       Math.max(1, Math.min(compactionIntervalMsDefault, Math.floor(historyWindowMs / 4)));
@@ -415,6 +437,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
         objectBytesMax,
         commitBatchWritesMax,
         pendingWritesMax,
+        recentValuesMax,
         state,
       );
       store.#timer = setInterval(() => store.#compactByWindow(), compactionIntervalMs);
@@ -496,12 +519,12 @@ export class LmdbStore<T = unknown> implements Store<T> {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return this.#readThroughPending(pending, revision);
     const head = this.kv.get(key);
-    return head === undefined ? undefined : this.#readFromHead(head, revision);
+    return head === undefined ? undefined : this.#readFromHead(key, head, revision);
   }
 
-  #readFromHead(head: KeyRecord, revision: Revision): KeyValue<T> | undefined {
+  #readFromHead(key: string, head: KeyRecord, revision: Revision): KeyValue<T> | undefined {
     if (head.modRevision <= revision) {
-      return head.version === 0 ? undefined : this.#valueFromLog(head.modRevision);
+      return head.version === 0 ? undefined : this.#headValue(key, head.modRevision);
     }
     return this.#walkBack(head.modRevision, revision);
   }
@@ -536,6 +559,36 @@ export class LmdbStore<T = unknown> implements Store<T> {
     return modRevision === 0 ? undefined : this.#valueFromLog(modRevision);
   }
 
+  /**
+   * The key's value at its head `modRevision`: the frozen value its last write published, while it
+   * is among the recent ones (a key's value at a given modRevision never changes), else decoded.
+   */
+  #headValue(key: string, modRevision: Revision): KeyValue<T> | undefined {
+    const recent = this.#recent.get(key);
+    if (recent !== undefined && recent.modRevision === modRevision) return recent;
+    return this.#valueFromLog(modRevision);
+  }
+
+  /** Remembers a published value, forgetting the oldest one remembered beyond recentValuesMax. */
+  #remember(key: string, kv: KeyValue<T> | undefined): void {
+    const slots = this.#recentKeys.length;
+    if (slots === 0) return;
+    if (kv === undefined) {
+      this.#recent.delete(key);
+      return;
+    }
+    const slot = this.#recentNext;
+    this.#recentNext = slot + 1 === slots ? 0 : slot + 1;
+    const evicted = this.#recentKeys[slot];
+    // The slot's key may have been written again since (a newer slot holds it): keep that one.
+    if (evicted !== undefined && this.#recent.get(evicted)?.modRevision === this.#recentRevisions[slot]) {
+      this.#recent.delete(evicted);
+    }
+    this.#recentKeys[slot] = key;
+    this.#recentRevisions[slot] = kv.modRevision;
+    this.#recent.set(key, kv);
+  }
+
   /** The value written at `modRevision`, or undefined if that write was a delete (or is gone). */
   #valueFromLog(modRevision: Revision): KeyValue<T> | undefined {
     // The fast buffer is valid until the next read; everything is decoded (copied) out of it here.
@@ -562,7 +615,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const pending = this.#pending.get(key);
       const kv =
         pending === undefined
-          ? this.#readFromHead(value, revision)
+          ? this.#readFromHead(key, value, revision)
           : this.#readThroughPending(pending, revision);
       if (kv === undefined) continue;
       if (limit > 0 && items.length === limit) {
@@ -682,7 +735,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     const head = this.kv.get(key);
     if (head === undefined) return { kind: 'absent', modRevision: 0 };
     if (head.version === 0) return { kind: 'tombstone', modRevision: head.modRevision };
-    const kv = this.#valueFromLog(head.modRevision);
+    const kv = this.#headValue(key, head.modRevision);
     if (kv === undefined) {
       throw new Error(`store invariant: ${key} has index head ${head.modRevision} but no log entry`);
     }
@@ -848,6 +901,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i] as PendingWrite<T>;
       events[i] = write.event;
+      this.#remember(write.event.key, write.event.kv);
       write.prevPending = undefined;
       if (this.#pending.get(write.event.key) === write) this.#pending.delete(write.event.key);
     }

@@ -12,8 +12,8 @@ interface Obj {
   readonly n: number;
 }
 
-/** Small batches: many of them queue behind the commit in progress. */
-const pipelined = { commitBatchWritesMax: 4, pendingWritesMax: 1000 } as const;
+/** Small batches (many queue behind the commit in progress); few recent values (evicted often). */
+const pipelined = { commitBatchWritesMax: 4, pendingWritesMax: 1000, recentValuesMax: 3 } as const;
 
 describe('LmdbStore: pipelined commits', () => {
   it('acknowledges each write after its event is published, in revision order, without gaps', async () => {
@@ -138,7 +138,13 @@ describe('LmdbStore: pipelined commits', () => {
             listed.map((kv: KeyValue<Obj>) => [kv.key, kv.value.n]),
             expected,
           );
-          for (const [key, n] of expected) assert.equal((await store.get(key))?.value.n, n);
+          for (const [key, n] of expected) {
+            const kv = await store.get(key);
+            assert.equal(kv?.value.n, n);
+            // The value at its own modRevision, and the event that wrote it, agree.
+            assert.deepEqual(await store.get(key, kv.modRevision), kv);
+            assert.deepEqual(events[kv.modRevision - 1]?.kv, kv);
+          }
         }, pipelined);
       }),
       { numRuns: 25, seed: 20261123 },
