@@ -33,9 +33,16 @@ interface Candidate {
   readonly pdbViolations: number;
 }
 
+const startCache = new WeakMap<PodInfo, number>();
+
 function startMs(p: AssignedPod): number {
-  const t = p.info.pod.status?.startTime ?? p.info.pod.metadata.creationTimestamp;
-  return t === undefined ? 0 : Date.parse(t);
+  let ms = startCache.get(p.info);
+  if (ms === undefined) {
+    const t = p.info.pod.status?.startTime ?? p.info.pod.metadata.creationTimestamp;
+    ms = t === undefined ? 0 : Date.parse(t);
+    startCache.set(p.info, ms);
+  }
+  return ms;
 }
 
 /** kube's MoreImportantPod: higher priority, then the one that started earlier. */
@@ -99,20 +106,25 @@ export class DefaultPreemption implements PostFilterPlugin {
   private candidateOn(node: number, pod: PodInfo, ctx: PostFilterContext): Candidate | undefined {
     const lower = ctx.podsOn(node).filter((p) => p.info.priority < pod.priority);
     if (lower.length === 0 || !ctx.fitsWithout(node, lower)) return undefined;
-    lower.sort(moreImportantFirst);
+    if (lower.length > 1) lower.sort(moreImportantFirst);
     const { violating, fine } = splitByBudget(lower, ctx.disruptionBudgets);
-    const victims = new Set(lower);
+    // Reprieve order: PDB-violating victims first, each group most important first.
+    const order = violating.length === 0 ? lower : [...violating, ...fine];
+    const evicted = order.map(() => true);
+    const removed: AssignedPod[] = [];
     let pdbViolations = 0;
-    for (const group of [violating, fine]) {
-      for (const v of group) {
-        victims.delete(v);
-        if (!ctx.fitsWithout(node, [...victims])) {
-          victims.add(v);
-          if (group === violating) pdbViolations++;
-        }
+    for (let k = 0; k < order.length; k++) {
+      evicted[k] = false;
+      removed.length = 0;
+      for (let j = 0; j < order.length; j++) if (evicted[j]) removed.push(order[j]!);
+      if (!ctx.fitsWithout(node, removed)) {
+        evicted[k] = true;
+        if (k < violating.length) pdbViolations++;
       }
     }
-    return { node, victims: [...victims].sort(moreImportantFirst), pdbViolations };
+    const victims = order.filter((_, k) => evicted[k]);
+    if (victims.length > 1) victims.sort(moreImportantFirst);
+    return { node, victims, pdbViolations };
   }
 
   /** Whether candidate a beats b (kube's pickOneNodeForPreemption criteria). */
