@@ -70,6 +70,20 @@
 // the pending writes' back pointers, never through an index entry that is ahead of the log. A get
 // without a revision for a key with a pending write waits for that write's commit, so a
 // get-then-update retry loop cannot spin ahead of the commit it needs.
+//
+// A key's value at a given modRevision never changes, so the frozen values of recent writes are
+// remembered by key (#recent, a bounded ring): a head whose modRevision matches is served without
+// decoding. An update reads its key's head value for the event's `prev`; this saves the decode.
+//
+// ## Durability: two flushes per commit, measured alternatives
+//
+// A synced LMDB commit writes its pages, fdatasyncs them, then writes the meta page through an
+// O_DSYNC descriptor (measured here: fdatasync p50 1.1 ms, meta 0.4 ms). The meta page is not
+// written per commit beyond that (no 'revision' or 'compacted' puts, see the meta table above).
+// Tried and dropped: lmdb-js overlappingSync with several commits in flight (the flush runs
+// outside the write lock, the next batch is written meanwhile; acknowledged only when flushed):
+// with 64 closed-loop writers the next batch rarely exists before the flush ends, and the extra
+// thread hand-off cost ~16% of creates/s on a quiet machine (28.5k vs 34.0k/s).
 
 import { open } from 'lmdb';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
