@@ -336,3 +336,39 @@ test('the placement index kept through observePlacement gives the same Filter an
     { numRuns: 150 },
   );
 });
+
+test('identical affinity placements with 0, 1 and 2 workers for a fixed seed; the checker finds no violation', async () => {
+  // 24 nodes in 4 zones; web pods repel each other by host and prefer zones holding a cache pod;
+  // cache pods require a db pod in their zone; db pods prefer to stay away from each other by zone.
+  const placements: (string | undefined)[][] = [];
+  for (const workers of [0, 1, 2]) {
+    const s = createScheduler({ workers, seed: 7, check: 'full', checkEvery: 1, batchPods: 8 });
+    try {
+      for (let i = 0; i < 24; i++) s.addNode(node({ name: `n${i}`, labels: { zone: `z${i % 4}`, [host]: `n${i}` } }));
+      const pods: Pod[] = [];
+      for (let i = 0; i < 3; i++) {
+        pods.push(labelled(`db-${i}`, { app: 'db' }, { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term('db', 'zone') }] } }));
+      }
+      for (let i = 0; i < 6; i++) pods.push(labelled(`cache-${i}`, { app: 'cache' }, requiredAffinity(term('db', 'zone'))));
+      for (let i = 0; i < 20; i++) {
+        pods.push(labelled(`web-${i}`, { app: 'web' }, {
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web', host)] },
+          podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('cache', 'zone') }] },
+        }));
+      }
+      for (const p of pods) s.addPod(p);
+      await s.idle();
+      placements.push(pods.map((p) => s.placementOf('default', p.metadata.name ?? '')));
+      assert.equal(s.stats().placementViolations, 0, `workers ${workers}`);
+      assert.ok(s.stats().placementsFullyChecked > 0);
+    } finally {
+      await s.close();
+    }
+  }
+  assert.ok(placements[0]!.every((n) => n !== undefined), 'every pod placed');
+  assert.deepEqual(placements[1], placements[0]);
+  assert.deepEqual(placements[2], placements[0]);
+  // db pods spread over zones (preferred anti-affinity); web pods one per host.
+  assert.equal(new Set(placements[0]!.slice(0, 3).map((n) => Number(n!.slice(1)) % 4)).size, 3);
+  assert.equal(new Set(placements[0]!.slice(9)).size, 20);
+});
