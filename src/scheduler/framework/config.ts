@@ -53,7 +53,10 @@ export const defaultPlugins: readonly PluginRef[] = Object.freeze([
 /** A profile before plugins are built: names per point, score weights, args by plugin. */
 export interface ProfileConfig {
   readonly schedulerName: string;
-  /** 0 means "adaptive" in kube-scheduler; here every node is scored unless a percentage is set. */
+  /**
+   * Validated and kept, but not applied yet: every feasible node is scored whatever its value (the
+   * default, 100; kube-scheduler's 0 means adaptive, about 10 % of 5,000 nodes).
+   */
   readonly percentageOfNodesToScore: number;
   /** Plugin names enabled at multiPoint (in order) with their weights. */
   readonly multiPoint: readonly PluginRef[];
