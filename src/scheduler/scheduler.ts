@@ -1114,6 +1114,9 @@ export class Scheduler {
       const binding: Binding = { pod: info.pod, nodeName };
       for (const l of this.bindingListeners) l(binding);
       for (const ch of this.bindingChannels) ch.push(binding);
+      // As kube-scheduler sees its own binds come back from the informer: pods waiting on pod
+      // affinity or topology spread may fit now.
+      this.event('AssignedPodAdd');
     } else {
       this.counters.bindErrors++;
       this.mutate(() => {
