@@ -372,3 +372,26 @@ test('identical affinity placements with 0, 1 and 2 workers for a fixed seed; th
   assert.equal(new Set(placements[0]!.slice(0, 3).map((n) => Number(n!.slice(1)) % 4)).size, 3);
   assert.equal(new Set(placements[0]!.slice(9)).size, 20);
 });
+
+test('a pod waiting for its affinity target is retried once the scheduler places the target', async () => {
+  const s = createScheduler({ check: 'full' });
+  try {
+    for (let i = 0; i < 3; i++) s.addNode(node({ name: `n${i}`, labels: { zone: `z${i}`, [host]: `n${i}` } }));
+    s.addPod(labelled('frontend', { app: 'frontend' }, requiredAffinity(term('backend', 'zone'))));
+    await s.idle();
+    assert.equal(s.placementOf('default', 'frontend'), undefined);
+    assert.equal(s.queueLocation('default', 'frontend'), 'unschedulable');
+    s.addPod(labelled('backend', { app: 'backend' }));
+    await s.idle();
+    const backend = s.placementOf('default', 'backend');
+    assert.ok(backend !== undefined);
+    // Moved out of the unschedulable set by the bind; it sits out its backoff (1 s) first.
+    for (let i = 0; i < 40 && s.placementOf('default', 'frontend') === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await s.idle();
+    }
+    assert.equal(s.placementOf('default', 'frontend'), backend);
+  } finally {
+    await s.close();
+  }
+});
