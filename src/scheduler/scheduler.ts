@@ -208,6 +208,8 @@ export class Scheduler {
   private bindWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** Unsubscribes from the VolumeCatalog's changes. */
+  private offVolumes: (() => void) | undefined;
 
   private readonly bindingListeners = new Set<(b: Binding) => void>();
   private readonly unschedulableListeners = new Set<(u: Unschedulable) => void>();
@@ -272,6 +274,12 @@ export class Scheduler {
       // PreEnqueue plugins of the pod's own profile; with several profiles, the union is checked.
       preEnqueue: [...new Map([...this.frameworks.values()].flatMap((fw) => fw.preEnqueue.map((p) => [p.name, p] as const))).values()],
       now: this.now,
+    });
+    // A claim, volume or class changed: evaluations that read the catalog are stale; pods the
+    // volume plugins rejected may fit now.
+    this.offVolumes = options.volumes?.onChange(() => {
+      this.generation++;
+      this.event('VolumeChange');
     });
     if (this.workers > 0) {
       if (options.registry !== undefined) throw new Error('a custom registry needs workers: 0 (workers build in-tree plugins only)');
@@ -493,6 +501,7 @@ export class Scheduler {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.offVolumes?.();
     if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
     while (this.loopRunning || this.bindsInFlight > 0) await new Promise<void>((r) => setTimeout(r, 5));
     for (const ch of this.bindingChannels) ch.close();

@@ -30,7 +30,9 @@ export type ClusterEvent =
   | 'NodeAllocatableChange'
   | 'PodDelete'
   | 'AssignedPodAdd'
-  | 'AssignedPodUpdate';
+  | 'AssignedPodUpdate'
+  /** A PersistentVolumeClaim, PersistentVolume or StorageClass was added, changed or removed. */
+  | 'VolumeChange';
 
 /** Which plugins' rejections an event may undo; a pod rejected by none of them stays put. */
 const eventPlugins: { readonly [E in ClusterEvent]: readonly string[] | '*' } = {
@@ -42,6 +44,7 @@ const eventPlugins: { readonly [E in ClusterEvent]: readonly string[] | '*' } = 
   PodDelete: ['NodeResourcesFit', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity', 'VolumeRestrictions', 'DefaultPreemption'],
   AssignedPodAdd: ['PodTopologySpread', 'InterPodAffinity'],
   AssignedPodUpdate: ['PodTopologySpread', 'InterPodAffinity', 'NodeResourcesFit'],
+  VolumeChange: ['VolumeBinding', 'VolumeRestrictions'],
 };
 
 export interface QueueOptions {

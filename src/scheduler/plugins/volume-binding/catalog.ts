@@ -17,36 +17,48 @@ export class VolumeCatalog {
   private readonly assumed = new Map<string, string>();
   /** Bumped on every change: evaluations prepared before a change may be stale. */
   version = 0;
+  private readonly listeners = new Set<() => void>();
+
+  /** Calls `listener` after every change (the scheduler re-evaluates and retries pods). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const l of this.listeners) l();
+  }
 
   addClaim(pvc: PersistentVolumeClaim): void {
     this.claims.set(`${pvc.metadata.namespace ?? 'default'}/${pvc.metadata.name ?? ''}`, pvc);
-    this.version++;
+    this.changed();
   }
 
   removeClaim(namespace: string, name: string): void {
     this.claims.delete(`${namespace}/${name}`);
-    this.version++;
+    this.changed();
   }
 
   addVolume(pv: PersistentVolume): void {
     this.volumes.set(pv.metadata.name ?? '', pv);
-    this.version++;
+    this.changed();
   }
 
   removeVolume(name: string): void {
     this.volumes.delete(name);
     this.assumed.delete(name);
-    this.version++;
+    this.changed();
   }
 
   addStorageClass(sc: StorageClass): void {
     this.classes.set(sc.metadata.name ?? '', sc);
-    this.version++;
+    this.changed();
   }
 
   removeStorageClass(name: string): void {
     this.classes.delete(name);
-    this.version++;
+    this.changed();
   }
 
   claim(namespace: string, name: string): PersistentVolumeClaim | undefined {
@@ -81,7 +93,7 @@ export class VolumeCatalog {
     const owner = this.claimOf(pv);
     if (owner !== undefined && owner !== claimKey) return false;
     this.assumed.set(pvName, claimKey);
-    this.version++;
+    this.changed();
     return true;
   }
 
@@ -89,7 +101,7 @@ export class VolumeCatalog {
   forget(pvName: string, claimKey: string): void {
     if (this.assumed.get(pvName) !== claimKey) return;
     this.assumed.delete(pvName);
-    this.version++;
+    this.changed();
   }
 
   /** PreBind: the PVC is bound to the PV (spec.volumeName, the PV's claimRef, phases Bound). */
@@ -102,7 +114,7 @@ export class VolumeCatalog {
     const claimRef = { kind: 'PersistentVolumeClaim', namespace, name: claimName, ...(pvc.metadata.uid === undefined ? {} : { uid: pvc.metadata.uid }) };
     this.volumes.set(pvName, { ...pv, spec: { ...pv.spec, claimRef }, status: { ...pv.status, phase: 'Bound' } });
     this.assumed.delete(pvName);
-    this.version++;
+    this.changed();
     return true;
   }
 
@@ -112,7 +124,7 @@ export class VolumeCatalog {
     const pvc = this.claims.get(key);
     if (pvc === undefined) return false;
     this.claims.set(key, { ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [annSelectedNode]: nodeName } } });
-    this.version++;
+    this.changed();
     return true;
   }
 }

@@ -168,3 +168,27 @@ test('local PVs through the scheduler: each pod gets its own PV’s node, claims
     await s.close();
   }
 });
+
+test('a pod rejected for want of a PV is retried when one is added to the catalog', async () => {
+  const volumes = new VolumeCatalog();
+  volumes.addStorageClass(storageClass('local', 'WaitForFirstConsumer', 'kubernetes.io/no-provisioner'));
+  volumes.addClaim(pvc('data', want('10Gi', 'local')));
+  const s = createScheduler({ volumes });
+  try {
+    for (let i = 0; i < 2; i++) s.addNode(node({ name: `n${i}`, labels: { 'kubernetes.io/hostname': `n${i}` } }));
+    s.addPod(withClaims('db', 'data'));
+    await s.idle();
+    assert.equal(s.queueLocation('default', 'db'), 'unschedulable');
+    volumes.addVolume(pv('local-1', 'local', '10Gi', { key: 'kubernetes.io/hostname', values: ['n1'] }));
+    // Out of the unschedulable set at once; it sits out its backoff (1 s) first.
+    assert.notEqual(s.queueLocation('default', 'db'), 'unschedulable');
+    for (let i = 0; i < 40 && s.placementOf('default', 'db') === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await s.idle();
+    }
+    assert.equal(s.placementOf('default', 'db'), 'n1');
+    assert.equal(volumes.claim('default', 'data')?.spec?.volumeName, 'local-1');
+  } finally {
+    await s.close();
+  }
+});
