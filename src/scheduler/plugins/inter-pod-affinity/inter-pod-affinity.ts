@@ -287,6 +287,45 @@ class PlacedIndex {
   labelSets: Map<number, Group> | undefined = undefined;
   /** Pods past the label-set bound: a group each. */
   readonly loose = new Map<Pod, Group>();
+  /**
+   * Per group (its perNode map) and topology key: carriers per domain value, built on first query
+   * and kept with the group; all dropped when the node set or a node's labels change (a new
+   * ctx.nodes array). Turns "every node holding a group" into "every domain" (one zone, not 5000 nodes).
+   */
+  private valueCache = new Map<Map<number, number>, Map<number, Map<number, number>>>();
+  private nodesRef: Int32Array | undefined = undefined;
+  private table: NodeTable | undefined = undefined;
+
+  private bumpNode(perNode: Map<number, number>, node: number, sign: 1 | -1): void {
+    addToGroup(perNode, node, sign);
+    const byKey = this.valueCache.get(perNode);
+    if (byKey === undefined || this.table === undefined) return;
+    for (const [keyId, values] of byKey) {
+      const v = this.table.labelValueOf(node, keyId);
+      if (v >= 0) addToGroup(values, v, sign);
+    }
+  }
+
+  /** Carriers of a group per value of `keyId` (nodes without the key left out). Valid until the next add. */
+  domains(perNode: Map<number, number>, keyId: number, ctx: PrepareContext): ReadonlyMap<number, number> {
+    if (this.nodesRef !== ctx.nodes || this.table !== ctx.table) {
+      this.valueCache = new Map();
+      this.nodesRef = ctx.nodes;
+      this.table = ctx.table;
+    }
+    let byKey = this.valueCache.get(perNode);
+    if (byKey === undefined) this.valueCache.set(perNode, (byKey = new Map()));
+    let values = byKey.get(keyId);
+    if (values === undefined) {
+      values = new Map();
+      for (const [node, n] of perNode) {
+        const v = ctx.table.labelValueOf(node, keyId);
+        if (v >= 0) values.set(v, (values.get(v) ?? 0) + n);
+      }
+      byKey.set(keyId, values);
+    }
+    return values;
+  }
 
   add(pod: Pod, node: number, sign: 1 | -1): void {
     if (this.labelSets !== undefined) this.addToLabelSet(pod, node, sign);
@@ -303,7 +342,7 @@ class PlacedIndex {
     for (const term of terms) {
       let perNode = byTerm.get(term);
       if (perNode === undefined) byTerm.set(term, (perNode = new Map()));
-      addToGroup(perNode, node, sign);
+      this.bumpNode(perNode, node, sign);
     }
   }
 
@@ -312,14 +351,17 @@ class PlacedIndex {
     if (id < 0) {
       let g = this.loose.get(pod);
       if (g === undefined) this.loose.set(pod, (g = { rep: pod, perNode: new Map() }));
-      addToGroup(g.perNode, node, sign);
-      if (g.perNode.size === 0) this.loose.delete(pod);
+      this.bumpNode(g.perNode, node, sign);
+      if (g.perNode.size === 0) {
+        this.loose.delete(pod);
+        this.valueCache.delete(g.perNode);
+      }
       return;
     }
     const sets = this.labelSets!;
     let g = sets.get(id);
     if (g === undefined) sets.set(id, (g = { rep: pod, perNode: new Map() }));
-    addToGroup(g.perNode, node, sign);
+    this.bumpNode(g.perNode, node, sign);
   }
 
   /** Builds the label-set groups from the placed pods, once. */
@@ -401,7 +443,6 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult {
     const terms = podTerms(pod.pod);
-    const table = ctx.table;
     const incoming = pod.pod;
     const reqA = terms.requiredAffinity;
     const reqN = terms.requiredAnti;
@@ -414,9 +455,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       const keyId = term.keyId(ctx.intern);
       let d: Domains | undefined;
       for (const e of existing) if (e.keyId === keyId) d = e;
-      for (const node of perNode.keys()) {
-        const v = table.labelValueOf(node, keyId);
-        if (v < 0) continue;
+      for (const v of index.domains(perNode, keyId, ctx).keys()) {
         if (d === undefined) existing.push((d = { keyId, bits: newDomains(ctx.intern) }));
         setDomain(d.bits, v);
       }
@@ -433,9 +472,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
           const term = i < A ? reqA[i]! : reqN[i - A]!;
           if (!termMatches(term, g.rep)) continue;
           const d = i < A ? affinity[i]! : anti[i - A]!;
-          for (const node of g.perNode.keys()) {
-            const v = table.labelValueOf(node, d.keyId);
-            if (v < 0) continue;
+          for (const v of index.domains(g.perNode, d.keyId, ctx).keys()) {
             setDomain(d.bits, v);
             if (i < A) affinityMatched = true;
           }
@@ -503,7 +540,6 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const terms = podTerms(pod.pod);
     const hasConstraints = terms.preferredAffinity.length + terms.preferredAnti.length > 0;
     if (this.args.ignorePreferredTermsOfExistingPods && !hasConstraints) return skip;
-    const table = ctx.table;
     const incoming = pod.pod;
     const index = this.index(ctx);
     const scores = new TopologyScores();
@@ -517,10 +553,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
           if (!termMatches(term, g.rep)) continue;
           const w = i < P ? term.weight : -term.weight;
           const keyId = term.keyId(ctx.intern);
-          for (const [node, n] of g.perNode) {
-            const v = table.labelValueOf(node, keyId);
-            if (v >= 0) scores.add(keyId, v, w * n);
-          }
+          for (const [v, n] of index.domains(g.perNode, keyId, ctx)) scores.add(keyId, v, w * n);
         }
       }
     }
@@ -531,10 +564,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         if (perNode.size === 0 || !term.matchesMemo(incoming)) continue;
         const w = role === RoleRequiredAffinity ? this.args.hardPodAffinityWeight : role === RolePreferredAffinity ? term.weight : -term.weight;
         const keyId = term.keyId(ctx.intern);
-        for (const [node, n] of perNode) {
-          const v = table.labelValueOf(node, keyId);
-          if (v >= 0) scores.add(keyId, v, w * n);
-        }
+        for (const [v, n] of index.domains(perNode, keyId, ctx)) scores.add(keyId, v, w * n);
       }
     }
     scores.flush();
