@@ -114,6 +114,20 @@ export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void;
   /** The reason texts for one node when they depend on the node (the untolerated taint); default reasons[r].texts. */
   explain?(state: CycleState, pod: PodInfo, view: NodeView, node: number, reason: number, strings: InternTable): readonly string[];
+  /** Optional, for plugins that are not nodeLocal: see Refreshable. */
+  refresh?: Refreshable['refresh'];
+}
+
+/**
+ * A plugin that is not nodeLocal but can keep a cached evaluation exact without a full pass: after
+ * placements (the scheduler re-evaluates the nodes they touched anyway), it brings the CycleState its
+ * PreFilter / PreScore wrote for `pod` up to date from the counts it keeps (observePlacement), and
+ * pushes onto `nodes` every other node whose result may have changed (PodTopologySpread: the nodes
+ * of a domain whose verdict flipped). Returns false when it cannot: the evaluation is rebuilt.
+ * Main thread only.
+ */
+export interface Refreshable {
+  refresh(state: CycleState, pod: PodInfo, ctx: PrepareContext, nodes: number[]): boolean;
 }
 
 export interface PostFilterResult {
@@ -165,6 +179,8 @@ export interface ScorePlugin extends Plugin {
   readonly normalization: Normalization;
   /** As FilterPlugin.nodeLocal, for the raw score. */
   readonly nodeLocal: boolean;
+  /** Optional, for plugins that are not nodeLocal: see Refreshable. */
+  refresh?: Refreshable['refresh'];
   /** Writes the raw integer score of nodes[i] into out[i], for i in [0, count). */
   score(state: CycleState, pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, out: Float64Array): void;
 }
