@@ -395,3 +395,26 @@ test('a pod waiting for its affinity target is retried once the scheduler places
     await s.close();
   }
 });
+
+test('relabelled nodes move the domains of placed pods’ terms', async () => {
+  const s = createScheduler({ check: 'full' });
+  try {
+    s.addNode(node({ name: 'n0', labels: { zone: 'a' } }));
+    s.addNode(node({ name: 'n1', labels: { zone: 'b' } }));
+    const guard = labelled('guard', { app: 'guard' }, requiredAnti(term('x', 'zone')));
+    guard.spec!.nodeName = 'n0';
+    s.addPod(guard);
+    s.addPod(labelled('x-0', { app: 'x' }));
+    await s.idle();
+    assert.equal(s.placementOf('default', 'x-0'), 'n1');
+    // Swap the zones: the guard (still on n0) now repels x from zone b.
+    s.updateNode(node({ name: 'n0', labels: { zone: 'b' } }));
+    s.updateNode(node({ name: 'n1', labels: { zone: 'a' } }));
+    s.addPod(labelled('x-1', { app: 'x', n: '1' }));
+    await s.idle();
+    assert.equal(s.placementOf('default', 'x-1'), 'n1');
+    assert.equal(s.stats().placementViolations, 0);
+  } finally {
+    await s.close();
+  }
+});
