@@ -347,6 +347,16 @@ export class PodEvaluation {
   }
 
   /**
+   * Replaces the verdicts and raw scores of nodes[0..count) (the kernel's output, as writeChunk),
+   * then recomputes every total: one O(size) pass, cheaper than per-node updates once many nodes
+   * changed (a topology domain whose PodTopologySpread verdict flipped).
+   */
+  updateNodes(nodes: Int32Array, count: number, verdicts: Uint16Array, raw: Float64Array, rank: Int32Array): void {
+    writeChunk(this.layout, nodes, count, verdicts, raw, this);
+    this.finish(rank);
+  }
+
+  /**
    * Replaces one node's verdict and raw scores (rawOne[s], s over activeScores). When a normalizing
    * plugin's maximum moves, every total is recomputed (rare: those plugins score labels and taints,
    * which pods do not change).

@@ -219,6 +219,9 @@ export class Scheduler {
 
   private readonly scratch = new EvaluateScratch();
   private readonly oneNode = new Int32Array(1);
+  /** Scratch of refresh (valid until the next call): nodes to re-evaluate beyond the change log. */
+  private readonly refreshNodes: number[] = [];
+  private refreshList = new Int32Array(0);
   private readonly oneVerdict = new Uint16Array(1);
   private oneRaw = new Float64Array(16);
   private readonly checkNode = new Int32Array(1);
@@ -763,7 +766,38 @@ export class Scheduler {
   }
 
   private usable(e: PodEvaluation | undefined): e is PodEvaluation {
-    return e !== undefined && e.generation === this.generation && e.size === this.table.highWater && (e.nodeLocal || e.syncedSeq === this.changeSeq) && this.changeSeq - e.syncedSeq <= changeLogSize;
+    return e !== undefined && e.generation === this.generation && e.size === this.table.highWater && (e.nodeLocal || e.syncedSeq === this.changeSeq || this.refreshable(e)) && this.changeSeq - e.syncedSeq <= changeLogSize;
+  }
+
+  /** Whether every plugin of the evaluation that is not node-local can refresh it (Refreshable). */
+  private refreshable(e: PodEvaluation): boolean {
+    const fw = e.fw;
+    for (const p of fw.filter) if (!e.state.skipFilter.has(p.name) && !p.nodeLocal && p.refresh === undefined) return false;
+    for (const s of e.activeScores) {
+      const p = fw.score[s]!;
+      if (!p.nodeLocal && p.refresh === undefined) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Lets the non-node-local plugins of a refreshable evaluation update its state; collects in
+   * refreshNodes the further nodes to re-evaluate. False: rebuild it.
+   */
+  private refresh(e: PodEvaluation, ctx: PrepareContext): boolean {
+    const fw = e.fw;
+    this.refreshNodes.length = 0;
+    for (const p of fw.filter) {
+      if (e.state.skipFilter.has(p.name) || p.nodeLocal) continue;
+      if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, this.refreshNodes)) return false;
+    }
+    for (const s of e.activeScores) {
+      const p = fw.score[s]!;
+      if (p.nodeLocal) continue;
+      // A plugin at both points (PodTopologySpread) is called twice: refresh is idempotent.
+      if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, this.refreshNodes)) return false;
+    }
+    return true;
   }
 
   private async scheduleBatch(batch: Prepared[]): Promise<void> {
@@ -928,12 +962,31 @@ export class Scheduler {
   }
 
   /** Brings an evaluation up to date with the change log; false when it cannot be (rebuild). */
-  private sync(e: PodEvaluation, info: PodInfo, view: NodeView): boolean {
+  private sync(e: PodEvaluation, info: PodInfo, ctx: PrepareContext): boolean {
     if (e.generation !== this.generation || e.size !== this.table.highWater) return false;
     if (e.syncedSeq === this.changeSeq) return true;
-    if (!e.nodeLocal || this.changeSeq - e.syncedSeq > changeLogSize) return false;
+    if (this.changeSeq - e.syncedSeq > changeLogSize) return false;
+    if (!e.nodeLocal) {
+      if (!this.refreshable(e) || !this.refresh(e, ctx)) return false;
+      const more = this.refreshNodes;
+      // Few nodes: one by one (tree updates); a whole domain: one columnar pass, then every total.
+      if (more.length * 16 < e.size) {
+        for (let i = 0; i < more.length; i++) this.reevaluateNode(e, info, more[i] as number, ctx);
+      } else {
+        const count = more.length;
+        if (this.refreshList.length < count) this.refreshList = new Int32Array(Math.max(count, 2 * this.refreshList.length));
+        const list = this.refreshList;
+        for (let i = 0; i < count; i++) list[i] = more[i] as number;
+        const S = e.activeScores.length;
+        if (this.inlineVerdicts.length < count) this.inlineVerdicts = new Uint16Array(count);
+        if (this.inlineRaw.length < S * count) this.inlineRaw = new Float64Array(S * count);
+        evaluateNodes(e.fw, e.state, info, ctx, list, count, e.activeScores, this.inlineVerdicts, this.inlineRaw, this.scratch);
+        e.updateNodes(list, count, this.inlineVerdicts, this.inlineRaw, this.table.rank);
+        this.counters.nodeReevaluations += count;
+      }
+    }
     for (let seq = e.syncedSeq; seq < this.changeSeq; seq++) {
-      this.reevaluateNode(e, info, this.changeLog[seq % changeLogSize] as number, view);
+      this.reevaluateNode(e, info, this.changeLog[seq % changeLogSize] as number, ctx);
     }
     e.syncedSeq = this.changeSeq;
     return true;

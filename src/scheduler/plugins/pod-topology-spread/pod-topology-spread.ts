@@ -26,6 +26,7 @@ import type {
   PreFilterResult,
   PreScorePlugin,
   PrepareContext,
+  Refreshable,
   ScorePlugin,
 } from '../../framework/interfaces.js';
 import { names } from '../../framework/names.js';
@@ -37,19 +38,136 @@ export const errReasonConstraintsNotMatch = "node(s) didn't match pod topology s
 export const errReasonNodeLabelNotMatch = `${errReasonConstraintsNotMatch} (missing required label)`;
 export const labelHostname = 'kubernetes.io/hostname';
 
-/** One constraint, ready for Filter / Score (plain data: it travels to workers). */
+/**
+ * One constraint, ready for Filter / Score (plain data: it travels to workers). `minMatch`,
+ * `counts` and `version` of a Filter constraint are rewritten by refresh (main thread, between
+ * rounds: never while a worker reads a copy).
+ */
 interface Compiled {
   readonly keyId: number;
   readonly maxSkew: number;
   /** Filter: 1 if the pod matches its own selector. */
   readonly selfMatch: number;
   /** Filter: the minimum matching count over domains (0 below minDomains). */
-  readonly minMatch: number;
+  minMatch: number;
+  readonly minDomains: number;
   /** Matching pods per domain (interned topology value). */
   readonly counts: Map<number, number>;
   /** Score: per node when the key is the hostname (counts then unused). */
   readonly perNode: Map<number, number> | undefined;
   readonly weight: number;
+  /** Filter: the DomainCounts these counts come from (-1: none), and its version they reflect. */
+  readonly trackerId: number;
+  version: number;
+}
+
+/** Changed slots remembered per DomainCounts; a state further behind compares every domain. */
+const changedRingSize = 1024;
+/** DomainCounts kept at most (distinct constraint × selector × eligibility); the oldest is dropped. */
+const trackersMax = 256;
+
+/**
+ * Matching pods per domain of one constraint over its eligible nodes, kept exact placement by
+ * placement (observePlacement), so a cached evaluation is refreshed in O(changed domains) instead
+ * of recounting O(nodes + placed pods) and re-filtering every node per pod.
+ *
+ *   slotOfNode[node] ─► slot ─► values[slot] (interned topology value), counts[slot],
+ *                               nodesOfSlot[slot] (the domain's eligible nodes)
+ *   changedSlots[v % changedRingSize] = the slot that version v → v+1 changed
+ *
+ * Valid while the node set is the one it was built over: `nodes` is the scheduler's live-node
+ * array, which is replaced whenever a node is added, updated or removed.
+ */
+class DomainCounts {
+  version = 0;
+  dead = false;
+  private minVersion = -1;
+  private minCount = 0;
+  readonly changedSlots = new Int32Array(changedRingSize);
+
+  constructor(
+    readonly id: number,
+    readonly key: string,
+    readonly nodes: Int32Array,
+    readonly namespace: string,
+    readonly selector: LabelSelector,
+    readonly slotOfNode: Int32Array,
+    readonly values: Int32Array,
+    readonly counts: Int32Array,
+    readonly nodesOfSlot: readonly Int32Array[],
+  ) {}
+
+  /** Counts a placement (sign 1) or its removal (-1) if the pod matches and the node is eligible. */
+  apply(pod: PodInfo, node: number, sign: 1 | -1): void {
+    if (node >= this.slotOfNode.length) return;
+    const slot = this.slotOfNode[node] as number;
+    if (slot < 0) return;
+    const meta = pod.pod.metadata;
+    if ((meta.namespace ?? 'default') !== this.namespace || !this.selector.matches(meta.labels ?? {})) return;
+    this.counts[slot] = (this.counts[slot] as number) + sign;
+    this.changedSlots[this.version % changedRingSize] = slot;
+    this.version++;
+  }
+
+  /** The minimum count over domains, 0 when there are fewer than minDomains (cached per version). */
+  minMatching(minDomains: number): number {
+    if (this.minVersion !== this.version) {
+      let min = Number.POSITIVE_INFINITY;
+      const counts = this.counts;
+      for (let s = 0; s < counts.length; s++) if ((counts[s] as number) < min) min = counts[s] as number;
+      this.minCount = min === Number.POSITIVE_INFINITY ? 0 : min;
+      this.minVersion = this.version;
+    }
+    return this.values.length < minDomains ? 0 : this.minCount;
+  }
+}
+
+/** Builds a DomainCounts: eligible nodes (every key in `allKeyIds`, the pod's required node affinity), their domains, matching placed pods. */
+function buildDomainCounts(id: number, key: string, index: PlacedIndex, pod: PodInfo, ctx: PrepareContext, keyId: number, allKeyIds: readonly number[], selector: LabelSelector): DomainCounts {
+  const table = ctx.table;
+  const size = table.highWater;
+  const nodes = ctx.nodes;
+  const slotOfNode = new Int32Array(size).fill(-1);
+  const slots = domainSlots(ctx.strings.buffers.idsMax);
+  const values: number[] = [];
+  const members: number[][] = [];
+  const spec = pod.pod.spec;
+  const hasAffinity = (spec?.nodeSelector !== undefined && Object.keys(spec.nodeSelector).length > 0) || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n] as number;
+    let all = true;
+    for (let k = 0; k < allKeyIds.length; k++) {
+      if (table.labelValueOf(node, allKeyIds[k] as number) < 0) {
+        all = false;
+        break;
+      }
+    }
+    if (!all) continue;
+    if (hasAffinity) {
+      const obj = ctx.nodeObject(node);
+      if (obj === undefined || !requiredNodeAffinityMatches(pod.pod, obj)) continue;
+    }
+    const d = table.labelValueOf(node, keyId);
+    let slot = slots[d] as number;
+    if (slot < 0) {
+      slot = slots[d] = values.length;
+      values.push(d);
+      members.push([]);
+    }
+    slotOfNode[node] = slot;
+    members[slot]!.push(node);
+  }
+  for (const v of values) slots[v] = -1;
+  const counts = new Int32Array(values.length);
+  const namespace = pod.pod.metadata.namespace ?? 'default';
+  for (const g of index.groups.values()) {
+    if (g.namespace !== namespace || !selector.matches(g.labels)) continue;
+    for (const [node, n] of g.perNode) {
+      const slot = node < size ? (slotOfNode[node] as number) : -1;
+      if (slot >= 0) counts[slot] = (counts[slot] as number) + n;
+    }
+  }
+  return new DomainCounts(id, key, nodes, namespace, selector, slotOfNode, Int32Array.from(values), counts, members.map((m) => Int32Array.from(m)));
 }
 
 const filterKey = stateKey<readonly Compiled[]>('PreFilterPodTopologySpread');
@@ -201,7 +319,7 @@ function domainSlots(idsMax: number): Int32Array {
   return slotsCache;
 }
 
-export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, Refreshable {
   readonly name = names.PodTopologySpread;
   readonly nodeLocal = false;
   readonly normalization = 'spread';
@@ -211,36 +329,94 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   ];
   /** Owner: the main thread (observePlacement); workers never call PreFilter / PreScore. */
   readonly placed = new PlacedIndex();
+  /** Owner: the main thread. Live DomainCounts by key (insertion order: oldest first) and by id. */
+  private readonly trackersByKey = new Map<string, DomainCounts>();
+  private readonly trackersById = new Map<number, DomainCounts>();
+  private nextTrackerId = 0;
 
-  /** Keeps the index of placed pods. Its results already never outlive a placement (nodeLocal false). */
+  /** Keeps the index of placed pods and every live DomainCounts. */
   observePlacement(pod: PodInfo, node: number, sign: 1 | -1): boolean {
     this.placed.update(pod, node, sign);
+    for (const t of this.trackersById.values()) t.apply(pod, node, sign);
     return false;
+  }
+
+  /** The live DomainCounts for this key over the current node set, built (and registered) if needed. */
+  private tracker(key: string, pod: PodInfo, ctx: PrepareContext, keyId: number, allKeyIds: readonly number[], selector: LabelSelector): DomainCounts {
+    const found = this.trackersByKey.get(key);
+    if (found !== undefined && found.nodes === ctx.nodes) return found;
+    if (found !== undefined) this.drop(found);
+    const t = buildDomainCounts(this.nextTrackerId++, key, this.placed, pod, ctx, keyId, allKeyIds, selector);
+    this.trackersByKey.set(key, t);
+    this.trackersById.set(t.id, t);
+    while (this.trackersByKey.size > trackersMax) this.drop(this.trackersByKey.values().next().value as DomainCounts);
+    return t;
+  }
+
+  private drop(t: DomainCounts): void {
+    t.dead = true;
+    this.trackersByKey.delete(t.key);
+    this.trackersById.delete(t.id);
   }
 
   preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult {
     const specs = (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'DoNotSchedule');
     if (specs.length === 0) return { status: skip };
     const podLabels = pod.pod.metadata.labels ?? {};
-    const selectors = specs.map((c) => selectorOf(c, podLabels));
-    const { counts } = count(this.placed, pod, ctx, specs, selectors, undefined, false);
+    const namespace = pod.pod.metadata.namespace ?? 'default';
+    const spec = pod.pod.spec;
+    const allKeyIds = specs.map((c) => ctx.intern.intern(c.topologyKey));
+    // Pods with the same namespace, selector (matchLabelKeys resolved), keys and node affinity share counts.
+    const eligibility = JSON.stringify([allKeyIds, spec?.nodeSelector ?? null, spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null]);
     const compiled: Compiled[] = specs.map((c, i) => {
-      const domain = counts[i]!;
-      let min = Number.POSITIVE_INFINITY;
-      for (const v of domain.values()) if (v < min) min = v;
-      if (min === Number.POSITIVE_INFINITY || domain.size < (c.minDomains ?? 1)) min = 0;
+      const selector = selectorOf(c, podLabels);
+      const labelKeys = (c.matchLabelKeys ?? []).map((k) => [k, podLabels[k] ?? null]);
+      const key = JSON.stringify([namespace, c.labelSelector ?? null, labelKeys, c.topologyKey]) + eligibility;
+      const t = this.tracker(key, pod, ctx, allKeyIds[i] as number, allKeyIds, selector);
+      const minDomains = c.minDomains ?? 1;
+      const counts = new Map<number, number>();
+      for (let s = 0; s < t.values.length; s++) counts.set(t.values[s] as number, t.counts[s] as number);
       return {
-        keyId: ctx.intern.intern(c.topologyKey),
+        keyId: allKeyIds[i] as number,
         maxSkew: c.maxSkew,
-        selfMatch: selectors[i]!.matches(podLabels) ? 1 : 0,
-        minMatch: min,
-        counts: domain,
+        selfMatch: selector.matches(podLabels) ? 1 : 0,
+        minMatch: t.minMatching(minDomains),
+        minDomains,
+        counts,
         perNode: undefined,
         weight: 0,
+        trackerId: t.id,
+        version: t.version,
       };
     });
     state.write(filterKey, compiled);
     return { status: success };
+  }
+
+  /**
+   * Brings the Filter state up to date with its DomainCounts: a domain whose verdict flips (its
+   * count crossed minMatch + maxSkew − self, or the minimum moved) hands its nodes to re-evaluate.
+   * Score constraints (ScheduleAnyway) are not refreshed: the evaluation is rebuilt.
+   */
+  refresh(state: CycleState, _pod: PodInfo, ctx: PrepareContext, nodes: number[]): boolean {
+    if (state.read(scoreKey) !== undefined) return false;
+    const constraints = state.read(filterKey);
+    if (constraints === undefined) return true;
+    for (let k = 0; k < constraints.length; k++) {
+      const c = constraints[k]!;
+      const t = this.trackersById.get(c.trackerId);
+      if (t === undefined || t.dead || t.nodes !== ctx.nodes) return false;
+      if (c.version === t.version) continue;
+      const min = t.minMatching(c.minDomains);
+      if (min !== c.minMatch || t.version - c.version > changedRingSize) {
+        for (let s = 0; s < t.values.length; s++) refreshSlot(c, t, s, min, nodes);
+      } else {
+        for (let v = c.version; v < t.version; v++) refreshSlot(c, t, t.changedSlots[v % changedRingSize] as number, min, nodes);
+      }
+      c.minMatch = min;
+      c.version = t.version;
+    }
+    return true;
   }
 
   filter(state: CycleState, _pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void {
@@ -282,9 +458,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         maxSkew: c.maxSkew,
         selfMatch: 0,
         minMatch: 0,
+        minDomains: 1,
         counts: counts[i]!,
         perNode: hostname ? perNode[i]! : undefined,
         weight: Math.log(size + 2),
+        trackerId: -1,
+        version: 0,
       };
     });
     state.write(scoreKey, compiled);
@@ -311,6 +490,19 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       out[i] = ignored ? -1 : Math.round(score);
     }
   }
+}
+
+/** Sets one domain's count to its tracker's; pushes the domain's nodes when its Filter verdict flips. */
+function refreshSlot(c: Compiled, t: DomainCounts, slot: number, min: number, out: number[]): void {
+  const value = t.values[slot] as number;
+  const before = c.counts.get(value) ?? 0;
+  const now = t.counts[slot] as number;
+  const passedBefore = before + c.selfMatch - c.minMatch <= c.maxSkew;
+  const passesNow = now + c.selfMatch - min <= c.maxSkew;
+  c.counts.set(value, now);
+  if (passedBefore === passesNow) return;
+  const members = t.nodesOfSlot[slot]!;
+  for (let i = 0; i < members.length; i++) out.push(members[i] as number);
 }
 
 export function newPodTopologySpread(): PodTopologySpread {
