@@ -737,9 +737,12 @@ export class Scheduler {
     };
   }
 
-  /** Template key: pods with the same spec share PreFilter/PreScore results and evaluations. */
+  /**
+   * Template key: pods with the same spec and labels share PreFilter/PreScore results and
+   * evaluations (labels: whether a pod matches its own spread or affinity selectors).
+   */
   private templateKeyOf(info: PodInfo): string {
-    return JSON.stringify(info.pod.spec ?? {});
+    return JSON.stringify(info.pod.metadata.labels ?? {}) + JSON.stringify(info.pod.spec ?? {});
   }
 
   /** Whether every plugin that runs for this pod is node-local (incremental updates allowed). */

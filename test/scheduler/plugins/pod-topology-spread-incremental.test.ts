@@ -1,0 +1,77 @@
+// A cached evaluation of a pod with hard topology spread constraints is refreshed from counts kept
+// placement by placement (not rebuilt): every decision must equal a from-scratch scheduler's, given
+// the same nodes and the same placed pods.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Pod } from '../../../src/core/api/types.js';
+import { createScheduler } from '../../../src/scheduler/index.js';
+import { node, pod } from '../helpers.js';
+
+type Constraint = NonNullable<NonNullable<Pod['spec']>['topologySpreadConstraints']>[number];
+
+interface NodeArb {
+  readonly zone: number; // 3: no zone label
+  readonly cpu: string;
+}
+type Op = { readonly kind: 'add'; readonly web: boolean } | { readonly kind: 'remove'; readonly pick: number };
+
+function webPod(name: string, web: boolean, maxSkew: number, minDomains: number | undefined): Pod {
+  const c: Constraint = { maxSkew, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } };
+  if (minDomains !== undefined) c.minDomains = minDomains;
+  // One spec for every pod (one template, one cached evaluation); only the labels differ.
+  const p = pod({ name, requests: { cpu: '500m', memory: '1Gi' }, topologySpreadConstraints: [c] });
+  p.metadata.labels = { app: web ? 'web' : 'other' };
+  return p;
+}
+
+const nodeSpecs = (nodes: readonly NodeArb[]) => nodes.map((n, i) => node({ name: `n${i}`, cpu: n.cpu, labels: n.zone < 3 ? { zone: `z${n.zone}` } : {} }));
+
+test('PodTopologySpread: refreshed evaluations decide as a from-scratch scheduler does', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ zone: fc.integer({ min: 0, max: 3 }), cpu: fc.constantFrom('1', '2', '4') }), { minLength: 2, maxLength: 8 }),
+      fc.array(fc.oneof(fc.record({ kind: fc.constant('add' as const), web: fc.boolean() }), fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() })), { minLength: 1, maxLength: 24 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      async (nodes: NodeArb[], ops: Op[], maxSkew: number, minDomains: number | undefined) => {
+        const incremental = createScheduler({ seed: 7 });
+        const placed: { pod: Pod; nodeName: string }[] = [];
+        try {
+          for (const n of nodeSpecs(nodes)) incremental.addNode(n);
+          for (const [i, op] of ops.entries()) {
+            if (op.kind === 'remove') {
+              if (placed.length === 0) continue;
+              const [gone] = placed.splice(op.pick % placed.length, 1);
+              incremental.removePod('default', gone!.pod.metadata.name!);
+              continue;
+            }
+            const p = webPod(`p${i}`, op.web, maxSkew, minDomains);
+            // The from-scratch decision: a new scheduler, the placed pods bound, then this pod.
+            const fresh = createScheduler({ seed: 7 });
+            let want: string | undefined;
+            try {
+              for (const n of nodeSpecs(nodes)) fresh.addNode(n);
+              for (const q of placed) fresh.addPod({ ...q.pod, spec: { ...q.pod.spec!, nodeName: q.nodeName } });
+              fresh.addPod(p);
+              await fresh.idle();
+              want = fresh.placementOf('default', p.metadata.name!);
+            } finally {
+              await fresh.close();
+            }
+            incremental.addPod(p);
+            await incremental.idle();
+            const got = incremental.placementOf('default', p.metadata.name!);
+            assert.equal(got, want, `pod ${i}`);
+            if (got === undefined) incremental.removePod('default', p.metadata.name!);
+            else placed.push({ pod: p, nodeName: got });
+          }
+          assert.equal(incremental.stats().placementViolations, 0);
+        } finally {
+          await incremental.close();
+        }
+      },
+    ),
+    { numRuns: 40, seed: 42 },
+  );
+});
