@@ -83,6 +83,42 @@ export class RunCoalescer {
   }
 }
 
+/**
+ * Streams made readable wait here for the event loop's next check phase (one setImmediate for
+ * all): every commit applied during one turn of the loop — the store completes several in one
+ * poll phase under load — then leaves in one write per stream, and streams in step pump one
+ * after another (so RunCoalescer finds their shared run). Costs at most one loop turn of latency.
+ */
+let pumpsDue: (() => void)[] = [];
+let pumpsRunning: (() => void)[] = [];
+let pumpsScheduled = false;
+
+function runDuePumps(): void {
+  pumpsScheduled = false;
+  // Swap: pumps made due while these run wait for the next turn (bounded by what is due now).
+  const run = pumpsDue;
+  pumpsDue = pumpsRunning;
+  pumpsRunning = run;
+  for (let i = 0; i < run.length; i++) {
+    try {
+      (run[i] as () => void)();
+    } catch (e) {
+      // A broken invariant: crash loudly, but not before the other streams got their turn.
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+  run.length = 0;
+}
+
+function schedulePump(pump: () => void): void {
+  pumpsDue.push(pump);
+  if (pumpsScheduled) return;
+  pumpsScheduled = true;
+  setImmediate(runDuePumps);
+}
+
 /** One coalescer per wire format (frames of different formats never match anyway). */
 const coalescers: readonly RunCoalescer[] = [new RunCoalescer(), new RunCoalescer()];
 
@@ -90,9 +126,9 @@ const coalescers: readonly RunCoalescer[] = [new RunCoalescer(), new RunCoalesce
  * Streams `source` into `sink` until the source is done (then ends the sink) or the sink closes
  * (then closes the source). Returns a promise settled when either happened.
  *
- * Every frame ready at once — a commit batch's frames, or a stretch of history — goes out in one
- * `write` (one HTTP chunk, one syscall), not one write per frame: per-write costs (chunk header,
- * the stream's bookkeeping, the syscall) are paid per batch.
+ * Every frame ready at once — the commits of one event-loop turn, or a stretch of history — goes
+ * out in one `write` (one HTTP chunk, one syscall), not one write per frame: per-write costs
+ * (chunk header, the stream's bookkeeping, the syscall) are paid per batch.
  */
 export function pipeWatch(
   source: WatchFrameSource,
@@ -144,9 +180,19 @@ export function pipeWatch(
         finish();
       }
     };
+    let due = false;
+    const duePump = (): void => {
+      due = false;
+      pump();
+    };
+    const onReadable = (): void => {
+      if (due || finished) return;
+      due = true;
+      schedulePump(duePump);
+    };
     sink.on('close', onClose);
     sink.on('error', onClose);
-    source.onReadable(pump);
+    source.onReadable(onReadable);
     pump();
     if (!finished && !wroteAny) options.onNothingReady?.();
   });

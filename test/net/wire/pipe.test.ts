@@ -134,3 +134,28 @@ test('onNothingReady: called once when the first pass finds nothing, never when 
   w2.close();
   cache.close();
 });
+
+test('commits applied in one turn of the event loop leave in one write per stream', async () => {
+  const model = new ModelStore(1);
+  const cache = new WatchCache(podsResource);
+  cache.reset([], 1);
+  const sinks = [new RecordingSink(), new RecordingSink()];
+  const watchers = sinks.map((sink) => {
+    const w = cache.watch({ resourceVersion: '1' });
+    void pipeWatch(w, msgpackWatchCodec, sink);
+    return w;
+  });
+  await ticks(2);
+  // Three commits, each applied on its own (as the store reports them), within one turn.
+  for (let i = 0; i < 3; i++) cache.apply(model.put(podKey('ns', `t${i}`), pod('ns', `t${i}`)));
+  await Promise.resolve();
+  for (const sink of sinks) assert.equal(sink.chunks.length, 0, 'nothing written before the check phase');
+  await ticks(2);
+  for (const sink of sinks) {
+    assert.equal(sink.chunks.length, 1);
+    assert.deepEqual(names(sink.chunks), ['t0', 't1', 't2']);
+  }
+  assert.equal(sinks[1]?.chunks[0], sinks[0]?.chunks[0]);
+  for (const w of watchers) w.close();
+  cache.close();
+});
