@@ -354,6 +354,8 @@ export class PodEvaluation {
   updateNodes(nodes: Int32Array, count: number, verdicts: Uint16Array, raw: Float64Array, rank: Int32Array): void {
     writeChunk(this.layout, nodes, count, verdicts, raw, this);
     this.finish(rank);
+    // The next best() scans: rebuilding the tree costs more, and another bulk update may follow.
+    this.bestCalls = 0;
   }
 
   /**
