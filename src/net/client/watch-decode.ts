@@ -23,7 +23,8 @@ import { Unpackr } from 'msgpackr';
 import type { DecodedWatchEvent, WatchEventType } from '../wire/watch-frames.js';
 import { deepFreeze } from './in-process-client.js';
 
-// The frame's outer map is a plain msgpack map, the object a self-contained records encoding.
+// The frame is a plain msgpack map, its object plain maps too (or, from older servers, msgpackr
+// records with inline definitions): both decode alone.
 const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
 
 const eventTypes: ReadonlySet<string> = new Set<WatchEventType>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
