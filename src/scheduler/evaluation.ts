@@ -329,6 +329,47 @@ export class PodEvaluation {
     return ta > tb || (ta === tb && a < b) ? a : b;
   }
 
+  /**
+   * The best of a subset of feasible nodes (percentageOfNodesToScore below 100), normalizing over
+   * that subset only, as kube-scheduler normalizes over the nodes it scored; -1 if it is empty.
+   * `extremes` is scratch of at least 2 · norms numbers.
+   */
+  bestOf(nodes: Int32Array, count: number, rank: Int32Array, extremes: Float64Array): number {
+    const K = this.layout.norms;
+    const size = this.size;
+    const raw = this.normRaw;
+    for (let k = 0; k < K; k++) {
+      const signed = this.layout.normalizations[k] === 'minMax';
+      let max = signed ? Number.NEGATIVE_INFINITY : 0;
+      let min = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < count; i++) {
+        const v = raw[k * size + (nodes[i] as number)] as number;
+        if (v > max) max = v;
+        if ((signed || v >= 0) && v < min) min = v;
+      }
+      extremes[2 * k] = max === Number.NEGATIVE_INFINITY ? 0 : max;
+      extremes[2 * k + 1] = min === Number.POSITIVE_INFINITY ? 0 : min;
+    }
+    const slots = this.layout.normSlot;
+    let best = -1;
+    let bestTotal = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < count; i++) {
+      const node = nodes[i] as number;
+      let score = this.partial[node] as number;
+      for (let s = 0; s < slots.length; s++) {
+        const k = slots[s] as number;
+        if (k < 0) continue;
+        score += (this.layout.weights[s] as number) * normalizedScore(this.layout.normalizations[k]!, raw[k * size + node] as number, extremes[2 * k] as number, extremes[2 * k + 1] as number);
+      }
+      const total = score * rankScale + ((rank[node] as number) >>> 0);
+      if (total > bestTotal || (total === bestTotal && node < best)) {
+        bestTotal = total;
+        best = node;
+      }
+    }
+    return best;
+  }
+
   /** Gives the buffers back for reuse. The evaluation must not be used afterwards. */
   release(): void {
     const b = this.buffers;

@@ -25,6 +25,7 @@ import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framew
 import type { Registry } from './framework/registry.js';
 import { buildFramework, type Framework } from './framework/runtime.js';
 import { Code, isRejected, type Status } from './framework/status.js';
+import { numFeasibleNodesToFind } from './framework/nodes-to-find.js';
 import { hash32 } from './hash.js';
 import { kNoNode, PodEvaluation, writeChunk } from './evaluation.js';
 import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
@@ -222,6 +223,12 @@ export class Scheduler {
   /** Scratch of refresh (valid until the next call): nodes to re-evaluate beyond the change log. */
   private readonly refreshNodes: number[] = [];
   private refreshList = new Int32Array(0);
+  /** percentageOfNodesToScore below 100: where the next search for feasible nodes starts. */
+  private nextStartNodeIndex = 0;
+  /** The feasible nodes the last decision chose among (valid until the next), -1 when all were. */
+  private sampled = new Int32Array(0);
+  private sampledCount = -1;
+  private extremes = new Float64Array(8);
   private readonly oneVerdict = new Uint16Array(1);
   private oneRaw = new Float64Array(16);
   private readonly checkNode = new Int32Array(1);
@@ -1021,6 +1028,42 @@ export class Scheduler {
     return e;
   }
 
+  /**
+   * The node for a pod: the best feasible node, or, when the profile's percentageOfNodesToScore
+   * asks for fewer (numFeasibleNodesToFind), the best of the first that many feasible nodes met
+   * from nextStartNodeIndex on, normalized over those (kube-scheduler's findNodesThatPassFilters);
+   * the next search starts past the nodes examined. Counts the nodes examined. -1: none feasible.
+   */
+  private choose(fw: Framework, e: PodEvaluation, ctx: PrepareContext): number {
+    const nodes = ctx.nodes;
+    const n = nodes.length;
+    this.sampledCount = -1;
+    const want = fw.percentageOfNodesToScore === 100 ? n : numFeasibleNodesToFind(fw.percentageOfNodesToScore, n);
+    const best = e.best();
+    if (best < 0 || want >= n || e.feasible <= want) {
+      // Every node is examined (all of them are needed to find `want` feasible ones).
+      this.counters.nodesConsidered += n;
+      return best;
+    }
+    if (this.sampled.length < want) this.sampled = new Int32Array(want);
+    const sampled = this.sampled;
+    const verdicts = e.verdicts;
+    let found = 0;
+    let examined = 0;
+    const start = this.nextStartNodeIndex % n;
+    while (examined < n && found < want) {
+      const node = nodes[(start + examined) % n] as number;
+      examined++;
+      if (verdicts[node] === 0) sampled[found++] = node;
+    }
+    this.nextStartNodeIndex = (start + examined) % n;
+    this.counters.nodesConsidered += examined;
+    this.sampledCount = found;
+    const K = e.layout.norms;
+    if (this.extremes.length < 2 * K) this.extremes = new Float64Array(2 * K);
+    return e.bestOf(sampled, found, this.table.rank, this.extremes);
+  }
+
   private scheduleOne(b: Prepared, ctxIn: PrepareContext): void {
     const info = b.qp.info;
     const key = info.key;
@@ -1040,8 +1083,7 @@ export class Scheduler {
       return;
     }
     e.lastUsedSeq = ++this.useSeq;
-    let node = e.best();
-    this.counters.nodesConsidered += ctx.liveNodes;
+    let node = this.choose(b.fw, e, ctx);
     this.counters.nodesLiveAtDecision += ctx.liveNodes;
     if (node < 0) {
       const pf = this.postFilter(b, e, ctx);
@@ -1286,6 +1328,12 @@ export class Scheduler {
     if (!full) return;
     this.counters.placementsFullyChecked++;
     fresh.finish(this.table.rank);
+    if (this.sampledCount >= 0) {
+      // A sampled decision: the best among the same nodes, normalized over them.
+      if (fresh.bestOf(this.sampled, this.sampledCount, this.table.rank, this.extremes) !== node) this.counters.placementViolations++;
+      fresh.release();
+      return;
+    }
     const best = fresh.best();
     if (best < 0 || fresh.score(best) !== fresh.score(node) || e.score(node) !== fresh.score(node)) this.counters.placementViolations++;
     fresh.release();

@@ -12,6 +12,11 @@
 //     - name: NodeResourcesFit
 //       args: { scoringStrategy: { type: MostAllocated } }
 //
+// percentageOfNodesToScore (global, or per profile, which wins): as kube-scheduler (see
+// nodes-to-find.ts), 0 is the adaptive percentage (50 − nodes/125, at least 5%, at least 100
+// nodes). Unlike kube-scheduler, whose unset global means 0, Coxswain's default when the field is
+// unset is 100: every feasible node is scored. Set 0 for kube-scheduler's behaviour.
+//
 // Resolution follows kube-scheduler: start from the default plugins (multiPoint, with default
 // weights); apply the profile's multiPoint disabled ('*' = all defaults) then enabled; a multiPoint
 // plugin is on at every point it implements; then each point's own disabled / enabled lists. Every
@@ -54,8 +59,8 @@ export const defaultPlugins: readonly PluginRef[] = Object.freeze([
 export interface ProfileConfig {
   readonly schedulerName: string;
   /**
-   * Validated and kept, but not applied yet: every feasible node is scored whatever its value (the
-   * default, 100; kube-scheduler's 0 means adaptive, about 10 % of 5,000 nodes).
+   * The share of nodes to find feasible before scoring (numFeasibleNodesToFind): 100, the default,
+   * scores every feasible node; 0 is kube-scheduler's adaptive percentage (10 % of 5,000 nodes).
    */
   readonly percentageOfNodesToScore: number;
   /** Plugin names enabled at multiPoint (in order) with their weights. */

@@ -127,7 +127,8 @@ export function buildFramework(profile: ProfileConfig, registry: Registry, handl
   const scoreWeights = score.entries.map((e) => e.weight ?? 1);
   return {
     schedulerName: profile.schedulerName,
-    percentageOfNodesToScore: profile.percentageOfNodesToScore === 0 ? 100 : profile.percentageOfNodesToScore,
+    // 0 is kube-scheduler's adaptive percentage (see nodes-to-find.ts).
+    percentageOfNodesToScore: profile.percentageOfNodesToScore,
     plugins,
     preEnqueue: get<PreEnqueuePlugin>('preEnqueue').list,
     queueSort: queueSort.list[0] as QueueSortPlugin,
