@@ -80,6 +80,26 @@ const basic = (nodes: number, initPods: number, measurePods: number, thresholdPo
   measurePod: (i) => makePod(`pod-${i}`, '100m', '500Mi'),
 });
 
+/** scheduler_perf's node-with-name template: room for 30,000 pods. */
+function largeNamedNode(name: string): Node {
+  const n = makeNode(0);
+  n.metadata = { name, uid: `uid-${name}`, labels: { 'kubernetes.io/hostname': name } };
+  const capacity = { cpu: '30000', memory: '30000Gi', pods: '30000' };
+  n.status = { capacity, allocatable: capacity, images: [] };
+  return n;
+}
+
+/** The DaemonSet controller's pin: a required term on the field metadata.name. */
+function pinnedTo(nodeName: string): NonNullable<NonNullable<Pod['spec']>['affinity']> {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }],
+      },
+    },
+  };
+}
+
 const affinity = {
   nodeAffinity: {
     requiredDuringSchedulingIgnoredDuringExecution: {
@@ -163,6 +183,23 @@ const workloads: Readonly<Record<string, Workload>> = {
     initPod: (i) => inNamespace(makePod(`init-pod-${i}`, '100m', '500Mi', { affinity: podAffinityOf('podAffinity', 'blue', zoneLabel) }), 'sched-0', { color: 'blue' }),
     measurePod: (i) => inNamespace(makePod(`pod-${i}`, '100m', '500Mi', { affinity: podAffinityOf('podAffinity', 'blue', zoneLabel) }), 'sched-1', { color: 'blue' }),
   },
+  // scheduler_perf's SchedulingDaemonset: one large node named scheduler-perf-node (node-with-name:
+  // 30000 pods / 30000 CPU / 30000Gi), then 15,000 default nodes; every measured pod is pinned to
+  // scheduler-perf-node by a required NodeAffinity term on matchFields metadata.name, as the
+  // DaemonSet controller writes it (daemonset-pod template: 100m / 500Mi, containerPort 80).
+  'SchedulingDaemonset/15000Nodes_30000Pods': {
+    nodes: 15_001,
+    initPods: 0,
+    measurePods: 30_000,
+    thresholdPodsPerSec: 1100,
+    node: (i) => (i === 0 ? largeNamedNode('scheduler-perf-node') : makeNode(i - 1)),
+    initPod: (i) => makePod(`init-pod-${i}`, '100m', '500Mi'),
+    measurePod: (i) => {
+      const p = makePod(`daemonset-${i}`, '100m', '500Mi', { affinity: pinnedTo('scheduler-perf-node') });
+      p.spec!.containers[0]!.ports = [{ containerPort: 80 }];
+      return p;
+    },
+  },
   // 200 pods that fit nowhere (9 CPUs) stay in the queue while the measured pods are scheduled.
   'Unschedulable/5000Nodes_10000Pods': {
     nodes: 5000,
@@ -180,6 +217,7 @@ const spec = {
   workload: { kind: 'string', default: 'SchedulingBasic/5000Nodes_10000Pods', choices: Object.keys(workloads), help: 'scheduler_perf workload' },
   workers: { kind: 'int', default: 0, min: 0, max: 16, help: 'score worker threads (0: main thread only)' },
   seed: { kind: 'int', default: 1, min: 0, max: 2 ** 31 - 1, help: 'tie-break seed' },
+  percentageOfNodesToScore: { kind: 'int', default: 100, min: 0, max: 100, help: 'the profile\'s percentageOfNodesToScore (0: kube-scheduler\'s adaptive default)' },
   batchPods: { kind: 'int', default: 64, min: 1, max: 4096, help: 'pods evaluated per worker round trip' },
   checkEvery: { kind: 'int', default: 100, min: 1, max: 1_000_000, help: 're-score all nodes from scratch every N placements' },
   scorePods: { kind: 'int', default: 128, min: 0, max: 10_000, help: 'distinct pods timed for scoreSpeedupWorkers2 (0: skip)' },
@@ -244,6 +282,7 @@ export async function run(args: readonly string[]): Promise<void> {
   const store = await openLmdbStore<Pod>({ path: dir.path });
   const binder = new StoreBinder(store);
   const scheduler = createScheduler({
+    profiles: { percentageOfNodesToScore: o.percentageOfNodesToScore },
     workers: o.workers,
     seed: o.seed,
     binder,
