@@ -27,3 +27,5 @@ export { VolumeCatalog } from './plugins/volume-binding/catalog.js';
 export { names, maxNodeScore, defaultSchedulerName } from './framework/names.js';
 export { newPodInfo, type PodInfo } from './framework/pod-info.js';
 export { SchedulingQueue, type ClusterEvent } from './framework/queue.js';
+export { annotationKeys as simulatorAnnotationKeys, recordResults, type RecordInput } from './record.js';
+export { numFeasibleNodesToFind } from './framework/nodes-to-find.js';

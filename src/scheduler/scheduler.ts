@@ -26,6 +26,7 @@ import type { Registry } from './framework/registry.js';
 import { buildFramework, type Framework } from './framework/runtime.js';
 import { Code, isRejected, type Status } from './framework/status.js';
 import { numFeasibleNodesToFind } from './framework/nodes-to-find.js';
+import { recordResults } from './record.js';
 import { hash32 } from './hash.js';
 import { kNoNode, PodEvaluation, writeChunk } from './evaluation.js';
 import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
@@ -59,6 +60,11 @@ export interface SchedulerOptions {
    */
   readonly check?: 'off' | 'filters' | 'full';
   readonly checkEvery?: number;
+  /**
+   * Compute each scheduled pod's per-node, per-plugin filter and score results (Binding.results,
+   * kube-scheduler-simulator's annotations). Costly: every plugin runs over every node once more.
+   */
+  readonly recordResults?: boolean;
   /** Bindings in flight at most; the loop waits for one to finish beyond it. */
   readonly bindsInFlightMax?: number;
   /** Queue clock (tests). */
@@ -68,6 +74,8 @@ export interface SchedulerOptions {
 export interface Binding {
   readonly pod: Pod;
   readonly nodeName: string;
+  /** With recordResults: the annotations kube-scheduler-simulator writes (see record.ts). */
+  readonly results?: Readonly<Record<string, string>>;
 }
 
 export interface Unschedulable {
@@ -213,6 +221,9 @@ export class Scheduler {
   private offVolumes: (() => void) | undefined;
 
   private readonly bindingListeners = new Set<(b: Binding) => void>();
+  private readonly recordResults: boolean;
+  /** With recordResults: each pod's results from its decision until its bind ends. */
+  private readonly records = new Map<string, Record<string, string>>();
   private readonly unschedulableListeners = new Set<(u: Unschedulable) => void>();
   private readonly bindingChannels = new Set<Channel<Binding>>();
   private readonly preemptionListeners = new Set<(p: Preemption) => void>();
@@ -255,6 +266,7 @@ export class Scheduler {
   };
 
   constructor(options: SchedulerOptions = {}) {
+    this.recordResults = options.recordResults === true;
     const dims: NodeTableDims = { ...defaultNodeTableDims, ...options.nodeTable };
     this.table = NodeTable.allocate(dims);
     this.intern = new InternTable(Math.max(1 << 16, dims.nodesMax * 8));
@@ -1097,6 +1109,9 @@ export class Scheduler {
     }
     if (this.check !== 'off') this.checkPlacement(b, e, node, ctx);
     const nodeName = this.nodeObjects[node]?.metadata.name ?? '';
+    if (this.recordResults) {
+      this.records.set(key, recordResults({ fw: b.fw, state: e.state, pod: info, view: ctx, intern: this.intern, nodes: ctx.nodes, nodeName: (n) => this.nodeObjects[n]?.metadata.name ?? '', selected: nodeName }));
+    }
     this.pending.delete(key);
     this.assume(info, node);
     const state = e.state;
@@ -1218,7 +1233,9 @@ export class Scheduler {
       this.queue.done(info.key);
       this.counters.bound++;
       for (const p of fw.postBind) p.postBind(state, info, nodeName);
-      const binding: Binding = { pod: info.pod, nodeName };
+      const results = this.records.get(info.key);
+      this.records.delete(info.key);
+      const binding: Binding = results === undefined ? { pod: info.pod, nodeName } : { pod: info.pod, nodeName, results };
       for (const l of this.bindingListeners) l(binding);
       for (const ch of this.bindingChannels) ch.push(binding);
       // As kube-scheduler sees its own binds come back from the informer: pods waiting on pod
@@ -1226,6 +1243,7 @@ export class Scheduler {
       this.event('AssignedPodAdd');
     } else {
       this.counters.bindErrors++;
+      this.records.delete(info.key);
       this.mutate(() => {
         for (const q of fw.reserve) q.unreserve(state, info, nodeName);
         this.unassume(info);
@@ -1245,6 +1263,7 @@ export class Scheduler {
   }
 
   private fail(b: Prepared, message: string, error: boolean, plugins: ReadonlySet<string>): void {
+    this.records.delete(b.qp.info.key);
     this.counters.unschedulableAttempts++;
     this.queue.requeue(b.qp.info.key, plugins, error);
     this.emitUnschedulable(b.qp.info, message, error);
