@@ -53,12 +53,14 @@ program
   .option('--config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
   .option('--workers <n>', 'worker threads that filter and score nodes', workerCount)
   .option('--json', 'speak JSON to the server instead of msgpack (for servers other than Coxswain)')
-  .action(async (opts: { server: string; config?: string; workers?: number; json?: boolean }) => {
+  .option('--record-results', "annotate each scheduled pod with its per-node filter and score results (kube-scheduler-simulator's format; costly)")
+  .action(async (opts: { server: string; config?: string; workers?: number; json?: boolean; recordResults?: boolean }) => {
     process.exitCode = await runScheduler({
       server: opts.server,
       ...(opts.config === undefined ? {} : { config: opts.config }),
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.json === true ? { encoding: 'json' as const } : {}),
+      ...(opts.recordResults === true ? { recordResults: true } : {}),
     });
   });
 

@@ -12,6 +12,8 @@ export interface SchedulerCommandOptions {
   readonly config?: string;
   readonly workers?: number;
   readonly encoding?: 'msgpack' | 'json';
+  /** Write each pod's filter and score results as kube-scheduler-simulator annotations. */
+  readonly recordResults?: boolean;
 }
 
 /** Reads and checks a KubeSchedulerConfiguration file; throws a one-line message naming the field. */
@@ -45,6 +47,7 @@ export async function runScheduler(opts: SchedulerCommandOptions): Promise<numbe
     service = new SchedulerService(api, {
       ...(profiles === undefined ? {} : { profiles }),
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      ...(opts.recordResults === true ? { recordResults: true } : {}),
       onError: (e) => console.error('cox scheduler:', e instanceof Error ? e.message : e),
     });
   } catch (e) {

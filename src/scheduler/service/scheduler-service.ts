@@ -69,6 +69,12 @@ export class SchedulerService {
       onDelete: (pdb) => this.scheduler.removePodDisruptionBudget(pdb.metadata.namespace ?? '', pdb.metadata.name ?? ''),
     });
     this.scheduler.onUnschedulable((u) => void this.reportUnschedulable(u).catch(this.onError));
+    // --record-results: the simulator's annotations, written once the bind is durable.
+    if (options.recordResults === true) {
+      this.scheduler.onBinding((b) => {
+        if (b.results !== undefined) void this.writeResults(b.pod, b.results).catch(this.onError);
+      });
+    }
     this.scheduler.onPreemption((p) => {
       for (const victim of p.victims) {
         this.api
@@ -125,6 +131,15 @@ export class SchedulerService {
       {},
       { name: pod.metadata.name ?? '', subresource: 'binding' },
     );
+  }
+
+  /** Merges the recorded results into the pod's annotations (a pod deleted since is left alone). */
+  private async writeResults(pod: Pod, results: Readonly<Record<string, string>>): Promise<void> {
+    try {
+      await this.api.patch(podsResource, pod.metadata.namespace ?? '', pod.metadata.name ?? '', 'merge', { metadata: { annotations: results } }, { fieldManager: this.component });
+    } catch (e) {
+      if (!(isStatusError(e) && e.reason === 'NotFound')) throw e;
+    }
   }
 
   /** PodScheduled=False with kube-scheduler's message, and a FailedScheduling Event, once per change. */
