@@ -382,6 +382,27 @@ export class ApiServer {
       res.end(body);
       return;
     }
+    if (n.format === 'msgpack') {
+      // The same splice in msgpack: a 4-entry map whose items array holds each item's cached
+      // encoding (self-contained plain maps), so a list costs a copy per item, not an encode.
+      const head = Buffer.concat([
+        msgpackListHead,
+        packr.pack(kind.listKind),
+        msgpackApiVersionKey,
+        packr.pack(kind.apiVersion),
+        msgpackMetadataKey,
+        packr.pack(listMeta),
+        msgpackItemsKey,
+        msgpackArrayHeader(entries.length),
+      ]);
+      const parts: Buffer[] = new Array<Buffer>(entries.length + 1);
+      parts[0] = head;
+      for (let i = 0; i < entries.length; i++) parts[i + 1] = (entries[i] as Entry).bytes(msgpackWatchCodec);
+      const body = Buffer.concat(parts);
+      res.writeHead(200, { 'Content-Type': n.contentType, 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
     const list = { kind: kind.listKind, apiVersion: kind.apiVersion, metadata: listMeta, items: entries.map((e) => e.object) };
     this.writeBody(res, 200, n, list);
   }
@@ -483,6 +504,20 @@ export function splitTarget(target: string): { readonly path: string; readonly q
   }
   const url = new URL(target, 'http://local');
   return { path: url.pathname, query: url.searchParams };
+}
+
+// msgpack list envelope: fixmap(4), then "kind" (fixstr) whose value follows; the other keys.
+const msgpackListHead = Buffer.concat([Buffer.from([0x84]), packr.pack('kind')]);
+const msgpackApiVersionKey = packr.pack('apiVersion');
+const msgpackMetadataKey = packr.pack('metadata');
+const msgpackItemsKey = packr.pack('items');
+
+/** array32 header: any count, one shape. */
+function msgpackArrayHeader(count: number): Buffer {
+  const b = Buffer.allocUnsafe(5);
+  b[0] = 0xdd;
+  b.writeUInt32BE(count, 1);
+  return b;
 }
 
 const comma = Buffer.from(',');

@@ -160,6 +160,14 @@ describe('API server over HTTP', () => {
     assert.deepEqual(updated.body['data'], { a: '2' });
     const listed = await call('GET', `/api/v1/namespaces/${ns}/configmaps?fieldSelector=metadata.name%3Dsame`, undefined, 'application/json', 'application/vnd.coxswain.msgpack');
     assert.deepEqual((listed.body['items'] as unknown[])[0], updated.body);
+    // Whole lists (cached item encodings spliced into the envelope) decode to the same list.
+    const asJson = await call('GET', `/api/v1/namespaces/${ns}/configmaps`);
+    const asMsgpack = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, 'application/json', 'application/vnd.coxswain.msgpack');
+    assert.ok((asJson.body['items'] as unknown[]).length >= 1);
+    assert.deepEqual(asMsgpack.body, asJson.body);
+    const empty = await call('GET', '/api/v1/namespaces/kube-public/configmaps', undefined, 'application/json', 'application/vnd.coxswain.msgpack');
+    assert.deepEqual(empty.body, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: empty.body['metadata'], items: [] });
+    assert.match((empty.body['metadata'] as { resourceVersion: string }).resourceVersion, /^[0-9]+$/);
     // A dry run answers the object it would have written, not what is stored.
     const dry = await call('PUT', `/api/v1/namespaces/${ns}/configmaps/same?dryRun=All`, cm('same', { data: { a: 'dry' }, metadata: { name: 'same', resourceVersion: (updated.body['metadata'] as { resourceVersion: string }).resourceVersion } }), 'application/json', 'application/vnd.coxswain.msgpack');
     assert.equal(dry.status, 200);
