@@ -394,9 +394,28 @@ export class PodEvaluation {
    */
   updateNodes(nodes: Int32Array, count: number, verdicts: Uint16Array, raw: Float64Array, rank: Int32Array): void {
     writeChunk(this.layout, nodes, count, verdicts, raw, this);
+    this.refinish(rank);
+  }
+
+  /** finish() after bulk changes; the next best() scans (rebuilding the tree costs more, and another bulk update may follow). */
+  refinish(rank: Int32Array): void {
     this.finish(rank);
-    // The next best() scans: rebuilding the tree costs more, and another bulk update may follow.
     this.bestCalls = 0;
+  }
+
+  /**
+   * Nodes that now fail the filter plugin whose verdicts are (base, …]: they get `verdict` unless an
+   * earlier plugin (verdict ≤ base) already rejects them, as the first failing plugin names the
+   * reason. Totals are stale until refinish() (or updateNodes).
+   */
+  failNodes(nodes: readonly number[], verdict: number, base: number): void {
+    const verdicts = this.verdicts;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as number;
+      const v = verdicts[node] as number;
+      if (v === kNoNode || (v !== 0 && v <= base)) continue;
+      verdicts[node] = verdict;
+    }
   }
 
   /**

@@ -18,7 +18,7 @@ import type { Node, Pod, PodDisruptionBudget } from '../core/api/types.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './framework/config.js';
 import type { SchedulerConfigInput } from './framework/config-input.js';
 import { CycleState } from './framework/cycle-state.js';
-import type { Binder, NodeView, PostFilterContext, PrepareContext } from './framework/interfaces.js';
+import type { Binder, NodeView, PostFilterContext, PrepareContext, RefreshOut } from './framework/interfaces.js';
 import { defaultSchedulerName } from './framework/names.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
@@ -232,7 +232,8 @@ export class Scheduler {
   private readonly scratch = new EvaluateScratch();
   private readonly oneNode = new Int32Array(1);
   /** Scratch of refresh (valid until the next call): nodes to re-evaluate beyond the change log. */
-  private readonly refreshNodes: number[] = [];
+  private readonly refreshOut: RefreshOut = { recheck: [], failing: [], failingReason: 0 };
+  private refreshFailed = false;
   private refreshList = new Int32Array(0);
   /** percentageOfNodesToScore below 100: where the next search for feasible nodes starts. */
   private nextStartNodeIndex = 0;
@@ -803,21 +804,33 @@ export class Scheduler {
   }
 
   /**
-   * Lets the non-node-local plugins of a refreshable evaluation update its state; collects in
-   * refreshNodes the further nodes to re-evaluate. False: rebuild it.
+   * Lets the non-node-local plugins of a refreshable evaluation update its state. Nodes that now
+   * fail a filter get its verdict at once (totals stale: refreshFailed); refreshOut.recheck
+   * collects the nodes to re-evaluate. False: rebuild it.
    */
   private refresh(e: PodEvaluation, ctx: PrepareContext): boolean {
     const fw = e.fw;
-    this.refreshNodes.length = 0;
-    for (const p of fw.filter) {
+    const out = this.refreshOut;
+    out.recheck.length = 0;
+    this.refreshFailed = false;
+    for (let f = 0; f < fw.filter.length; f++) {
+      const p = fw.filter[f]!;
       if (e.state.skipFilter.has(p.name) || p.nodeLocal) continue;
-      if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, this.refreshNodes)) return false;
+      out.failing.length = 0;
+      if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, out)) return false;
+      if (out.failing.length > 0) {
+        const base = fw.filterReasonBase[f] as number;
+        e.failNodes(out.failing, base + 1 + out.failingReason, base);
+        this.refreshFailed = true;
+      }
     }
     for (const s of e.activeScores) {
       const p = fw.score[s]!;
       if (p.nodeLocal) continue;
       // A plugin at both points (PodTopologySpread) is called twice: refresh is idempotent.
-      if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, this.refreshNodes)) return false;
+      out.failing.length = 0;
+      if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, out)) return false;
+      if (out.failing.length > 0) return false; // a score plugin cannot reject nodes
     }
     return true;
   }
@@ -990,10 +1003,11 @@ export class Scheduler {
     if (this.changeSeq - e.syncedSeq > changeLogSize) return false;
     if (!e.nodeLocal) {
       if (!this.refreshable(e) || !this.refresh(e, ctx)) return false;
-      const more = this.refreshNodes;
+      const more = this.refreshOut.recheck;
       // Few nodes: one by one (tree updates); a whole domain: one columnar pass, then every total.
       if (more.length * 16 < e.size) {
         for (let i = 0; i < more.length; i++) this.reevaluateNode(e, info, more[i] as number, ctx);
+        if (this.refreshFailed) e.refinish(this.table.rank);
       } else {
         const count = more.length;
         if (this.refreshList.length < count) this.refreshList = new Int32Array(Math.max(count, 2 * this.refreshList.length));

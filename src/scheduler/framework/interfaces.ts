@@ -118,16 +118,25 @@ export interface FilterPlugin extends Plugin {
   refresh?: Refreshable['refresh'];
 }
 
+/** Where Refreshable.refresh reports the nodes it affects (scratch owned by the scheduler). */
+export interface RefreshOut {
+  /** Nodes whose result may have changed: every plugin is re-run on them. */
+  readonly recheck: number[];
+  /** Nodes that now fail this plugin's Filter, with reason `failingReason`: only their verdict changes. */
+  readonly failing: number[];
+  failingReason: number;
+}
+
 /**
  * A plugin that is not nodeLocal but can keep a cached evaluation exact without a full pass: after
  * placements (the scheduler re-evaluates the nodes they touched anyway), it brings the CycleState its
  * PreFilter / PreScore wrote for `pod` up to date from the counts it keeps (observePlacement), and
- * pushes onto `nodes` every other node whose result may have changed (PodTopologySpread: the nodes
- * of a domain whose verdict flipped). Returns false when it cannot: the evaluation is rebuilt.
- * Main thread only.
+ * reports every other node whose result may have changed (PodTopologySpread: the nodes of a domain
+ * whose verdict flipped; those that now fail go to `failing`, no other plugin needs to run there).
+ * Returns false when it cannot: the evaluation is rebuilt. Main thread only.
  */
 export interface Refreshable {
-  refresh(state: CycleState, pod: PodInfo, ctx: PrepareContext, nodes: number[]): boolean;
+  refresh(state: CycleState, pod: PodInfo, ctx: PrepareContext, out: RefreshOut): boolean;
 }
 
 export interface PostFilterResult {

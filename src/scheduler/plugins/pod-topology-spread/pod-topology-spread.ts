@@ -27,6 +27,7 @@ import type {
   PreScorePlugin,
   PrepareContext,
   Refreshable,
+  RefreshOut,
   ScorePlugin,
 } from '../../framework/interfaces.js';
 import { names } from '../../framework/names.js';
@@ -398,10 +399,11 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
    * count crossed minMatch + maxSkew − self, or the minimum moved) hands its nodes to re-evaluate.
    * Score constraints (ScheduleAnyway) are not refreshed: the evaluation is rebuilt.
    */
-  refresh(state: CycleState, _pod: PodInfo, ctx: PrepareContext, nodes: number[]): boolean {
+  refresh(state: CycleState, _pod: PodInfo, ctx: PrepareContext, out: RefreshOut): boolean {
     if (state.read(scoreKey) !== undefined) return false;
     const constraints = state.read(filterKey);
     if (constraints === undefined) return true;
+    out.failingReason = 1; // errReasonConstraintsNotMatch
     for (let k = 0; k < constraints.length; k++) {
       const c = constraints[k]!;
       const t = this.trackersById.get(c.trackerId);
@@ -409,9 +411,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       if (c.version === t.version) continue;
       const min = t.minMatching(c.minDomains);
       if (min !== c.minMatch || t.version - c.version > changedRingSize) {
-        for (let s = 0; s < t.values.length; s++) refreshSlot(c, t, s, min, nodes);
+        for (let s = 0; s < t.values.length; s++) refreshSlot(c, t, s, min, out);
       } else {
-        for (let v = c.version; v < t.version; v++) refreshSlot(c, t, t.changedSlots[v % changedRingSize] as number, min, nodes);
+        for (let v = c.version; v < t.version; v++) refreshSlot(c, t, t.changedSlots[v % changedRingSize] as number, min, out);
       }
       c.minMatch = min;
       c.version = t.version;
@@ -492,8 +494,11 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 }
 
-/** Sets one domain's count to its tracker's; pushes the domain's nodes when its Filter verdict flips. */
-function refreshSlot(c: Compiled, t: DomainCounts, slot: number, min: number, out: number[]): void {
+/**
+ * Sets one domain's count to its tracker's; when its Filter verdict flips, its nodes go to
+ * `failing` (they now fail) or `recheck` (they may pass now: every plugin must run).
+ */
+function refreshSlot(c: Compiled, t: DomainCounts, slot: number, min: number, out: RefreshOut): void {
   const value = t.values[slot] as number;
   const before = c.counts.get(value) ?? 0;
   const now = t.counts[slot] as number;
@@ -502,7 +507,8 @@ function refreshSlot(c: Compiled, t: DomainCounts, slot: number, min: number, ou
   c.counts.set(value, now);
   if (passedBefore === passesNow) return;
   const members = t.nodesOfSlot[slot]!;
-  for (let i = 0; i < members.length; i++) out.push(members[i] as number);
+  const list = passesNow ? out.recheck : out.failing;
+  for (let i = 0; i < members.length; i++) list.push(members[i] as number);
 }
 
 export function newPodTopologySpread(): PodTopologySpread {
