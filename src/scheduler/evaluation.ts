@@ -162,6 +162,8 @@ export class PodEvaluation {
   private readonly tree: Int32Array;
   private readonly leaves: number;
   private treeBuilt = false;
+  /** suspended[node] = 1: feasible until failNodes, scores untouched since (allocated on first use). */
+  private suspended: Uint8Array | undefined;
   private bestCalls = 0;
   feasible = 0;
   /** Change-log sequence this evaluation reflects. */
@@ -394,6 +396,8 @@ export class PodEvaluation {
    */
   updateNodes(nodes: Int32Array, count: number, verdicts: Uint16Array, raw: Float64Array, rank: Int32Array): void {
     writeChunk(this.layout, nodes, count, verdicts, raw, this);
+    const suspended = this.suspended;
+    if (suspended !== undefined) for (let i = 0; i < count; i++) suspended[nodes[i] as number] = 0;
     this.refinish(rank);
   }
 
@@ -410,12 +414,28 @@ export class PodEvaluation {
    */
   failNodes(nodes: readonly number[], verdict: number, base: number): void {
     const verdicts = this.verdicts;
+    const suspended = (this.suspended ??= new Uint8Array(this.size));
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i] as number;
       const v = verdicts[node] as number;
       if (v === kNoNode || (v !== 0 && v <= base)) continue;
+      // A feasible node's scores stay valid while it is suspended (see resume).
+      if (v === 0) suspended[node] = 1;
       verdicts[node] = verdict;
     }
+  }
+
+  /**
+   * Makes a node failNodes rejected with `verdict` feasible again without re-running any plugin,
+   * if it was feasible then and has not been re-evaluated since (its other verdicts and scores are
+   * still exact). False: it must be re-evaluated. Totals are stale until refinish().
+   */
+  resume(node: number, verdict: number): boolean {
+    const suspended = this.suspended;
+    if (suspended === undefined || suspended[node] !== 1 || this.verdicts[node] !== verdict) return false;
+    suspended[node] = 0;
+    this.verdicts[node] = 0;
+    return true;
   }
 
   /**
@@ -425,6 +445,7 @@ export class PodEvaluation {
    */
   updateNode(node: number, verdict: number, rawOne: Float64Array, rank: Int32Array): void {
     const size = this.size;
+    if (this.suspended !== undefined) this.suspended[node] = 0;
     const wasFeasible = this.verdicts[node] === 0;
     this.verdicts[node] = verdict;
     const nowFeasible = verdict === 0;

@@ -823,6 +823,16 @@ export class Scheduler {
         e.failNodes(out.failing, base + 1 + out.failingReason, base);
         this.refreshFailed = true;
       }
+      // Nodes this plugin alone suspended come back without re-running any plugin.
+      const recheck = out.recheck;
+      const verdict = (fw.filterReasonBase[f] as number) + 1 + out.failingReason;
+      let kept = 0;
+      for (let i = 0; i < recheck.length; i++) {
+        const node = recheck[i] as number;
+        if (e.resume(node, verdict)) this.refreshFailed = true;
+        else recheck[kept++] = node;
+      }
+      recheck.length = kept;
     }
     for (const s of e.activeScores) {
       const p = fw.score[s]!;
