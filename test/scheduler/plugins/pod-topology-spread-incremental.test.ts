@@ -16,16 +16,18 @@ interface NodeArb {
 }
 type Op = { readonly kind: 'add'; readonly web: boolean } | { readonly kind: 'remove'; readonly pick: number };
 
-function webPod(name: string, web: boolean, maxSkew: number, minDomains: number | undefined): Pod {
+function webPod(name: string, web: boolean, maxSkew: number, minDomains: number | undefined, soft: boolean): Pod {
   const c: Constraint = { maxSkew, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } };
   if (minDomains !== undefined) c.minDomains = minDomains;
+  // A soft hostname constraint too (Score: such evaluations are rebuilt, not refreshed).
+  const constraints = soft ? [c, { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: 'web' } } }] : [c];
   // One spec for every pod (one template, one cached evaluation); only the labels differ.
-  const p = pod({ name, requests: { cpu: '500m', memory: '1Gi' }, topologySpreadConstraints: [c] });
+  const p = pod({ name, requests: { cpu: '500m', memory: '1Gi' }, topologySpreadConstraints: constraints });
   p.metadata.labels = { app: web ? 'web' : 'other' };
   return p;
 }
 
-const nodeSpecs = (nodes: readonly NodeArb[]) => nodes.map((n, i) => node({ name: `n${i}`, cpu: n.cpu, labels: n.zone < 3 ? { zone: `z${n.zone}` } : {} }));
+const nodeSpecs = (nodes: readonly NodeArb[]) => nodes.map((n, i) => node({ name: `n${i}`, cpu: n.cpu, labels: { 'kubernetes.io/hostname': `n${i}`, ...(n.zone < 3 ? { zone: `z${n.zone}` } : {}) } }));
 
 test('PodTopologySpread: refreshed evaluations decide as a from-scratch scheduler does', async () => {
   await fc.assert(
@@ -34,7 +36,8 @@ test('PodTopologySpread: refreshed evaluations decide as a from-scratch schedule
       fc.array(fc.oneof(fc.record({ kind: fc.constant('add' as const), web: fc.boolean() }), fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() })), { minLength: 1, maxLength: 24 }),
       fc.integer({ min: 1, max: 3 }),
       fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
-      async (nodes: NodeArb[], ops: Op[], maxSkew: number, minDomains: number | undefined) => {
+      fc.boolean(),
+      async (nodes: NodeArb[], ops: Op[], maxSkew: number, minDomains: number | undefined, soft: boolean) => {
         const incremental = createScheduler({ seed: 7 });
         const placed: { pod: Pod; nodeName: string }[] = [];
         try {
@@ -46,7 +49,7 @@ test('PodTopologySpread: refreshed evaluations decide as a from-scratch schedule
               incremental.removePod('default', gone!.pod.metadata.name!);
               continue;
             }
-            const p = webPod(`p${i}`, op.web, maxSkew, minDomains);
+            const p = webPod(`p${i}`, op.web, maxSkew, minDomains, soft);
             // The from-scratch decision: a new scheduler, the placed pods bound, then this pod.
             const fresh = createScheduler({ seed: 7 });
             let want: string | undefined;
