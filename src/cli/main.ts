@@ -32,6 +32,7 @@ program
   .option('--no-scheduler', 'do not run the scheduler in this process')
   .option('--scheduler-config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
   .option('--scheduler-workers <n>', 'worker threads that filter and score nodes', workerCount)
+  .option('--record-results', "annotate each scheduled pod with its per-node filter and score results (kube-scheduler-simulator's format; costly)")
   .action(
     async (opts: {
       dataDir: string;
@@ -41,6 +42,7 @@ program
       scheduler: boolean;
       schedulerConfig?: string;
       schedulerWorkers?: number;
+      recordResults?: boolean;
     }) => {
       process.exitCode = await runUp(opts);
     },

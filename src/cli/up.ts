@@ -19,6 +19,8 @@ export interface UpOptions {
   readonly scheduler?: boolean;
   readonly schedulerConfig?: string;
   readonly schedulerWorkers?: number;
+  /** Annotate scheduled pods with kube-scheduler-simulator's filter / score results. */
+  readonly recordResults?: boolean;
 }
 
 export async function runUp(opts: UpOptions): Promise<number> {
@@ -49,6 +51,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       scheduler = new SchedulerService(new InProcessClient(server.registry), {
         ...(profiles === undefined ? {} : { profiles }),
         ...(opts.schedulerWorkers === undefined ? {} : { workers: opts.schedulerWorkers }),
+        ...(opts.recordResults === true ? { recordResults: true } : {}),
         onError: (e) => console.error('cox: scheduler:', e instanceof Error ? e.message : e),
       });
     } catch (e) {
