@@ -333,12 +333,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   /** Owner: the main thread. Live DomainCounts by key (insertion order: oldest first) and by id. */
   private readonly trackersByKey = new Map<string, DomainCounts>();
   private readonly trackersById = new Map<number, DomainCounts>();
+  /** The same, as an array: observePlacement walks it for every placement. */
+  private trackers: DomainCounts[] = [];
   private nextTrackerId = 0;
 
   /** Keeps the index of placed pods and every live DomainCounts. */
   observePlacement(pod: PodInfo, node: number, sign: 1 | -1): boolean {
     this.placed.update(pod, node, sign);
-    for (const t of this.trackersById.values()) t.apply(pod, node, sign);
+    const trackers = this.trackers;
+    for (let i = 0; i < trackers.length; i++) trackers[i]!.apply(pod, node, sign);
     return false;
   }
 
@@ -350,6 +353,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const t = buildDomainCounts(this.nextTrackerId++, key, this.placed, pod, ctx, keyId, allKeyIds, selector);
     this.trackersByKey.set(key, t);
     this.trackersById.set(t.id, t);
+    this.trackers.push(t);
     while (this.trackersByKey.size > trackersMax) this.drop(this.trackersByKey.values().next().value as DomainCounts);
     return t;
   }
@@ -358,6 +362,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     t.dead = true;
     this.trackersByKey.delete(t.key);
     this.trackersById.delete(t.id);
+    this.trackers = this.trackers.filter((x) => x !== t);
   }
 
   preFilter(state: CycleState, pod: PodInfo, ctx: PrepareContext): PreFilterResult {
