@@ -10,7 +10,9 @@
 // Domains count nodes that match the pod's nodeSelector / required affinity and carry every
 // constraint's key (nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore: the defaults). Pods counted
 // are those bound or assumed, in the pod's namespace, not being deleted. Its result for a node
-// depends on pods on other nodes: nodeLocal is false, so every placement re-evaluates it.
+// depends on pods on other nodes (nodeLocal false), but a cached evaluation is not rebuilt per
+// placement: DomainCounts keep each hard constraint's per-domain counts placement by placement,
+// and refresh() re-filters only the domains whose verdict flipped (soft constraints still rebuild).
 //
 // Not done: system default constraints (they need the Services / ReplicaSets selecting the pod,
 // which library mode does not have); the domain count of the score uses the nodes passing the
