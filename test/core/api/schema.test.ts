@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { checkFields, dropUnknownFields } from '../../../src/core/api/schema/index.js';
 
 const deployment = {
@@ -75,4 +76,40 @@ test('every served kind has a schema', async () => {
   for (const k of kinds) {
     assert.ok(checkFields({ apiVersion: k.apiVersion, kind: k.kind }, k.apiVersion, k.kind), k.kind);
   }
+});
+
+// Where a single bad field sits deep in a Deployment (inside arrays and maps), and what it must be
+// reported as: the clean bodies' fast pass must never hide a finding the full walk makes.
+const deepSpots: readonly { readonly at: (d: typeof deployment) => Record<string, unknown>; readonly path: string; readonly field: string; readonly goType: string }[] = [
+  { at: (d) => d.spec.template.spec.containers[0] as unknown as Record<string, unknown>, path: 'spec.template.spec.containers[0]', field: 'image', goType: 'string' },
+  { at: (d) => d.spec.template.spec.containers[0]?.ports[0] as unknown as Record<string, unknown>, path: 'spec.template.spec.containers[0].ports[0]', field: 'containerPort', goType: 'int32' },
+  { at: (d) => d.spec.template.spec.containers[0]?.env[0] as unknown as Record<string, unknown>, path: 'spec.template.spec.containers[0].env[0]', field: 'name', goType: 'string' },
+  { at: (d) => d.spec.template.spec.containers[0]?.livenessProbe.httpGet as unknown as Record<string, unknown>, path: 'spec.template.spec.containers[0].livenessProbe.httpGet', field: 'path', goType: 'string' },
+  { at: (d) => d.spec.strategy.rollingUpdate as unknown as Record<string, unknown>, path: 'spec.strategy.rollingUpdate', field: 'maxSurge', goType: 'intstr.IntOrString' },
+  { at: (d) => d.spec.template.metadata.labels as unknown as Record<string, unknown>, path: 'spec.template.metadata.labels', field: 'app', goType: 'string' },
+];
+
+test('property: one unknown field or wrongly typed value anywhere is reported, with its path', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: deepSpots.length - 1 }), fc.boolean(), fc.oneof(fc.boolean(), fc.double({ noNaN: true }).filter((x) => !Number.isInteger(x)), fc.constant([])), (i, unknown, badValue) => {
+      const spot = deepSpots[i];
+      assert.ok(spot !== undefined);
+      const d = structuredClone(deployment);
+      const target = spot.at(d);
+      const isMap = spot.path.endsWith('labels');
+      if (unknown && !isMap) {
+        target['zzUnknown'] = 1;
+        assert.deepEqual(checkFields(d, 'apps/v1', 'Deployment'), { unknownFields: [`${spot.path}.zzUnknown`], typeErrors: [] });
+        return;
+      }
+      if (spot.goType === 'intstr.IntOrString' && typeof badValue === 'number') return;
+      target[spot.field] = badValue;
+      const r = checkFields(d, 'apps/v1', 'Deployment');
+      assert.deepEqual(r?.unknownFields, []);
+      assert.equal(r?.typeErrors.length, 1);
+      const fieldPath = isMap ? `${spot.path}[${spot.field}]` : `${spot.path}.${spot.field}`;
+      assert.match(r?.typeErrors[0] ?? '', new RegExp(`Go struct field Deployment\\.${fieldPath.replace(/[.[\]]/g, '\\$&')} of type ${spot.goType.replace('.', '\\.')}$`));
+    }),
+    { numRuns: 200 },
+  );
 });

@@ -39,8 +39,71 @@ export function checkFields(value: unknown, apiVersion: string, kind: string): F
   const root = schemaTypeOf(apiVersion, kind);
   if (root === undefined) return undefined;
   const result: FieldCheck = { unknownFields: [], typeErrors: [] };
-  walkObject(value, root, '', result, kind);
+  // Most bodies are clean: a first pass only answers yes or no (no paths built, no messages);
+  // the second, which names every finding, runs only for a body that has some.
+  if (!objectClean(value, root)) walkObject(value, root, '', result, kind);
   return result;
+}
+
+/** `[T` / `{T` → `T`, memoized: the clean pass must not slice descriptors per value. */
+const elementDescriptors = new Map<string, string>();
+
+function elementOf(d: string): string {
+  let e = elementDescriptors.get(d);
+  if (e === undefined) {
+    e = d.slice(1);
+    elementDescriptors.set(d, e);
+  }
+  return e;
+}
+
+/** True when walkObject would find nothing: the same checks, without the findings. */
+function objectClean(v: unknown, typeName: string): boolean {
+  const fields = schema.types[typeName];
+  if (fields === undefined) return true;
+  if (typeof v !== 'object' || Array.isArray(v)) return false;
+  if (v === null) return true;
+  const obj = v as Record<string, unknown>;
+  for (const key in obj) {
+    const d = fields[key];
+    if (d === undefined || !valueClean(obj[key], d)) return false;
+  }
+  return true;
+}
+
+/** True when walkValue would find nothing. */
+function valueClean(v: unknown, d: string): boolean {
+  if (v === null || v === undefined) return true;
+  switch (d[0]) {
+    case 's':
+    case 't':
+      return typeof v === 'string';
+    case 'i':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'f':
+      return typeof v === 'number';
+    case 'b':
+      return typeof v === 'boolean';
+    case 'o':
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+    case 'a':
+      return true;
+    case '[': {
+      if (!Array.isArray(v)) return false;
+      const item = elementOf(d);
+      for (let i = 0; i < v.length; i++) if (!valueClean(v[i], item)) return false;
+      return true;
+    }
+    case '{': {
+      if (typeof v !== 'object' || Array.isArray(v)) return false;
+      const item = elementOf(d);
+      const map = v as Record<string, unknown>;
+      for (const k in map) if (!valueClean(map[k], item)) return false;
+      return true;
+    }
+    default:
+      return objectClean(v, d);
+  }
 }
 
 /**
