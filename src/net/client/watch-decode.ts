@@ -47,6 +47,12 @@ export class StreamCursor {
 export interface FrameDecoder {
   /** Decodes `buf[start, end)`, valid only during the call (it may be a reused chunk). */
   decode(buf: Buffer, start: number, end: number, cursor: StreamCursor): DecodedWatchEvent;
+  /**
+   * Optional fast path: when the whole frames (prefix and body) at `buf[start, end)` are, byte for
+   * byte, the frames the log holds right after `cursor`, appends their events to `out` and returns
+   * the bytes they span; otherwise 0 (decode frame by frame).
+   */
+  matchRun?(buf: Buffer, start: number, end: number, cursor: StreamCursor, out: DecodedWatchEvent[]): number;
 }
 
 /** Decodes every frame anew; events are the caller's own (not frozen). */
@@ -58,8 +64,12 @@ interface CachedFrame {
   /** Position in the log (increasing). */
   readonly seq: number;
   readonly hash: number;
-  /** A private copy of the frame body. */
+  /** A private copy of the frame body, inside `segment` right after its 4-byte length prefix. */
   readonly bytes: Buffer;
+  /** The log's wire image this frame was appended to (frames of one segment are contiguous). */
+  readonly segment: Buffer;
+  /** Where the frame's length prefix starts in `segment`. */
+  readonly wireStart: number;
   /** Deeply frozen: shared by every stream that received these bytes. */
   readonly event: DecodedWatchEvent;
 }
@@ -94,6 +104,9 @@ export class SharedFrameDecoder implements FrameDecoder {
   private readonly ring: (CachedFrame | undefined)[];
   private readonly byHash = new Map<number, CachedFrame>();
   private nextSeq = 0;
+  /** Where new frames are appended (owned by this decoder; entries keep older segments alive). */
+  private segment: Buffer = Buffer.alloc(0);
+  private segmentUsed = 0;
 
   constructor(private readonly entriesMax = 4096) {
     if (!(entriesMax >= 1)) throw new RangeError(`entriesMax must be at least 1, got ${entriesMax}`);
@@ -117,7 +130,19 @@ export class SharedFrameDecoder implements FrameDecoder {
       return hit.event;
     }
     const body = buf.subarray(start, end);
-    const entry: CachedFrame = { seq: this.nextSeq++, hash, bytes: Buffer.from(body), event: deepFreeze(decodeFrameBody(body)) };
+    const event = deepFreeze(decodeFrameBody(body));
+    // Append the frame as it is on the wire (prefix + body) to the current segment.
+    const wireBytes = 4 + length;
+    if (this.segmentUsed + wireBytes > this.segment.length) {
+      this.segment = Buffer.allocUnsafe(Math.max(segmentBytes, wireBytes));
+      this.segmentUsed = 0;
+    }
+    const segment = this.segment;
+    const wireStart = this.segmentUsed;
+    segment.writeUInt32BE(length, wireStart);
+    buf.copy(segment, wireStart + 4, start, end);
+    this.segmentUsed += wireBytes;
+    const entry: CachedFrame = { seq: this.nextSeq++, hash, bytes: segment.subarray(wireStart + 4, wireStart + wireBytes), segment, wireStart, event };
     const slot = entry.seq % this.entriesMax;
     const evicted = this.ring[slot];
     if (evicted !== undefined && this.byHash.get(evicted.hash) === evicted) this.byHash.delete(evicted.hash);
@@ -126,7 +151,44 @@ export class SharedFrameDecoder implements FrameDecoder {
     cursor.seq = entry.seq;
     return entry.event;
   }
+
+  /**
+   * A stream in step receives runs of frames that are consecutive log entries, and the log keeps
+   * them contiguous in a segment exactly as on the wire: one compare checks the whole run (the
+   * cost of a compare is mostly its fixed call overhead, not its bytes).
+   *
+   *   chunk:   … [len|f43][len|f44][len|f45] …        segment: … [len|f43][len|f44][len|f45] …
+   *                 └──────── one compare ────────┘
+   */
+  matchRun(buf: Buffer, start: number, end: number, cursor: StreamCursor, out: DecodedWatchEvent[]): number {
+    const first = cursor.seq + 1;
+    const entriesMax = this.entriesMax;
+    const head = this.ring[first % entriesMax];
+    if (first >= this.nextSeq || head === undefined || head.seq !== first) return 0;
+    const segment = head.segment;
+    let pos = start;
+    let wirePos = head.wireStart;
+    let count = 0;
+    // Walk the chunk's whole frames while the log's entries follow, contiguous in one segment.
+    while (end - pos >= 4 && first + count < this.nextSeq && count < entriesMax) {
+      const length = buf.readUInt32BE(pos);
+      if (end - pos - 4 < length) break;
+      const entry = this.ring[(first + count) % entriesMax];
+      if (entry === undefined || entry.seq !== first + count || entry.segment !== segment || entry.wireStart !== wirePos || entry.bytes.length !== length) break;
+      pos += 4 + length;
+      wirePos += 4 + length;
+      count++;
+    }
+    if (count < 2) return 0;
+    if (segment.compare(buf, start, pos, head.wireStart, wirePos) !== 0) return 0;
+    for (let i = 0; i < count; i++) out.push((this.ring[(first + i) % entriesMax] as CachedFrame).event);
+    cursor.seq = first + count - 1;
+    return pos - start;
+  }
 }
+
+/** Size of the log's wire-image segments (a larger frame gets a segment of its own). */
+const segmentBytes = 1024 * 1024;
 
 /**
  * Cuts one stream's chunks (`u32 big-endian length | body`) into frames. Whole frames inside a
@@ -157,6 +219,7 @@ export class FrameSplitter {
   push(chunk: Buffer, out: DecodedWatchEvent[]): void {
     const n = chunk.length;
     let offset = this.headBytes > 0 || this.frame !== undefined ? this.completeCut(chunk, out) : 0;
+    if (this.decoder.matchRun !== undefined && offset < n) offset += this.decoder.matchRun(chunk, offset, n, this.cursor, out);
     while (n - offset >= 4) {
       const length = this.frameLength(chunk, offset);
       if (n - offset - 4 < length) break;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodeMsgpackObject, encodeMsgpackWatchFrame, type WatchEventType } from '../../../src/net/wire/watch-frames.js';
-import { FrameSplitter, SharedFrameDecoder, plainFrameDecoder } from '../../../src/net/client/watch-decode.js';
+import { FrameSplitter, SharedFrameDecoder, StreamCursor, plainFrameDecoder } from '../../../src/net/client/watch-decode.js';
 import type { DecodedWatchEvent } from '../../../src/net/wire/watch-frames.js';
 
 const types: WatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'];
@@ -114,4 +114,32 @@ test('property: streams out of step (subsets, other orders, small logs) still ge
     ),
     { numRuns: 300 },
   );
+});
+
+test('a stream in step takes whole runs of logged frames at once; a same-length frame that differs in one byte is still its own event', () => {
+  const decoder = new SharedFrameDecoder(64);
+  const mk = (i: number, tag: string): { type: WatchEventType; object: unknown } => ({ type: 'ADDED', object: { metadata: { name: `p-${String(i).padStart(3, '0')}` }, spec: { tag } } });
+  const events = Array.from({ length: 40 }, (_, i) => mk(i, 'a'));
+  const first: DecodedWatchEvent[] = [];
+  new FrameSplitter(decoder).push(frames(events), first);
+  // The follower's stream: the same frames, but event 25 differs in one byte with the same length.
+  const follower = events.slice();
+  follower[25] = mk(25, 'b');
+  const wire = frames(follower);
+  const cursorRun: DecodedWatchEvent[] = [];
+  const splitter = new FrameSplitter(decoder);
+  for (const chunk of cut(wire, [Math.floor(wire.length / 3), Math.floor((2 * wire.length) / 3)])) splitter.push(Buffer.from(chunk), cursorRun);
+  assert.equal(cursorRun.length, 40);
+  assert.deepEqual(cursorRun, JSON.parse(JSON.stringify(follower)));
+  for (let i = 0; i < 40; i++) {
+    if (i === 25) assert.notEqual(cursorRun[i], first[i]);
+    else assert.equal(cursorRun[i], first[i], `event ${i} is the shared one`);
+  }
+  // A run is checked in one piece: matchRun takes all the frames of an unchanged stream.
+  const out: DecodedWatchEvent[] = [];
+  const whole = frames(events);
+  const cursor = new StreamCursor();
+  assert.equal(decoder.matchRun(whole, 0, whole.length, cursor, out), whole.length);
+  assert.equal(out.length, 40);
+  assert.equal(cursor.seq, 39);
 });
