@@ -225,7 +225,7 @@ export class ApiServer {
         if (name !== '' && subresource === '') throw methodNotAllowed();
         const body = (await this.readObjectBody(req, kind)) as KubeObject;
         const options = writeOptionsOf(query, req.headers['user-agent']);
-        const result = await this.registry.create(r, namespace, body, options, subresource === '' ? undefined : { name, subresource });
+        const result = await this.registry.create(r, namespace, body, options, subresource === '' ? undefined : { name, subresource }, bodyIsTree(req));
         this.writeWriteResult(res, result.created ? 201 : 200, kind, negotiated, result, query);
         return;
       }
@@ -556,6 +556,15 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/**
+ * Whether a decoded body of this request is a tree (no value reachable twice), so the registry
+ * may fill it in place: JSON, msgpack and protobuf decode to fresh trees; YAML aliases decode to
+ * shared objects.
+ */
+function bodyIsTree(req: IncomingMessage): boolean {
+  return bodyTypeOf(req.headers['content-type'])?.format !== 'yaml';
 }
 
 function decodeBody(raw: Buffer, format: BodyFormat, kind: KindInfo): unknown {

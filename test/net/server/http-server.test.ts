@@ -174,6 +174,54 @@ describe('API server over HTTP', () => {
     assert.deepEqual(dry.body['data'], { a: 'dry' });
   });
 
+  test('a Pod created from a JSON, msgpack or YAML body comes back defaulted, as a GET then reads it', async () => {
+    const pod = (name: string): Record<string, unknown> => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app: 'x' } },
+      spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }], nodeSelector: { app: 'x' } },
+    });
+    // YAML aliases decode to one shared object: the labels map reused as the nodeSelector, and
+    // one resources map under a container and an init container (each defaulted as its own).
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: defaulted-yaml, labels: &l {app: x}}',
+      'spec:',
+      '  nodeSelector: *l',
+      '  initContainers: [{name: i, image: nginx, resources: &r {limits: {cpu: 100m}}}]',
+      '  containers: [{name: c, image: nginx, resources: *r}]',
+      '',
+    ].join('\n');
+    const cases: [string, string | Uint8Array, string][] = [
+      ['application/json', JSON.stringify(pod('defaulted-json')), 'defaulted-json'],
+      ['application/vnd.coxswain.msgpack', pack(pod('defaulted-msgpack')), 'defaulted-msgpack'],
+      ['application/yaml', yaml, 'defaulted-yaml'],
+    ];
+    for (const [type, body, name] of cases) {
+      const created = await call('POST', '/api/v1/namespaces/default/pods', body, type);
+      assert.equal(created.status, 201, `${type}: ${JSON.stringify(created.body)}`);
+      const spec = created.body['spec'] as Record<string, unknown>;
+      const container = (spec['containers'] as Record<string, unknown>[])[0] ?? {};
+      assert.equal(container['imagePullPolicy'], 'Always', type);
+      assert.equal(container['terminationMessagePath'], '/dev/termination-log', type);
+      assert.equal(spec['restartPolicy'], 'Always', type);
+      assert.equal(spec['serviceAccountName'], 'default', type);
+      assert.equal((spec['tolerations'] as unknown[]).length, 2, type);
+      assert.deepEqual(spec['nodeSelector'], { app: 'x' }, type);
+      assert.deepEqual((created.body['metadata'] as Record<string, unknown>)['labels'], { app: 'x' }, type);
+      if (type === 'application/yaml') {
+        const init = (spec['initContainers'] as Record<string, unknown>[])[0] ?? {};
+        assert.equal(init['imagePullPolicy'], 'Always');
+        const limitsAsRequests = { limits: { cpu: '100m' }, requests: { cpu: '100m' } };
+        assert.deepEqual(init['resources'], limitsAsRequests);
+        assert.deepEqual(container['resources'], limitsAsRequests);
+      }
+      const read = await call('GET', `/api/v1/namespaces/default/pods/${name}`);
+      assert.deepEqual(read.body, created.body, type);
+    }
+  });
+
   test('a watch may ask for the msgpack watch stream type alone; other requests may not', async () => {
     const watchType = 'application/vnd.coxswain.watch+msgpack';
     const controller = new AbortController();

@@ -23,7 +23,7 @@ import {
   shouldDeleteAfterUpdate,
   formatTimestamp,
 } from '../../../core/api/meta.js';
-import { applyDefaults } from '../../../core/api/defaults/index.js';
+import { applyDefaults, defaultInPlace } from '../../../core/api/defaults/index.js';
 import { validate } from '../../../core/api/validation/index.js';
 import { invalid, invalidError, type FieldError } from '../../../core/api/validation/field.js';
 import { checkFields, dropUnknownFields } from '../../../core/api/schema/index.js';
@@ -276,6 +276,11 @@ export class Registry implements ClusterApi {
     object: KubeObject,
     options: WriteOptions = {},
     subresource?: { readonly name: string; readonly subresource: string },
+    /**
+     * The caller hands `object` over (a body decoded for this request, held by nobody else):
+     * defaults are then filled in place instead of on a deep copy.
+     */
+    ownedBody = false,
   ): Promise<WriteResult<T>> {
     const kind = this.kindOf(r);
     this.checkScope(kind, namespace, false);
@@ -293,7 +298,9 @@ export class Registry implements ClusterApi {
     if (kind.namespaced) this.checkNamespaceAcceptsContent(kind, namespace, name);
 
     let obj = prepareForCreate(body, this.now(), this.uid);
-    obj = applyDefaults(obj, 'create');
+    // prepareForCreate's result has its own top level and metadata; the rest is the body's.
+    if (ownedBody) defaultInPlace(obj, 'create');
+    else obj = applyDefaults(obj, 'create');
     const errors = validate(obj);
     if (errors.length > 0) throw invalidError(kind, obj.metadata.name ?? '', errors);
     const release = this.allocateForCreate(kind, obj);
