@@ -78,6 +78,7 @@ import { AllocationError, ClusterIpAllocator, NodePortAllocator } from './servic
 
 /** Where the registry finds the watch cache of a kind. src/watch's hub implements it. */
 export interface CacheProvider {
+  /** The kind's cache: the same one on every call (the registry keeps what it gets). */
   cacheFor(kind: KindInfo): WatchCache;
 }
 
@@ -119,6 +120,8 @@ const returnsDeletedObject = new Set(['pods', 'namespaces', 'services', 'nodes',
 export class Registry implements ClusterApi {
   private readonly store: Store<KubeObject>;
   private readonly caches: CacheProvider;
+  /** cacheFor's answers, kept (bounded by the kinds served). */
+  private readonly cacheByKind = new Map<KindInfo, WatchCache>();
   private readonly now: () => Date;
   private readonly uid: () => string;
   readonly clusterIps: ClusterIpAllocator;
@@ -146,7 +149,13 @@ export class Registry implements ClusterApi {
   }
 
   cacheOf(kind: KindInfo): WatchCache {
-    return this.caches.cacheFor(kind);
+    // Several lookups per request: by KindInfo identity here, not by the provider's string key.
+    let cache = this.cacheByKind.get(kind);
+    if (cache === undefined) {
+      cache = this.caches.cacheFor(kind);
+      this.cacheByKind.set(kind, cache);
+    }
+    return cache;
   }
 
   private keyOf(kind: KindInfo, namespace: string, name: string): string {
