@@ -24,7 +24,7 @@ import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
 import type { Registry } from './framework/registry.js';
 import { buildFramework, type Framework } from './framework/runtime.js';
-import { Code, isRejected, type Status } from './framework/status.js';
+import { Code, isRejected, newStatus, type Status } from './framework/status.js';
 import { numFeasibleNodesToFind } from './framework/nodes-to-find.js';
 import { recordResults } from './record.js';
 import { hash32 } from './hash.js';
@@ -775,10 +775,30 @@ export class Scheduler {
   /** PreFilter and PreScore; a rejection is returned, not thrown. */
   private prepare(fw: Framework, info: PodInfo, ctx: PrepareContext): { state: CycleState; rejected: Status | undefined } {
     const state = new CycleState();
+    // PreFilterResult node sets, intersected as kube-scheduler's RunPreFilterPlugins merges them.
+    let narrowed: Set<number> | undefined;
+    const narrowedBy: string[] = [];
     for (const p of fw.preFilter) {
       const r = p.preFilter(state, info, ctx);
       if (r.status.code === Code.Skip) state.skipFilter.add(p.name);
       else if (r.status.code !== Code.Success) return { state, rejected: { ...r.status, plugin: p.name } };
+      else if (r.nodes !== undefined) {
+        narrowedBy.push(p.name);
+        if (narrowed === undefined) narrowed = new Set(r.nodes);
+        else {
+          const mine = new Set(r.nodes);
+          for (const n of narrowed) if (!mine.has(n)) narrowed.delete(n);
+        }
+        if (narrowed.size === 0) {
+          const message = narrowedBy.length === 1 ? `node(s) didn't satisfy plugin ${p.name}` : `node(s) didn't satisfy plugin(s) [${narrowedBy.join(' ')}] simultaneously`;
+          return { state, rejected: newStatus(Code.UnschedulableAndUnresolvable, p.name, message) };
+        }
+      }
+    }
+    if (narrowed !== undefined) {
+      const list = Int32Array.from(narrowed).filter((n) => n >= 0 && this.table.isLive(n));
+      state.preFilterNodes = list.sort();
+      state.preFilterNarrowedBy = narrowedBy.sort();
     }
     for (const p of fw.preScore) {
       const s = p.preScore(state, info, ctx);
@@ -909,20 +929,29 @@ export class Scheduler {
       return new PodEvaluation(b.fw, state, b.qp.info, active, this.allNodeLocal(b.fw, state, active), size, this.changeSeq, this.generation);
     });
     const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: nodes.length };
-    if (this.pool === undefined || nodes.length === 0) {
-      const count = nodes.length;
-      if (this.inlineVerdicts.length < count) this.inlineVerdicts = new Uint16Array(count);
-      for (const [k, e] of evals.entries()) {
-        const need = e.activeScores.length * count;
-        if (this.inlineRaw.length < need) this.inlineRaw = new Float64Array(need);
-        evaluateNodes(e.fw, e.state, list[k]!.qp.info, view, nodes, count, e.activeScores, this.inlineVerdicts, this.inlineRaw, this.scratch);
-        this.scatter(e, nodes, this.inlineVerdicts, this.inlineRaw, count);
+    const inlineAll = this.pool === undefined || nodes.length === 0;
+    // Pods whose PreFilter narrowed the node set (a DaemonSet pod: one node) are evaluated inline
+    // over those nodes: a worker round trip would cost more than the nodes themselves.
+    const wide: number[] = [];
+    for (const [k, e] of evals.entries()) {
+      const narrowed = e.state.preFilterNodes;
+      if (narrowed === undefined && !inlineAll) {
+        wide.push(k);
+        continue;
       }
-      return { evals, done: Promise.resolve(), startMs };
+      const own = narrowed ?? nodes;
+      const count = own.length;
+      if (this.inlineVerdicts.length < count) this.inlineVerdicts = new Uint16Array(count);
+      const need = e.activeScores.length * count;
+      if (this.inlineRaw.length < need) this.inlineRaw = new Float64Array(need);
+      evaluateNodes(e.fw, e.state, list[k]!.qp.info, view, own, count, e.activeScores, this.inlineVerdicts, this.inlineRaw, this.scratch);
+      this.scatter(e, own, this.inlineVerdicts, this.inlineRaw, count);
     }
+    if (wide.length === 0 || this.pool === undefined) return { evals, done: Promise.resolve(), startMs };
     const chunks = this.workers;
     const per = Math.ceil(nodes.length / chunks);
-    const pods: TaskPod[] = list.map((b, k) => {
+    const pods: TaskPod[] = wide.map((k) => {
+      const b = list[k]!;
       const e = evals[k]!;
       return {
         info: b.qp.info,
@@ -993,6 +1022,8 @@ export class Scheduler {
 
   /** Re-evaluates one node of an evaluation with the main thread's plugins. */
   private reevaluateNode(e: PodEvaluation, info: PodInfo, node: number, view: NodeView): void {
+    // A node outside the PreFilter narrowing stays absent (kNoNode) whatever changes on it.
+    if (!e.state.includes(node)) return;
     const S = e.activeScores.length;
     if (this.oneRaw.length < S) this.oneRaw = new Float64Array(S);
     if (!this.table.isLive(node)) {
@@ -1019,10 +1050,10 @@ export class Scheduler {
         for (let i = 0; i < more.length; i++) this.reevaluateNode(e, info, more[i] as number, ctx);
         if (this.refreshFailed) e.refinish(this.table.rank);
       } else {
-        const count = more.length;
-        if (this.refreshList.length < count) this.refreshList = new Int32Array(Math.max(count, 2 * this.refreshList.length));
+        if (this.refreshList.length < more.length) this.refreshList = new Int32Array(Math.max(more.length, 2 * this.refreshList.length));
         const list = this.refreshList;
-        for (let i = 0; i < count; i++) list[i] = more[i] as number;
+        let count = 0;
+        for (let i = 0; i < more.length; i++) if (e.state.includes(more[i] as number)) list[count++] = more[i] as number;
         const S = e.activeScores.length;
         if (this.inlineVerdicts.length < count) this.inlineVerdicts = new Uint16Array(count);
         if (this.inlineRaw.length < S * count) this.inlineRaw = new Float64Array(S * count);
@@ -1045,7 +1076,7 @@ export class Scheduler {
       b.rejected = rejected;
       return undefined;
     }
-    const nodes = this.liveNodes();
+    const nodes = state.preFilterNodes ?? this.liveNodes();
     const active = activeScorePlugins(b.fw, state);
     const e = new PodEvaluation(b.fw, state, b.qp.info, active, this.allNodeLocal(b.fw, state, active), this.table.highWater, this.changeSeq, this.generation);
     const count = nodes.length;
@@ -1054,7 +1085,7 @@ export class Scheduler {
     if (this.inlineRaw.length < active.length * count) this.inlineRaw = new Float64Array(active.length * count);
     const verdicts = this.inlineVerdicts;
     const raw = this.inlineRaw;
-    const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: count };
+    const view: NodeView = { table: this.table, strings: this.intern.columns, liveNodes: this.liveNodes().length };
     evaluateNodes(b.fw, state, b.qp.info, view, nodes, count, active, verdicts, raw, this.scratch);
     this.scatter(e, nodes, verdicts, raw, count);
     e.finish(this.table.rank);
@@ -1071,7 +1102,8 @@ export class Scheduler {
    * the next search starts past the nodes examined. Counts the nodes examined. -1: none feasible.
    */
   private choose(fw: Framework, e: PodEvaluation, ctx: PrepareContext): number {
-    const nodes = ctx.nodes;
+    // kube-scheduler looks for feasible nodes among the PreFilterResult's nodes only.
+    const nodes = e.state.preFilterNodes ?? ctx.nodes;
     const n = nodes.length;
     this.sampledCount = -1;
     const want = fw.percentageOfNodesToScore === 100 ? n : numFeasibleNodesToFind(fw.percentageOfNodesToScore, n);
@@ -1322,6 +1354,13 @@ export class Scheduler {
       plugins.add(plugin.name);
       const texts = plugin.explain === undefined ? r.r.texts : plugin.explain(e.state, info, view, node, r.reason, this.intern);
       for (const t of texts) histogram.set(t, (histogram.get(t) ?? 0) + 1);
+    }
+    const narrowed = e.state.preFilterNodes;
+    if (narrowed !== undefined && nodes.length > narrowed.length) {
+      // Nodes outside the PreFilterResult: kube-scheduler's absent nodes status.
+      const by = e.state.preFilterNarrowedBy;
+      histogram.set(`node(s) didn't satisfy plugin(s) [${by.join(' ')}]`, nodes.length - narrowed.length);
+      for (const p of by) plugins.add(p);
     }
     const parts = [...histogram].map(([text, n]) => `${n} ${text}`).sort();
     return { message: `0/${nodes.length} nodes are available: ${parts.join(', ')}.`, plugins };

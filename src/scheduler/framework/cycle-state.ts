@@ -20,6 +20,13 @@ export class CycleState {
   readonly skipFilter = new Set<string>();
   /** Plugins whose PreScore returned Skip: their Score is not run for this pod. */
   readonly skipScore = new Set<string>();
+  /**
+   * kube-scheduler's PreFilterResult, merged: when set, only these live nodes (ascending indices)
+   * can fit, and only they are filtered and scored; the others are absent from the cycle.
+   */
+  preFilterNodes: Int32Array | undefined = undefined;
+  /** The PreFilter plugins that narrowed the node set (named in the absent nodes' reason). */
+  preFilterNarrowedBy: readonly string[] = [];
 
   constructor(entries?: Iterable<readonly [string, unknown]>) {
     this.data = new Map(entries);
@@ -34,6 +41,22 @@ export class CycleState {
   }
 
   /** The entries as plain data, for a worker (see the note at the top). */
+  /** Whether `node` takes part in the cycle (no PreFilter narrowing, or inside it). */
+  includes(node: number): boolean {
+    const set = this.preFilterNodes;
+    if (set === undefined) return true;
+    let lo = 0;
+    let hi = set.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = set[mid] as number;
+      if (v === node) return true;
+      if (v < node) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
   entries(): [string, unknown][] {
     return [...this.data];
   }

@@ -71,7 +71,12 @@ export interface QueueSortPlugin extends Plugin {
 
 export interface PreFilterResult {
   readonly status: Status;
-  /** When set, only these nodes (indices) can fit: the others are not filtered (NodeName). */
+  /**
+   * When set (with Success), only these nodes (indices) can fit: the others are neither filtered nor
+   * scored (kube-scheduler's PreFilterResult.NodeNames). Results of several plugins are intersected;
+   * an empty intersection rejects the pod (UnschedulableAndUnresolvable). -1 stands for a node the
+   * plugin named but the scheduler does not have (it counts in the intersection, never evaluated).
+   */
   readonly nodes?: readonly number[];
 }
 

@@ -21,11 +21,13 @@ import type {
 } from '../../framework/interfaces.js';
 import { names } from '../../framework/names.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import { Code, skip, success, type Status } from '../../framework/status.js';
+import { Code, newStatus, skip, success, type Status } from '../../framework/status.js';
 import type { InternTable } from '../../workers/intern.js';
 import type { NodeTable } from '../../workers/node-table.js';
 
 export const errReasonPod = "node(s) didn't match Pod's node affinity/selector";
+/** Every required term pins the pod to metadata.name values, and no name is left. */
+export const errReasonConflict = 'pod affinity terms conflict';
 
 const Op = { In: 0, NotIn: 1, Exists: 2, DoesNotExist: 3, Gt: 4, Lt: 5, Invalid: 6 } as const;
 
@@ -160,7 +162,14 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
       for (const t of terms) compileTerm(t, ctx.intern, program);
     }
     state.write(filterKey, { selector: Int32Array.from(pairs), required: Int32Array.from(program) });
-    return { status: success };
+    const pinned = required === undefined ? undefined : pinnedNodeNames(required.nodeSelectorTerms ?? []);
+    if (pinned === undefined) return { status: success };
+    if (pinned.size === 0) return { status: newStatus(Code.UnschedulableAndUnresolvable, this.name, errReasonConflict) };
+    // A name not in the snapshot is -1: it keeps the set non-empty (the scheduler keeps only the
+    // nodes it has, the others are absent), as kube-scheduler's set of names does.
+    const nodes: number[] = [];
+    for (const n of pinned) nodes.push(ctx.nodeIndex(n));
+    return { status: success, nodes };
   }
 
   filter(state: CycleState, _pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void {
@@ -218,6 +227,29 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
       out[i] = total;
     }
   }
+}
+
+/**
+ * kube-scheduler's NodeAffinity PreFilterResult: when every required term has a
+ * `metadata.name In` matchField, the union over terms of the intersection of each term's name
+ * lists; undefined when some term does not pin names (terms are ORed: every node stays eligible).
+ */
+export function pinnedNodeNames(terms: readonly Term[]): Set<string> | undefined {
+  if (terms.length === 0) return undefined;
+  let union: Set<string> | undefined;
+  for (const t of terms) {
+    let inTerm: Set<string> | undefined;
+    for (const r of t.matchFields ?? []) {
+      if (r.key !== 'metadata.name' || r.operator !== 'In') continue;
+      const values = new Set(r.values ?? []);
+      if (inTerm === undefined) inTerm = values;
+      else for (const v of inTerm) if (!values.has(v)) inTerm.delete(v);
+    }
+    if (inTerm === undefined) return undefined;
+    union ??= new Set<string>();
+    for (const v of inTerm) union.add(v);
+  }
+  return union;
 }
 
 export function newNodeAffinity(): NodeAffinity {

@@ -1,4 +1,5 @@
-// NodeName: a pod with spec.nodeName fits only that node. PreFilter narrows the candidates to it.
+// NodeName: a pod with spec.nodeName fits only that node. Its PreFilter does not narrow the node set
+// (kube-scheduler's NodeName has none): the other nodes fail its Filter with its reason.
 import { stateKey, type CycleState } from '../../framework/cycle-state.js';
 import type { FilterPlugin, FilterReason, NodeView, PreFilterPlugin, PreFilterResult, PrepareContext } from '../../framework/interfaces.js';
 import { names } from '../../framework/names.js';
@@ -21,7 +22,7 @@ export class NodeName implements PreFilterPlugin, FilterPlugin {
     state.write(nameKey, ctx.intern.lookup(wanted));
     const index = ctx.nodeIndex(wanted);
     if (index < 0) return { status: newStatus(Code.UnschedulableAndUnresolvable, this.name, errReasonNodeName) };
-    return { status: success, nodes: [index] };
+    return { status: success };
   }
 
   filter(state: CycleState, _pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void {
