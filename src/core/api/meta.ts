@@ -31,9 +31,18 @@ export function generateName(base: string, random: () => number = Math.random): 
 
 /** RFC 3339 at seconds precision, as metav1.Time serializes: `2024-01-02T03:04:05Z`. */
 export function formatTimestamp(ms: number): string {
-  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
-  return `${iso.slice(0, 19)}Z`;
+  // Writes in the same second share one string: every create stamps one, mostly the last one.
+  const second = Math.floor(ms / 1000);
+  if (second === lastFormattedSecond) return lastFormatted;
+  const iso = new Date(second * 1000).toISOString();
+  lastFormatted = `${iso.slice(0, 19)}Z`;
+  lastFormattedSecond = second;
+  return lastFormatted;
 }
+
+/** formatTimestamp's last answer (written only by it). */
+let lastFormattedSecond = Number.NaN;
+let lastFormatted = '';
 
 /**
  * Kinds whose strategies set metadata.generation (1 on create, +1 when the desired state

@@ -317,3 +317,18 @@ test('Service update keeps the allocated cluster IP and node ports the client le
     ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }],
   });
 });
+
+test('property: formatTimestamp of any sequence of instants (repeats, same second, back in time) is RFC 3339 at seconds', () => {
+  const instant = fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
+  fc.assert(
+    fc.property(fc.array(fc.oneof(instant, fc.constantFrom(0, 999, 1000, 1_700_000_000_000, 1_700_000_000_999, 1_700_000_001_000)), { maxLength: 20 }), (instants) => {
+      for (const ms of instants) {
+        const d = new Date(ms);
+        const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+        const expected = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}Z`;
+        assert.equal(formatTimestamp(ms), expected);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
