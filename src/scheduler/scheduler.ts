@@ -1226,11 +1226,11 @@ export class Scheduler {
       candidates: Int32Array.from(candidates),
       disruptionBudgets: [...this.disruptionBudgets.values()],
       podsOn: (node) => this.podsByNode.get(node) ?? [],
-      fitsWithout: (node, removed) => {
-        for (const r of removed) this.applyPod(r.info, node, -1, false);
+      dryRemove: (p) => this.applyPod(p.info, p.node, -1, false),
+      dryRestore: (p) => this.applyPod(p.info, p.node, 1, false),
+      fits: (node) => {
         one[0] = node;
         evaluateNodes(b.fw, e.state, info, ctx, one, 1, noScores, verdict, raw, this.scratch);
-        for (const r of removed) this.applyPod(r.info, node, 1, false);
         return verdict[0] === 0;
       },
     };

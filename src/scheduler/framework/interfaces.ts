@@ -158,8 +158,15 @@ export interface PostFilterContext extends PrepareContext {
   readonly candidates: Int32Array;
   /** The pods placed on a node. */
   podsOn(node: number): readonly AssignedPod[];
-  /** Whether the pod passes every filter on `node` once `removed` are gone (a simulation). */
-  fitsWithout(node: number, removed: readonly AssignedPod[]): boolean;
+  /**
+   * Dry run: takes a placed pod off its node's columns (nothing else sees it: no change log, no
+   * placement observers). Every pod taken off must be put back (dryRestore) before postFilter returns.
+   */
+  dryRemove(p: AssignedPod): void;
+  /** Undoes dryRemove. */
+  dryRestore(p: AssignedPod): void;
+  /** Whether the pod passes every filter on `node` as its columns are now (during a dry run). */
+  fits(node: number): boolean;
   /** PodDisruptionBudgets known to the scheduler. */
   readonly disruptionBudgets: readonly PodDisruptionBudget[];
 }

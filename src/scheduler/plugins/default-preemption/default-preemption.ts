@@ -103,27 +103,45 @@ export class DefaultPreemption implements PostFilterPlugin {
     return { status: success, nominatedNode: best.node, victims: best.victims };
   }
 
+  /**
+   * kube's selectVictimsOnNode as a dry run on the node's columns: every lower-priority pod taken
+   * off; if the pod fits, each is put back in reprieve order and taken off again (a victim) only
+   * when the pod no longer fits with it. O(pods on the node) column updates and filter runs.
+   */
   private candidateOn(node: number, pod: PodInfo, ctx: PostFilterContext): Candidate | undefined {
-    const lower = ctx.podsOn(node).filter((p) => p.info.priority < pod.priority);
-    if (lower.length === 0 || !ctx.fitsWithout(node, lower)) return undefined;
+    const placed = ctx.podsOn(node);
+    let lower: AssignedPod[] | undefined;
+    for (let i = 0; i < placed.length; i++) {
+      const p = placed[i]!;
+      if (p.info.priority < pod.priority) (lower ??= []).push(p);
+    }
+    if (lower === undefined) return undefined;
+    for (let i = 0; i < lower.length; i++) ctx.dryRemove(lower[i]!);
+    if (!ctx.fits(node)) {
+      for (let i = 0; i < lower.length; i++) ctx.dryRestore(lower[i]!);
+      return undefined;
+    }
     if (lower.length > 1) lower.sort(moreImportantFirst);
-    const { violating, fine } = splitByBudget(lower, ctx.disruptionBudgets);
     // Reprieve order: PDB-violating victims first, each group most important first.
-    const order = violating.length === 0 ? lower : [...violating, ...fine];
-    const evicted = order.map(() => true);
-    const removed: AssignedPod[] = [];
+    let order = lower;
+    let violatingCount = 0;
+    if (ctx.disruptionBudgets.length > 0) {
+      const { violating, fine } = splitByBudget(lower, ctx.disruptionBudgets);
+      if (violating.length > 0) order = [...violating, ...fine];
+      violatingCount = violating.length;
+    }
+    const victims: AssignedPod[] = [];
     let pdbViolations = 0;
     for (let k = 0; k < order.length; k++) {
-      evicted[k] = false;
-      removed.length = 0;
-      for (let j = 0; j < order.length; j++) if (evicted[j]) removed.push(order[j]!);
-      if (!ctx.fitsWithout(node, removed)) {
-        evicted[k] = true;
-        if (k < violating.length) pdbViolations++;
-      }
+      const p = order[k]!;
+      ctx.dryRestore(p);
+      if (ctx.fits(node)) continue;
+      ctx.dryRemove(p);
+      victims.push(p);
+      if (k < violatingCount) pdbViolations++;
     }
-    const victims = order.filter((_, k) => evicted[k]);
-    if (victims.length > 1) victims.sort(moreImportantFirst);
+    for (let i = 0; i < victims.length; i++) ctx.dryRestore(victims[i]!);
+    if (violatingCount > 0 && victims.length > 1) victims.sort(moreImportantFirst);
     return { node, victims, pdbViolations };
   }
 
