@@ -197,6 +197,10 @@ export class Scheduler {
   private readonly nodePorts = new Map<number, PortUse[]>();
 
   private readonly changeLog = new Int32Array(changeLogSize);
+  /** Per node index: bumped by logChange (preemption's dry-run cache checks it). */
+  private nodeVersions = new Int32Array(0);
+  /** Bumped when a PodDisruptionBudget is added or removed. */
+  private budgetsVersion = 0;
   private changeSeq = 0;
   private readonly templates = new Map<string, PodEvaluation>();
   private toRelease: PodEvaluation[] = [];
@@ -382,6 +386,11 @@ export class Scheduler {
 
   private nodeSetChanged(): void {
     this.generation++;
+    if (this.nodeVersions.length < this.table.highWater) {
+      const grown = new Int32Array(this.table.dims.nodesMax);
+      grown.set(this.nodeVersions);
+      this.nodeVersions = grown;
+    }
     this.liveListDirty = true;
     this.table.bumpEpoch();
   }
@@ -465,10 +474,12 @@ export class Scheduler {
   /** A PodDisruptionBudget preemption must respect (status.disruptionsAllowed is read as given). */
   addPodDisruptionBudget(pdb: PodDisruptionBudget): void {
     this.disruptionBudgets.set(`${pdb.metadata.namespace ?? 'default'}/${pdb.metadata.name ?? ''}`, pdb);
+    this.budgetsVersion++;
   }
 
   removePodDisruptionBudget(namespace: string, name: string): void {
     this.disruptionBudgets.delete(`${namespace}/${name}`);
+    this.budgetsVersion++;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -595,6 +606,7 @@ export class Scheduler {
   private logChange(node: number): void {
     this.changeLog[this.changeSeq % changeLogSize] = node;
     this.changeSeq++;
+    this.nodeVersions[node] = (this.nodeVersions[node] as number) + 1;
   }
 
   /**
@@ -1233,6 +1245,8 @@ export class Scheduler {
         evaluateNodes(b.fw, e.state, info, ctx, one, 1, noScores, verdict, raw, this.scratch);
         return verdict[0] === 0;
       },
+      dryRunCacheKey: e.nodeLocal && e.templateKey !== '' ? `${e.templateKey}\u0000${this.generation}\u0000${this.budgetsVersion}` : '',
+      nodeVersion: (node) => this.nodeVersions[node] ?? 0,
     };
     for (const p of b.fw.postFilter) {
       const r = p.postFilter(e.state, info, pfCtx);

@@ -167,6 +167,14 @@ export interface PostFilterContext extends PrepareContext {
   dryRestore(p: AssignedPod): void;
   /** Whether the pod passes every filter on `node` as its columns are now (during a dry run). */
   fits(node: number): boolean;
+  /**
+   * Non-empty when a dry run's outcome on a node depends only on that node (every filter in play is
+   * node-local) and may be reused while nodeVersion(node) is unchanged: it names the pod's
+   * template, the node set generation and the budgets, so a different key means nothing carries over.
+   */
+  readonly dryRunCacheKey: string;
+  /** Changes whenever the node's columns or the pods placed on it change. */
+  nodeVersion(node: number): number;
   /** PodDisruptionBudgets known to the scheduler. */
   readonly disruptionBudgets: readonly PodDisruptionBudget[];
 }

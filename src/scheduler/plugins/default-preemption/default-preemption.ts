@@ -79,20 +79,44 @@ export interface PreemptionArgs {
 export class DefaultPreemption implements PostFilterPlugin {
   readonly name = names.DefaultPreemption;
 
+  // Dry-run outcomes of the last template, per node, reused while the node is unchanged (the pods of
+  // a ReplicaSet preempting one after another: only the nodes preemption touched are tried again).
+  // Main thread only. cachedAt[node] = nodeVersion + 1 when cached[node] holds its outcome (null: none).
+  private cacheKey = '';
+  private cachedAt = new Float64Array(0);
+  private cached: (Candidate | null)[] = [];
+
   constructor(readonly args: PreemptionArgs) {}
+
+  private candidateCached(node: number, pod: PodInfo, ctx: PostFilterContext): Candidate | undefined {
+    if (ctx.dryRunCacheKey === '') return this.candidateOn(node, pod, ctx);
+    const version = ctx.nodeVersion(node) + 1;
+    if (node < this.cachedAt.length && this.cachedAt[node] === version) return this.cached[node] ?? undefined;
+    const c = this.candidateOn(node, pod, ctx);
+    if (node < this.cachedAt.length) {
+      this.cachedAt[node] = version;
+      this.cached[node] = c ?? null;
+    }
+    return c;
+  }
 
   postFilter(_state: CycleState, pod: PodInfo, ctx: PostFilterContext): PostFilterResult {
     if (pod.pod.spec?.preemptionPolicy === 'Never') {
       return { status: newStatus(Code.Unschedulable, this.name, 'not eligible due to preemptionPolicy=Never.') };
     }
     let best: Candidate | undefined;
+    if (ctx.dryRunCacheKey !== this.cacheKey) {
+      this.cacheKey = ctx.dryRunCacheKey;
+      this.cachedAt = new Float64Array(ctx.dryRunCacheKey === '' ? 0 : ctx.table.highWater);
+      this.cached = [];
+    }
     const nodes = ctx.candidates;
     const n = nodes.length;
     const wanted = Math.min(n, Math.max(Math.floor((ctx.liveNodes * this.args.minCandidateNodesPercentage) / 100), this.args.minCandidateNodesAbsolute));
     const offset = n === 0 ? 0 : (hash32(pod.key, 0) >>> 0) % n;
     let found = 0;
     for (let k = 0; k < n && found < wanted; k++) {
-      const c = this.candidateOn(nodes[(offset + k) % n] as number, pod, ctx);
+      const c = this.candidateCached(nodes[(offset + k) % n] as number, pod, ctx);
       if (c === undefined) continue;
       found++;
       if (best === undefined || this.better(c, best, ctx)) best = c;
