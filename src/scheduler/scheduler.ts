@@ -199,6 +199,8 @@ export class Scheduler {
   private readonly changeLog = new Int32Array(changeLogSize);
   /** Per node index: bumped by logChange (preemption's dry-run cache checks it). */
   private nodeVersions = new Int32Array(0);
+  /** PostFilter's candidate nodes (scratch). */
+  private preemptCandidates = new Int32Array(0);
   /** Bumped when a PodDisruptionBudget is added or removed. */
   private budgetsVersion = 0;
   private changeSeq = 0;
@@ -1216,13 +1218,20 @@ export class Scheduler {
   private postFilter(b: Prepared, e: PodEvaluation, ctx: PrepareContext): { node: number; message?: string } {
     if (b.fw.postFilter.length === 0) return { node: -1 };
     const info = b.qp.info;
-    const candidates: number[] = [];
-    for (const node of ctx.nodes) {
-      const v = e.verdicts[node] as number;
-      if (v !== 0 && v !== kNoNode && b.fw.reasons[v - 1]?.r.code === Code.Unschedulable) candidates.push(node);
+    const live = ctx.nodes;
+    const n = live.length;
+    if (this.preemptCandidates.length < n) this.preemptCandidates = new Int32Array(n);
+    const verdicts = e.verdicts;
+    const reasons = b.fw.reasons;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const node = live[i] as number;
+      const v = verdicts[node] as number;
+      if (v !== 0 && v !== kNoNode && reasons[v - 1]?.r.code === Code.Unschedulable) this.preemptCandidates[count++] = node;
     }
+    // Scratch, valid until the next postFilter (plugins read it during their call only).
+    const candidates = this.preemptCandidates.subarray(0, count);
     // kube-scheduler's preemption message: why no node could be freed.
-    const n = ctx.nodes.length;
     const parts: string[] = [];
     if (candidates.length > 0) parts.push(`${candidates.length} No preemption victims found for incoming pod`);
     if (n - candidates.length > 0) parts.push(`${n - candidates.length} Preemption is not helpful for scheduling`);
@@ -1235,7 +1244,7 @@ export class Scheduler {
     const noScores = new Int32Array(0); // what-ifs only filter
     const pfCtx: PostFilterContext = {
       ...ctx,
-      candidates: Int32Array.from(candidates),
+      candidates,
       disruptionBudgets: [...this.disruptionBudgets.values()],
       podsOn: (node) => this.podsByNode.get(node) ?? [],
       dryRemove: (p) => this.applyPod(p.info, p.node, -1, false),

@@ -31,6 +31,9 @@ interface Candidate {
   readonly node: number;
   readonly victims: readonly AssignedPod[];
   readonly pdbViolations: number;
+  /** The most important victim's priority (-Infinity without victims) and the victims' priority sum. */
+  readonly highestPriority: number;
+  readonly prioritySum: number;
 }
 
 const startCache = new WeakMap<PodInfo, number>();
@@ -166,16 +169,16 @@ export class DefaultPreemption implements PostFilterPlugin {
     }
     for (let i = 0; i < victims.length; i++) ctx.dryRestore(victims[i]!);
     if (violatingCount > 0 && victims.length > 1) victims.sort(moreImportantFirst);
-    return { node, victims, pdbViolations };
+    let prioritySum = 0;
+    for (let i = 0; i < victims.length; i++) prioritySum += victims[i]!.info.priority;
+    return { node, victims, pdbViolations, highestPriority: victims[0]?.info.priority ?? Number.NEGATIVE_INFINITY, prioritySum };
   }
 
   /** Whether candidate a beats b (kube's pickOneNodeForPreemption criteria). */
   private better(a: Candidate, b: Candidate, ctx: PostFilterContext): boolean {
     if (a.pdbViolations !== b.pdbViolations) return a.pdbViolations < b.pdbViolations;
-    const highest = (c: Candidate): number => c.victims[0]?.info.priority ?? Number.NEGATIVE_INFINITY;
-    if (highest(a) !== highest(b)) return highest(a) < highest(b);
-    const sum = (c: Candidate): number => c.victims.reduce((s, v) => s + v.info.priority, 0);
-    if (sum(a) !== sum(b)) return sum(a) < sum(b);
+    if (a.highestPriority !== b.highestPriority) return a.highestPriority < b.highestPriority;
+    if (a.prioritySum !== b.prioritySum) return a.prioritySum < b.prioritySum;
     if (a.victims.length !== b.victims.length) return a.victims.length < b.victims.length;
     return (ctx.table.rank[a.node] as number) >>> 0 > (ctx.table.rank[b.node] as number) >>> 0;
   }
