@@ -1411,7 +1411,8 @@ export class Scheduler {
     }
     const active = activeScorePlugins(b.fw, state);
     const view: NodeView = ctx;
-    const nodes = full ? this.liveNodes() : this.checkNode;
+    // A full check scores what the decision could choose from: the PreFilterResult's nodes, if any.
+    const nodes = full ? (state.preFilterNodes ?? this.liveNodes()) : this.checkNode;
     if (!full) this.checkNode[0] = node;
     const count = nodes.length;
     if (this.checkVerdicts.length < count) this.checkVerdicts = new Uint16Array(count);
