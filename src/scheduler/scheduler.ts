@@ -1232,12 +1232,15 @@ export class Scheduler {
     // Scratch, valid until the next postFilter (plugins read it during their call only).
     const candidates = this.preemptCandidates.subarray(0, count);
     // kube-scheduler's preemption message: why no node could be freed.
-    const parts: string[] = [];
-    if (candidates.length > 0) parts.push(`${candidates.length} No preemption victims found for incoming pod`);
-    if (n - candidates.length > 0) parts.push(`${n - candidates.length} Preemption is not helpful for scheduling`);
-    const failed = { node: -1, message: `preemption: 0/${n} nodes are available: ${parts.sort().join(', ')}.` };
+    // Built only when preemption fails (the common case on a full cluster is success).
+    const failedWith = (): { node: number; message: string } => {
+      const parts: string[] = [];
+      if (count > 0) parts.push(`${count} No preemption victims found for incoming pod`);
+      if (n - count > 0) parts.push(`${n - count} Preemption is not helpful for scheduling`);
+      return { node: -1, message: `preemption: 0/${n} nodes are available: ${parts.sort().join(', ')}.` };
+    };
     if (info.pod.spec?.preemptionPolicy === 'Never') return { node: -1, message: 'preemption: not eligible due to preemptionPolicy=Never.' };
-    if (candidates.length === 0) return failed;
+    if (candidates.length === 0) return failedWith();
     const one = new Int32Array(1);
     const verdict = new Uint16Array(1);
     const raw = new Float64Array(1);
@@ -1272,10 +1275,10 @@ export class Scheduler {
       const event: Preemption = { preemptor: info.pod, nodeName, victims };
       for (const l of this.preemptionListeners) l(event);
       this.queue.onEvent('PodDelete');
-      if (!this.sync(e, info, ctx)) return failed;
+      if (!this.sync(e, info, ctx)) return failedWith();
       return { node: e.best() };
     }
-    return failed;
+    return failedWith();
   }
 
   private unassume(info: PodInfo): void {
