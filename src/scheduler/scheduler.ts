@@ -1223,11 +1223,14 @@ export class Scheduler {
     if (this.preemptCandidates.length < n) this.preemptCandidates = new Int32Array(n);
     const verdicts = e.verdicts;
     const reasons = b.fw.reasons;
+    // helps[v] = 1: verdict v is an Unschedulable reason (removing pods may help); feasible (0) and
+    // absent (kNoNode, past the end) nodes read 0 / undefined.
+    const helps = new Uint8Array(reasons.length + 1);
+    for (let r = 0; r < reasons.length; r++) if (reasons[r]!.r.code === Code.Unschedulable) helps[r + 1] = 1;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const node = live[i] as number;
-      const v = verdicts[node] as number;
-      if (v !== 0 && v !== kNoNode && reasons[v - 1]?.r.code === Code.Unschedulable) this.preemptCandidates[count++] = node;
+      if (helps[verdicts[node] as number] === 1) this.preemptCandidates[count++] = node;
     }
     // Scratch, valid until the next postFilter (plugins read it during their call only).
     const candidates = this.preemptCandidates.subarray(0, count);
