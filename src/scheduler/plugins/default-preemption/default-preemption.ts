@@ -14,6 +14,11 @@
 // minCandidateNodesAbsolute) candidates are found (defaults 10 % and 100), starting from an offset
 // that depends on the pod (deterministic here, random there), so large clusters stay fast.
 //
+// Step 2–3 is a dry run on the node's columns (dryRemove / fits / dryRestore), O(pods on the node).
+// Its outcome on a node is kept for the pod's template while the node is unchanged (nodeVersion),
+// when every filter in play is node-local: pods of one ReplicaSet preempting in turn re-run it only
+// on the nodes the previous preemptions touched.
+//
 // Pods with preemptionPolicy Never do not preempt. Not done: nominated pods are not reserved on
 // their node (library mode places the preemptor at once instead); filters that count pods across
 // nodes (PodTopologySpread) are not re-counted without the victims.
