@@ -23,19 +23,10 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../api.js';
+import { deepFreeze } from '../../watch/items.js';
 
-/** Freezes `value` and everything under it; frozen subtrees (the cache's) are skipped. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) deepFreeze(value[i] as unknown);
-  } else {
-    const record = value as Record<string, unknown>;
-    for (const k in record) deepFreeze(record[k]);
-  }
-  return value;
-}
+// One deep-freeze for the codebase: the watch cache's (frozen subtrees, the cache's own, are skipped).
+export { deepFreeze };
 
 export class InProcessClient implements ClusterApi {
   constructor(private readonly api: ClusterApi) {}
