@@ -11,6 +11,7 @@ import {
   quantityToMilli,
   type Quantity,
 } from '../../src/core/api/quantity.js';
+import { reportMicroBench } from './report.js';
 
 const batchSize = 1024;
 const common = ['100m', '500Mi', '4', '32Gi', '250m', '1Gi', '2', '128Mi'];
@@ -57,15 +58,5 @@ bench
 
 await bench.run();
 
-const rows: { task: string; opsPerSec: number; nsPerOp: number }[] = [];
-for (const task of bench.tasks) {
-  const r = task.result;
-  if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
-  const opsPerSec = r.throughput.mean * batchSize;
-  rows.push({ task: task.name, opsPerSec: Math.round(opsPerSec), nsPerOp: Math.round((1e9 / opsPerSec) * 10) / 10 });
-}
-console.table(rows);
 if (sink === Number.MIN_VALUE) console.log(sink);
-if (process.argv.includes('--json')) {
-  console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.task, r.opsPerSec]))));
-}
+reportMicroBench(bench, () => batchSize);

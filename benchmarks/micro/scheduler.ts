@@ -15,6 +15,7 @@ import { inTreeRegistry } from '../../src/scheduler/plugins/registry.js';
 import { activeScorePlugins, evaluateNodes, EvaluateScratch } from '../../src/scheduler/workers/evaluate.js';
 import { InternTable } from '../../src/scheduler/workers/intern.js';
 import { NodeTable } from '../../src/scheduler/workers/node-table.js';
+import { reportMicroBench } from './report.js';
 
 const nodeCount = 5000;
 const table = NodeTable.allocate({ nodesMax: nodeCount, labelsMax: 8, taintsMax: 4, imagesMax: 4, portsMax: 4 });
@@ -106,15 +107,5 @@ bench.add('template decision: re-evaluate 1 changed node + best (per decision)',
 
 await bench.run();
 
-const rows: { task: string; opsPerSec: number; nsPerOp: number }[] = [];
-for (const [i, task] of bench.tasks.entries()) {
-  const r = task.result;
-  if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
-  const opsPerSec = r.throughput.mean * (i < perNode ? nodeCount : 1);
-  rows.push({ task: task.name, opsPerSec: Math.round(opsPerSec), nsPerOp: Math.round((1e9 / opsPerSec) * 10) / 10 });
-}
-console.table(rows);
 if (sink === Number.MIN_VALUE) console.log(sink);
-if (process.argv.includes('--json')) {
-  console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.task, r.opsPerSec]))));
-}
+reportMicroBench(bench, (_task, i) => (i < perNode ? nodeCount : 1));

@@ -14,6 +14,7 @@ import { WatchCache } from '../../src/watch/cache.js';
 import { type WatchItem, deepFreeze } from '../../src/watch/items.js';
 import { jsonWatchCodec } from '../../src/net/wire/watch-frames.js';
 import { makePod } from '../lib/pods.js';
+import { reportMicroBench } from './report.js';
 
 const pods = { group: '', plural: 'pods', kind: 'Pod', apiVersion: 'v1', namespaced: true } as const;
 
@@ -92,15 +93,5 @@ const perOp: Record<string, number> = {
   'fan-out ×1000 (per delivery)': 1000,
   'list 10k (per item)': 10_000,
 };
-const rows: { task: string; opsPerSec: number; nsPerOp: number }[] = [];
-for (const task of bench.tasks) {
-  const r = task.result;
-  if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
-  const opsPerSec = r.throughput.mean * (perOp[task.name] ?? 1);
-  rows.push({ task: task.name, opsPerSec: Math.round(opsPerSec), nsPerOp: Math.round((1e9 / opsPerSec) * 10) / 10 });
-}
-console.table(rows);
 if (sink === Number.MIN_VALUE) console.log(sink);
-if (process.argv.includes('--json')) {
-  console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.task, r.opsPerSec]))));
-}
+reportMicroBench(bench, (task) => perOp[task.name] ?? 1);
