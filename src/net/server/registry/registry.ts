@@ -47,7 +47,7 @@ import {
   type KeyValue,
   type Store,
 } from '../../../core/store/store.js';
-import type { WatchCache, ListResult as CacheListResult } from '../../../watch/cache.js';
+import { parseRevision, type WatchCache, type ListResult as CacheListResult } from '../../../watch/cache.js';
 import type { Watcher } from '../../../watch/watcher.js';
 import { stampRevision, type Entry } from '../../../watch/items.js';
 import type {
@@ -348,7 +348,7 @@ export class Registry implements ClusterApi {
     const current = this.current(kind, namespace, name);
     if (current === undefined) throw notFound(qr(kind), name);
     const rv = body.metadata.resourceVersion;
-    const expected = rv === undefined || rv === '' ? undefined : parseResourceVersion(rv);
+    const expected = rv === undefined || rv === '' ? undefined : parseRevision(rv);
     return this.writeUpdate<T>(kind, namespace, name, current, body, expected, options, subresource, warnings, 'Update');
   }
 
@@ -392,7 +392,7 @@ export class Registry implements ClusterApi {
       // A resourceVersion the patch itself sets is a precondition; otherwise CAS on what we read.
       const patchedRv = body.metadata.resourceVersion;
       const precondition = patchedRv !== undefined && patchedRv !== current.metadata.resourceVersion;
-      const expected = precondition ? parseResourceVersion(patchedRv ?? '') : parseResourceVersion(current.metadata.resourceVersion ?? '0');
+      const expected = precondition ? parseRevision(patchedRv ?? '') : parseRevision(current.metadata.resourceVersion ?? '0');
       try {
         return await this.writeUpdate<T>(
           kind,
@@ -426,7 +426,7 @@ export class Registry implements ClusterApi {
       const current = this.current(kind, namespace, name);
       if (current === undefined) throw notFound(qr(kind), name);
       checkPreconditions(kind, name, current, options);
-      const expected = parseResourceVersion(current.metadata.resourceVersion ?? '0');
+      const expected = parseRevision(current.metadata.resourceVersion ?? '0');
       const planOptions: { gracePeriodSeconds?: number; propagationPolicy?: 'Orphan' | 'Background' | 'Foreground' } = {};
       if (options.gracePeriodSeconds !== undefined) planOptions.gracePeriodSeconds = options.gracePeriodSeconds;
       if (options.propagationPolicy !== undefined) planOptions.propagationPolicy = options.propagationPolicy;
@@ -573,7 +573,7 @@ export class Registry implements ClusterApi {
     warnings: string[],
     operation: 'Update' | 'Apply',
   ): Promise<WriteResult<T>> {
-    const currentRv = parseResourceVersion(current.metadata.resourceVersion ?? '0');
+    const currentRv = parseRevision(current.metadata.resourceVersion ?? '0');
     if (expected !== undefined && expected !== currentRv) {
       throw conflict(qr(kind), name, conflictStaleMessage);
     }
@@ -743,7 +743,7 @@ export class Registry implements ClusterApi {
       const updated: KubeObject = { ...pod, spec: { ...spec, nodeName }, status: { ...status, conditions } };
       if (options.dryRun === true) return { object: successStatus(kind, name, undefined, 201) as unknown as KubeObject, created: true, warnings: [] };
       try {
-        await this.store.update(key, stripForStorage(updated), parseResourceVersion(pod.metadata.resourceVersion ?? '0'));
+        await this.store.update(key, stripForStorage(updated), parseRevision(pod.metadata.resourceVersion ?? '0'));
         return { object: successStatus(kind, name, undefined, 201) as unknown as KubeObject, created: true, warnings: [] };
       } catch (e) {
         if (e instanceof ConflictError && attempt < conflictRetriesMax) continue;
@@ -773,7 +773,7 @@ export class Registry implements ClusterApi {
       throw invalidError(scaleKind, name, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
     }
     const rv = scale.metadata?.resourceVersion;
-    const expected = rv === undefined || rv === '' ? undefined : parseResourceVersion(rv);
+    const expected = rv === undefined || rv === '' ? undefined : parseRevision(rv);
     const updated: KubeObject = { ...parent, spec: { ...((parent.spec ?? {}) as Fields), replicas } };
     const result = await this.writeUpdate(kind, namespace, name, parent, updated, expected, options, '', [], 'Update');
     return { object: scaleOf(kind, result.object), created: false, warnings: result.warnings };
@@ -925,12 +925,6 @@ function asJsonObject(v: unknown): JsonObject {
   return v as JsonObject;
 }
 
-export function parseResourceVersion(rv: string): number {
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(rv)) {
-    throw badRequest(`invalid resourceVersion "${rv}": must be a non-negative integer`);
-  }
-  return Number(rv);
-}
 
 function checkPreconditions(kind: KindInfo, name: string, current: KubeObject, options: DeleteOptions): void {
   const p = options.preconditions;
