@@ -36,6 +36,7 @@ import {
   msgpackMediaType,
   msgpackWatchMediaType,
   negotiateResponse,
+  objectNegotiation,
   patchContentTypes,
   type BodyFormat,
   type ResponseNegotiation,
@@ -264,7 +265,7 @@ export class ApiServer {
           return;
         }
         const result = await this.registry.delete(r, namespace, name, options);
-        if (result.object.kind === 'Status') this.writeBody(res, 200, negotiated.shape === 'object' ? negotiated : jsonNegotiation(negotiated.format), result.object);
+        if (result.object.kind === 'Status') this.writeBody(res, 200, negotiated.shape === 'object' ? negotiated : objectNegotiation(negotiated.format), result.object);
         else this.writeObject(res, 200, kind, negotiated, result.object as KubeObject, query);
         return;
       }
@@ -427,7 +428,7 @@ export class ApiServer {
         return;
       }
     }
-    this.writeBody(res, code, n.shape === 'object' ? n : jsonNegotiation(n.format), obj);
+    this.writeBody(res, code, n.shape === 'object' ? n : objectNegotiation(n.format), obj);
   }
 
   private writeWriteResult(res: ServerResponse, code: number, kind: KindInfo, n: ResponseNegotiation, result: WriteResult, query: URLSearchParams): void {
@@ -436,7 +437,7 @@ export class ApiServer {
     }
     const obj = result.object as KubeObject | Status;
     if (obj.kind === 'Status') {
-      this.writeBody(res, (obj as Status).code, jsonNegotiation(n.format), obj);
+      this.writeBody(res, (obj as Status).code, objectNegotiation(n.format), obj);
       return;
     }
     this.writeObject(res, code, kind, n, obj as KubeObject, query);
@@ -522,11 +523,6 @@ function msgpackArrayHeader(count: number): Buffer {
 
 const comma = Buffer.from(',');
 const listTail = Buffer.from(']}');
-
-function jsonNegotiation(format: WireFormat): ResponseNegotiation {
-  const contentType = format === 'msgpack' ? msgpackMediaType : format === 'yaml' ? 'application/yaml' : 'application/json';
-  return { format, shape: 'object', metaVersion: 'v1', contentType };
-}
 
 function partialMetadata(obj: KubeObject, metaVersion: string): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: obj.metadata };

@@ -71,6 +71,11 @@ const yamlObject: ResponseNegotiation = Object.freeze({
   contentType: 'application/yaml',
 });
 
+/** The plain-object response in `format` (no Table, no metadata-only shape). */
+export function objectNegotiation(format: WireFormat): ResponseNegotiation {
+  return format === 'json' ? jsonObject : format === 'msgpack' ? msgpackObject : yamlObject;
+}
+
 function formatOf(type: string, watch: boolean): WireFormat | undefined {
   switch (type) {
     case msgpackWatchMediaType:
@@ -121,7 +126,7 @@ function negotiate(accept: string | undefined, tableAllowed: boolean, watch: boo
     if (format === undefined) continue;
     const as = range.params.get('as');
     if (as === undefined) {
-      return format === 'json' ? jsonObject : format === 'msgpack' ? msgpackObject : yamlObject;
+      return objectNegotiation(format);
     }
     if (range.params.get('g') !== 'meta.k8s.io') continue;
     const metaVersion = range.params.get('v') ?? 'v1';
