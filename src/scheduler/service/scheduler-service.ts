@@ -8,6 +8,7 @@
 import type { KubeObject, Node, Pod, PodDisruptionBudget } from '../../core/api/types.js';
 import { isStatusError } from '../../core/errors.js';
 import type { ClusterApi, ResourceType } from '../../net/api.js';
+import { objectKeyOf } from '../../net/client/indexer.js';
 import { SharedInformerFactory } from '../../net/client/informer.js';
 import type { Binder } from '../framework/interfaces.js';
 import type { PodInfo } from '../framework/pod-info.js';
@@ -59,7 +60,7 @@ export class SchedulerService {
       onAdd: (pod) => this.podChanged(pod),
       onUpdate: (_old, pod) => this.podChanged(pod),
       onDelete: (pod) => {
-        this.reported.delete(keyOf(pod));
+        this.reported.delete(objectKeyOf(pod));
         this.scheduler.removePod(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
       },
     });
@@ -110,7 +111,7 @@ export class SchedulerService {
       return;
     }
     if ((pod.spec?.nodeName ?? '') !== '') {
-      this.reported.delete(keyOf(pod));
+      this.reported.delete(objectKeyOf(pod));
       this.scheduler.addPod(pod);
       return;
     }
@@ -145,7 +146,7 @@ export class SchedulerService {
   /** PodScheduled=False with kube-scheduler's message, and a FailedScheduling Event, once per change. */
   private async reportUnschedulable(u: Unschedulable): Promise<void> {
     const pod = u.pod;
-    const key = keyOf(pod);
+    const key = objectKeyOf(pod);
     if (this.reported.get(key) === u.message) return;
     this.reported.set(key, u.message);
     const namespace = pod.metadata.namespace ?? '';
@@ -185,8 +186,4 @@ export class SchedulerService {
       count: 1,
     } as KubeObject);
   }
-}
-
-function keyOf(pod: Pod): string {
-  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
 }
