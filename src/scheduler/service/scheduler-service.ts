@@ -6,6 +6,7 @@
 // client in `cox scheduler --server <url>`. The same code runs both ways.
 
 import type { KubeObject, Node, Pod, PodDisruptionBudget } from '../../core/api/types.js';
+import { formatTimestamp } from '../../core/api/meta.js';
 import { isStatusError } from '../../core/errors.js';
 import type { ClusterApi, ResourceType } from '../../net/api.js';
 import { objectKeyOf } from '../../net/client/indexer.js';
@@ -151,7 +152,7 @@ export class SchedulerService {
     this.reported.set(key, u.message);
     const namespace = pod.metadata.namespace ?? '';
     const name = pod.metadata.name ?? '';
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = formatTimestamp(Date.now());
     try {
       await this.api.patch(
         podsResource,
