@@ -19,6 +19,7 @@ import { limits } from '../../core/limits.js';
 import type { Entry } from '../../watch/items.js';
 import { jsonWatchCodec, msgpackWatchCodec, type WatchCodec } from '../wire/watch-frames.js';
 import { pipeWatch } from '../wire/pipe.js';
+import { servePodLog } from './pod-log.js';
 import type {
   DeleteOptions,
   FieldValidation,
@@ -201,6 +202,12 @@ export class ApiServer {
   ): Promise<void> {
     const { kind, namespace, name, subresource } = target;
     const r: ResourceType = { group: kind.group, version: kind.version, plural: kind.plural };
+    if (subresource === 'log') {
+      // Proxied to the node's kubelet (pod-log.ts), not answered from the registry.
+      if (method !== 'GET') throw methodNotAllowed();
+      await servePodLog({ registry: this.registry, namespace, name, query, req, res });
+      return;
+    }
     const tableAllowed = subresource === '' || subresource === 'status';
     const negotiated = negotiateResponse(req.headers.accept, tableAllowed);
     if (negotiated === undefined) {
@@ -214,9 +221,6 @@ export class ApiServer {
           const result = await this.registry.listEntries(kind, namespace, listOptionsOf(query));
           this.writeList(res, kind, negotiated, result.entries, result.resourceVersion, result.continue, query);
           return;
-        }
-        if (subresource === 'log') {
-          throw new StatusError('BadRequest', `pod "${name}" has no node to serve its logs (the node agent serves them)`);
         }
         const obj = await this.registry.get(r, namespace, name, {}, subresource);
         this.writeObject(res, 200, kind, negotiated, obj, query);
