@@ -1,12 +1,12 @@
 // OpenAPI documents: `GET /openapi/v3` (an index of group-versions, each with a content hash),
 // `GET /openapi/v3/api/v1` and `/openapi/v3/apis/{group}/{version}` (paths and schemas), and
-// `GET /openapi/v2` (Swagger 2.0 JSON, definitions only).
+// `GET /openapi/v2` (Swagger 2.0, definitions only; JSON, or gnostic protobuf for kubectl).
 //
 // What kubectl 1.32 needs from them:
 // - `apply`/`create`/`replace` ask whether the server validates fields itself: the group-version
 //   document must hold a PATCH operation carrying `x-kubernetes-group-version-kind` of the kind and
 //   a query parameter `fieldValidation`. Then kubectl sends `fieldValidation=Strict` and leaves
-//   validation to the server (client-side validation would need /openapi/v2 in protobuf).
+//   validation to the server.
 // - `apply` to an existing object computes a strategic merge patch. If a PATCH operation lists
 //   `application/strategic-merge-patch+json`, kubectl takes the patch metadata (merge keys, patch
 //   strategies) from `components.schemas`. kubernetes-models' schemas carry no such metadata (its
@@ -15,6 +15,15 @@
 //   operations here do not list strategic-merge-patch; kubectl then uses the patch metadata
 //   compiled into it from the Kubernetes Go types, which is exactly what a real cluster's schemas
 //   say. The server accepts strategic merge patches all the same.
+// - A `kind: List` manifest (what `kubectl get a,b -o yaml` prints) is not a kind of the v3
+//   documents, so kubectl validates it on its side: it fetches `/openapi/v2` in protobuf
+//   (openapi-v2-proto.ts) and checks each item against the definition whose
+//   `x-kubernetes-group-version-kind` names the item's kind, skipping kinds no definition names.
+//   The same lookup is where `apply` takes its strategic-merge patch metadata from (before its
+//   compiled-in types) — for every kind, not only in lists. For the reason above, the v2
+//   definitions therefore carry no group-version-kinds: a List's items are validated by the
+//   server one by one (`fieldValidation=Strict`, as every apply sends), and patches keep using
+//   kubectl's own metadata. Unlike a real cluster, the items before a bad one are applied.
 // - `explain` reads `components.schemas`: the schemas are derived from kubernetes-models' type
 //   declarations (field names, types, enums, required fields, descriptions).
 //
@@ -26,6 +35,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import type { KindInfo } from '../../core/api/kinds.js';
 import { kubernetesVersion } from './discovery.js';
+import { encodeOpenApiV2Protobuf, openapiV2ProtobufContentType, openapiV2ProtobufMediaType } from './openapi-v2-proto.js';
 
 /** A JSON value, as the documents are built. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -653,9 +663,12 @@ export interface OpenAPIDocument {
 }
 
 function encode(value: JsonValue): OpenAPIDocument {
-  const body = Buffer.from(JSON.stringify(value));
+  return encodeBytes(Buffer.from(JSON.stringify(value)), 'application/json');
+}
+
+function encodeBytes(body: Buffer, contentType: string): OpenAPIDocument {
   const hash = createHash('sha512').update(body).digest('hex').toUpperCase();
-  return Object.freeze({ contentType: 'application/json', body, hash, etag: `"${hash}"` });
+  return Object.freeze({ contentType, body, hash, etag: `"${hash}"` });
 }
 
 /** `api/v1`, `apis/apps/v1`: a group-version's key in the index and in its URL. */
@@ -683,11 +696,16 @@ function deleteOptionsGvks(kinds: readonly KindInfo[]): JsonValue[] {
   return out;
 }
 
+interface V2Documents {
+  readonly json: OpenAPIDocument;
+  readonly protobuf: OpenAPIDocument;
+}
+
 interface Built {
   readonly index: OpenAPIDocument;
   readonly groupVersions: ReadonlyMap<string, OpenAPIDocument>;
-  /** Built on first call: kubectl never asks for it in JSON, so it does not slow the others. */
-  readonly v2: () => OpenAPIDocument;
+  /** Built on first call: only `kubectl apply` of a List and tools built on kubectl ask for it. */
+  readonly v2: () => V2Documents;
 }
 
 function build(kinds: readonly KindInfo[]): Built {
@@ -789,19 +807,25 @@ function build(kinds: readonly KindInfo[]): Built {
     indexPaths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${doc.hash}` };
   }
 
-  // Swagger 2.0: every definition, references rewritten to #/definitions/.
-  let v2: OpenAPIDocument | undefined;
-  const buildV2 = (): OpenAPIDocument => {
+  // Swagger 2.0: every definition, references rewritten to #/definitions/, without
+  // group-version-kinds (see the header comment). One document, two encodings.
+  let v2: V2Documents | undefined;
+  const buildV2 = (): V2Documents => {
     if (v2 !== undefined) return v2;
     const definitions: JsonObject = {};
     const allNames = new Set<string>([...(library?.schemas.keys() ?? []), ...gvkOfDefinition.keys()]);
-    for (const name of [...allNames].sort()) definitions[name] = toSwagger2(schemaOf(name));
-    v2 = encode({
+    for (const name of [...allNames].sort()) {
+      const schema = toSwagger2(schemaOf(name)) as JsonObject;
+      delete schema['x-kubernetes-group-version-kind'];
+      definitions[name] = schema;
+    }
+    const doc: JsonValue = {
       swagger: '2.0',
       info: { title: 'Kubernetes', version: kubernetesVersion.gitVersion },
       paths: {},
       definitions,
-    });
+    };
+    v2 = { json: encode(doc), protobuf: encodeBytes(encodeOpenApiV2Protobuf(doc), openapiV2ProtobufContentType) };
     return v2;
   };
   return { index: encode({ paths: indexPaths }), groupVersions, v2: buildV2 };
@@ -861,14 +885,18 @@ export class OpenAPIDocuments {
 
   /** `GET /openapi/v2` as JSON. */
   v2(): OpenAPIDocument {
-    return this.docs.v2();
+    return this.docs.v2().json;
+  }
+
+  /** `GET /openapi/v2` as gnostic protobuf (`openapi.v2.Document`), what kubectl asks for. */
+  v2Protobuf(): OpenAPIDocument {
+    return this.docs.v2().protobuf;
   }
 
   /**
    * The document for a request path and Accept header, or undefined (404) — the shape the HTTP
-   * server's OpenApiProvider takes, so `openapi: new OpenAPIDocuments(kinds)` plugs in. kubectl's
-   * protobuf-only request for /openapi/v2 gets undefined too; on 404 it also falls back to the
-   * patch metadata compiled into it.
+   * server's OpenApiProvider takes, so `openapi: new OpenAPIDocuments(kinds)` plugs in. A form
+   * the Accept header does not admit gets undefined too (the server answers 404).
    */
   document(path: string, accept: string | undefined): OpenAPIDocument | undefined {
     const r = openapiResponse(this, path, accept);
@@ -879,7 +907,7 @@ export class OpenAPIDocuments {
 /** The answer to an OpenAPI GET. */
 export type OpenAPIResult =
   | { readonly kind: 'document'; readonly document: OpenAPIDocument }
-  /** Only a form we do not serve is acceptable (e.g. protobuf for /openapi/v2): 406. */
+  /** Only a form we do not serve is acceptable (e.g. protobuf for /openapi/v3): 406. */
   | { readonly kind: 'notAcceptable' }
   /** Under /openapi/ but no such document: 404. */
   | { readonly kind: 'notFound' }
@@ -889,9 +917,25 @@ const notAcceptable: OpenAPIResult = Object.freeze({ kind: 'notAcceptable' });
 const notFound: OpenAPIResult = Object.freeze({ kind: 'notFound' });
 const notOpenAPI: OpenAPIResult = Object.freeze({ kind: 'notOpenAPI' });
 
-/** Whether an Accept header admits JSON (absent, `*\/*`, `application/*`, `application/json`). */
-export function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
+/** The forms a document may be served in. */
+type OpenAPIForm = 'json' | 'protobuf';
+
+/** Media types of each form, as kube-openapi's handler names them (the `.v1.0` one is older). */
+const mediaTypes: readonly (readonly [string, OpenAPIForm])[] = [
+  ['application/json', 'json'],
+  [openapiV2ProtobufMediaType, 'protobuf'],
+  [openapiV2ProtobufContentType, 'protobuf'],
+];
+
+/**
+ * The form an Accept header prefers among `offered`: the highest q, the earlier range on a tie;
+ * `*\/*` and `application/*` mean the first offered form. Absent or empty: the first offered.
+ */
+export function negotiateForm(accept: string | undefined, offered: readonly OpenAPIForm[]): OpenAPIForm | undefined {
+  const first = offered[0];
+  if (accept === undefined || accept.trim() === '') return first;
+  let best: OpenAPIForm | undefined;
+  let bestQ = 0;
   for (const range of accept.split(',')) {
     const parts = range.split(';');
     const type = (parts[0] ?? '').trim().toLowerCase();
@@ -900,23 +944,39 @@ export function acceptsJson(accept: string | undefined): boolean {
       const [key, value] = (parts[i] ?? '').split('=');
       if (key?.trim().toLowerCase() === 'q') q = Number(value);
     }
-    if (!(q > 0)) continue;
-    if (type === 'application/json' || type === '*/*' || type === 'application/*') return true;
+    if (!(q > bestQ)) continue;
+    let form: OpenAPIForm | undefined;
+    if (type === '*/*' || type === 'application/*') form = first;
+    else {
+      for (const [mediaType, f] of mediaTypes) if (mediaType === type && offered.includes(f)) form = f;
+    }
+    if (form === undefined) continue;
+    best = form;
+    bestQ = q;
   }
-  return false;
+  return best;
 }
+
+/** Whether an Accept header admits JSON (absent, `*\/*`, `application/*`, `application/json`). */
+export function acceptsJson(accept: string | undefined): boolean {
+  return negotiateForm(accept, ['json']) === 'json';
+}
+
+const v3Forms: readonly OpenAPIForm[] = ['json'];
+const v2Forms: readonly OpenAPIForm[] = ['json', 'protobuf'];
 
 /**
  * Picks the OpenAPI document for a request path (no query string) and Accept header. kubectl
- * asks `/openapi/v2` for protobuf only; it gets 406 and computes patches from its own types.
+ * asks `/openapi/v2` for protobuf only (`apply -f` of a List validates its items with it).
  */
 export function openapiResponse(docs: OpenAPIDocuments, path: string, accept: string | undefined): OpenAPIResult {
   const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   if (p !== '/openapi/v2' && p !== '/openapi/v3' && !p.startsWith('/openapi/v3/')) {
     return p.startsWith('/openapi/') ? notFound : notOpenAPI;
   }
-  if (!acceptsJson(accept)) return notAcceptable;
-  if (p === '/openapi/v2') return { kind: 'document', document: docs.v2() };
+  const form = negotiateForm(accept, p === '/openapi/v2' ? v2Forms : v3Forms);
+  if (form === undefined) return notAcceptable;
+  if (p === '/openapi/v2') return { kind: 'document', document: form === 'protobuf' ? docs.v2Protobuf() : docs.v2() };
   if (p === '/openapi/v3') return { kind: 'document', document: docs.index() };
   const doc = docs.groupVersion(p.slice('/openapi/v3/'.length));
   return doc === undefined ? notFound : { kind: 'document', document: doc };

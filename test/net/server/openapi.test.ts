@@ -5,6 +5,7 @@ import {
   OpenAPIDocuments,
   acceptsJson,
   groupVersionKey,
+  negotiateForm,
   openapiResponse,
   type OpenAPIDocument,
   type OpenAPIResult,
@@ -230,21 +231,50 @@ describe('openapi: group-version documents', () => {
 });
 
 describe('openapi: /openapi/v2 and routing', () => {
-  it('serves Swagger 2.0 JSON with GVK-tagged definitions and #/definitions references', () => {
+  it('serves Swagger 2.0 JSON with #/definitions references and no group-version-kinds', () => {
     const v2 = json<{ swagger: string; definitions: Record<string, Schema> }>(documentOf(openapiResponse(docs, '/openapi/v2', 'application/json')));
     assert.equal(v2.swagger, '2.0');
     const pod = v2.definitions['io.k8s.api.core.v1.Pod'];
-    assert.deepEqual(pod?.['x-kubernetes-group-version-kind'], [{ group: '', version: 'v1', kind: 'Pod' }]);
+    assert.ok(pod?.properties?.['spec']);
+    // kubectl would take patch metadata from a definition it finds by GVK (see openapi.ts).
     const text = JSON.stringify(v2);
+    assert.equal(text.includes('x-kubernetes-group-version-kind'), false);
     assert.equal(text.includes('#/components/schemas/'), false);
     for (const m of text.matchAll(/"\$ref":"#\/definitions\/([^"]+)"/g)) assert.ok(m[1] !== undefined && m[1] in v2.definitions, m[1]);
   });
 
-  it('kubectl’s protobuf-only request for /openapi/v2 gets 406', () => {
-    assert.deepEqual(
-      openapiResponse(docs, '/openapi/v2', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'),
-      { kind: 'notAcceptable' },
-    );
+  it('kubectl’s protobuf request for /openapi/v2 gets the same document as gnostic protobuf', () => {
+    const r = openapiResponse(docs, '/openapi/v2', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf');
+    const pb = documentOf(r);
+    // Go's mime parser rejects `@`: the answer names the dotted form, as kube-apiserver's does.
+    assert.equal(pb.contentType, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    assert.deepEqual(decodeDocument(pb.body), JSON.parse(docs.v2().body.toString('utf8')));
+    assert.equal(documentOf(openapiResponse(docs, '/openapi/v2', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf')), pb);
+    assert.notEqual(pb.etag, docs.v2().etag);
+  });
+
+  it('every v2 schema is one kube-openapi’s parser (pkg/util/proto) accepts', () => {
+    const v2 = json<{ definitions: Record<string, unknown> }>(docs.v2());
+    const problems: string[] = [];
+    const check = (s: unknown, where: string): void => {
+      const o = s as Record<string, unknown>;
+      const type = o['type'];
+      if (typeof o['$ref'] === 'string') {
+        if (type !== undefined || o['properties'] !== undefined) problems.push(`${where}: $ref with type or properties`);
+        return;
+      }
+      if (type === 'array') {
+        if (typeof o['items'] !== 'object' || Array.isArray(o['items'])) problems.push(`${where}: array without one items schema`);
+        else check(o['items'], `${where}[]`);
+      } else if (type !== undefined && type !== 'object' && !['string', 'number', 'integer', 'boolean'].includes(type as string)) {
+        problems.push(`${where}: type ${String(type)}`);
+      }
+      const props = o['properties'] as Record<string, unknown> | undefined;
+      if (props !== undefined) for (const [k, v] of Object.entries(props)) check(v, `${where}.${k}`);
+      if (typeof o['additionalProperties'] === 'object') check(o['additionalProperties'], `${where}{}`);
+    };
+    for (const [name, s] of Object.entries(v2.definitions)) check(s, name);
+    assert.deepEqual(problems, []);
   });
 
   const routes: readonly [string, string | undefined, OpenAPIResult['kind']][] = [
@@ -256,6 +286,8 @@ describe('openapi: /openapi/v2 and routing', () => {
     ['/openapi/v3/apis/example.com/v1', 'application/json', 'notFound'],
     ['/openapi/v4', 'application/json', 'notFound'],
     ['/openapi/v3/api/v1', 'text/html', 'notAcceptable'],
+    ['/openapi/v2', 'text/html', 'notAcceptable'],
+    ['/openapi/v2', undefined, 'document'],
     ['/api/v1', 'application/json', 'notOpenAPI'],
     ['/openapiv3', 'application/json', 'notOpenAPI'],
   ];
@@ -268,7 +300,8 @@ describe('openapi: /openapi/v2 and routing', () => {
   it('document(path, accept) serves what openapiResponse finds, undefined otherwise (the HTTP server’s provider shape)', () => {
     assert.equal(docs.document('/openapi/v3', 'application/json, */*'), docs.index());
     assert.equal(docs.document('/openapi/v3/apis/apps/v1', 'application/json'), docs.groupVersion('apis/apps/v1'));
-    assert.equal(docs.document('/openapi/v2', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'), undefined);
+    assert.equal(docs.document('/openapi/v2', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'), docs.v2Protobuf());
+    assert.equal(docs.document('/openapi/v3', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'), undefined);
     assert.equal(docs.document('/openapi/v3/apis/nope/v1', undefined), undefined);
   });
 
@@ -277,4 +310,137 @@ describe('openapi: /openapi/v2 and routing', () => {
     assert.equal(acceptsJson('application/json;q=0.5'), true);
     assert.equal(acceptsJson(undefined), true);
   });
+
+  const negotiations: readonly [string | undefined, 'json' | 'protobuf' | undefined][] = [
+    [undefined, 'json'],
+    ['*/*', 'json'],
+    ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'protobuf'],
+    ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json', 'protobuf'],
+    ['application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'json'],
+    ['application/json;q=0.5, application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'protobuf'],
+    ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf;q=0, application/*;q=0.1', 'json'],
+    ['text/html', undefined],
+  ];
+  for (const [accept, expected] of negotiations) {
+    it(`negotiateForm(${accept ?? 'no Accept'}) → ${expected ?? 'none'}`, () => {
+      assert.equal(negotiateForm(accept, ['json', 'protobuf']), expected);
+    });
+  }
 });
+
+// ---- a reader of gnostic's openapi.v2 messages (field numbers from OpenAPIv2.proto) ----
+
+type Field = { readonly field: number; readonly varint?: number; readonly fixed64?: Buffer; readonly bytes?: Buffer };
+
+function fields(b: Buffer): Field[] {
+  const out: Field[] = [];
+  let i = 0;
+  const varint = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const byte = b[i++];
+      assert.ok(byte !== undefined, 'truncated varint');
+      v += (byte & 0x7f) * mul;
+      if (byte < 0x80) return v;
+      mul *= 0x80;
+    }
+  };
+  while (i < b.length) {
+    const tag = varint();
+    const field = Math.floor(tag / 8);
+    switch (tag % 8) {
+      case 0:
+        out.push({ field, varint: varint() });
+        break;
+      case 1:
+        out.push({ field, fixed64: b.subarray(i, i + 8) });
+        i += 8;
+        break;
+      case 2: {
+        const n = varint();
+        out.push({ field, bytes: b.subarray(i, i + n) });
+        i += n;
+        break;
+      }
+      default:
+        assert.fail(`unexpected wire type ${tag % 8}`);
+    }
+  }
+  return out;
+}
+
+const text = (f: Field): string => (f.bytes as Buffer).toString('utf8');
+/** `Any { yaml = 2 }`, written as JSON. */
+const anyValue = (b: Buffer): unknown => JSON.parse(text(fields(b).find((f) => f.field === 2) as Field));
+
+function decodeSchema(b: Buffer): Record<string, unknown> {
+  const s: Record<string, unknown> = {};
+  const named = (m: Buffer): [string, Buffer] => {
+    const fs = fields(m);
+    return [text(fs.find((f) => f.field === 1) as Field), (fs.find((f) => f.field === 2) as Field).bytes as Buffer];
+  };
+  for (const f of fields(b)) {
+    switch (f.field) {
+      case 1: s['$ref'] = text(f); break;
+      case 2: s['format'] = text(f); break;
+      case 4: s['description'] = text(f); break;
+      case 19: ((s['required'] ??= []) as string[]).push(text(f)); break;
+      case 20: ((s['enum'] ??= []) as unknown[]).push(anyValue(f.bytes as Buffer)); break;
+      case 21: {
+        const [inner] = fields(f.bytes as Buffer);
+        s['additionalProperties'] = inner?.field === 1 ? decodeSchema(inner.bytes as Buffer) : inner?.varint === 1;
+        break;
+      }
+      case 22: {
+        const types = fields(f.bytes as Buffer).map(text);
+        s['type'] = types.length === 1 ? types[0] : types;
+        break;
+      }
+      case 23: {
+        const items = fields(f.bytes as Buffer).map((i) => decodeSchema(i.bytes as Buffer));
+        s['items'] = items.length === 1 ? items[0] : items;
+        break;
+      }
+      case 25: {
+        const props: Record<string, unknown> = {};
+        for (const p of fields(f.bytes as Buffer)) {
+          const [name, value] = named(p.bytes as Buffer);
+          props[name] = decodeSchema(value);
+        }
+        s['properties'] = props;
+        break;
+      }
+      case 31: {
+        const [name, value] = named(f.bytes as Buffer);
+        s[name] = anyValue(value);
+        break;
+      }
+      default:
+        assert.fail(`schema field ${f.field} is not expected in these documents`);
+    }
+  }
+  return s;
+}
+
+/** A protobuf openapi.v2.Document back as the Swagger JSON it encodes (fields the server writes). */
+function decodeDocument(b: Buffer): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  for (const f of fields(b)) {
+    if (f.field === 1) doc['swagger'] = text(f);
+    else if (f.field === 2) {
+      const info: Record<string, string> = {};
+      for (const i of fields(f.bytes as Buffer)) info[i.field === 1 ? 'title' : 'version'] = text(i);
+      doc['info'] = info;
+    } else if (f.field === 8) doc['paths'] = {};
+    else if (f.field === 9) {
+      const defs: Record<string, unknown> = {};
+      for (const d of fields(f.bytes as Buffer)) {
+        const fs = fields(d.bytes as Buffer);
+        defs[text(fs.find((x) => x.field === 1) as Field)] = decodeSchema((fs.find((x) => x.field === 2) as Field).bytes as Buffer);
+      }
+      doc['definitions'] = defs;
+    } else assert.fail(`document field ${f.field} is not expected`);
+  }
+  return doc;
+}
