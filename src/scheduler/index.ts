@@ -29,3 +29,4 @@ export { newPodInfo, type PodInfo } from './framework/pod-info.js';
 export { SchedulingQueue, type ClusterEvent } from './framework/queue.js';
 export { annotationKeys as simulatorAnnotationKeys, recordResults, type RecordInput } from './record.js';
 export { numFeasibleNodesToFind } from './framework/nodes-to-find.js';
+export { WorkloadCatalog, type ReplicationControllerLike } from './plugins/pod-topology-spread/workloads.js';

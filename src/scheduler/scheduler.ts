@@ -32,6 +32,7 @@ import { kNoNode, PodEvaluation, writeChunk } from './evaluation.js';
 import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
 import { inTreeRegistry } from './plugins/registry.js';
 import type { VolumeCatalog } from './plugins/volume-binding/catalog.js';
+import type { WorkloadCatalog } from './plugins/pod-topology-spread/workloads.js';
 import { activeScorePlugins, evaluateNodes, EvaluateScratch } from './workers/evaluate.js';
 import { InternTable } from './workers/intern.js';
 import { defaultNodeTableDims, NodeFlag, NodeTable, protocolCode, type NodeTableDims } from './workers/node-table.js';
@@ -48,6 +49,8 @@ export interface SchedulerOptions {
   readonly binder?: Binder;
   /** PVCs, PVs and StorageClasses the volume plugins read (and where they bind claims). */
   readonly volumes?: VolumeCatalog;
+  /** Services and controllers PodTopologySpread's default constraints read (none: no defaults apply). */
+  readonly workloads?: WorkloadCatalog;
   /** Plugins beyond the in-tree ones. Profiles using them need `workers: 0`. */
   readonly registry?: Registry;
   readonly nodeTable?: Partial<NodeTableDims>;
@@ -225,6 +228,7 @@ export class Scheduler {
   private closed = false;
   /** Unsubscribes from the VolumeCatalog's changes. */
   private offVolumes: (() => void) | undefined;
+  private offWorkloads: (() => void) | undefined;
 
   private readonly bindingListeners = new Set<(b: Binding) => void>();
   private readonly recordResults: boolean;
@@ -290,7 +294,7 @@ export class Scheduler {
     const configInput = options.profiles ?? {};
     this.config = parseSchedulerConfig(configInput);
     const registry = options.registry ?? inTreeRegistry();
-    const handle = { binder: options.binder ?? memoryBinder, ...(options.volumes === undefined ? {} : { volumes: options.volumes }) };
+    const handle = { binder: options.binder ?? memoryBinder, ...(options.volumes === undefined ? {} : { volumes: options.volumes }), ...(options.workloads === undefined ? {} : { workloads: options.workloads }) };
     for (const p of this.config.profiles) this.frameworks.set(p.schedulerName, buildFramework(p, registry, handle));
     const first = this.frameworks.values().next().value as Framework;
     for (const fw of this.frameworks.values()) {
@@ -310,6 +314,8 @@ export class Scheduler {
       this.generation++;
       this.event('VolumeChange');
     });
+    // A Service or controller changed: default spread selectors may differ; evaluations are stale.
+    this.offWorkloads = options.workloads?.onChange(() => this.generation++);
     if (this.workers > 0) {
       if (options.registry !== undefined) throw new Error('a custom registry needs workers: 0 (workers build in-tree plugins only)');
       const init: WorkerInit = { table: this.table.buffers, strings: this.intern.columns.buffers, config: configInput };
@@ -538,6 +544,7 @@ export class Scheduler {
   async close(): Promise<void> {
     this.closed = true;
     this.offVolumes?.();
+    this.offWorkloads?.();
     if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
     while (this.loopRunning || this.bindsInFlight > 0) await new Promise<void>((r) => setTimeout(r, 5));
     for (const ch of this.bindingChannels) ch.close();
@@ -804,7 +811,7 @@ export class Scheduler {
           for (const n of narrowed) if (!mine.has(n)) narrowed.delete(n);
         }
         if (narrowed.size === 0) {
-          const message = narrowedBy.length === 1 ? `node(s) didn't satisfy plugin ${p.name}` : `node(s) didn't satisfy plugin(s) [${narrowedBy.join(' ')}] simultaneously`;
+          const message = narrowedBy.length === 1 ? `node(s) didn't satisfy plugin ${p.name}` : `node(s) didn't satisfy plugin(s) [${[...narrowedBy].sort().join(' ')}] simultaneously`;
           return { state, rejected: newStatus(Code.UnschedulableAndUnresolvable, p.name, message) };
         }
       }
