@@ -5,7 +5,7 @@
 // It sees the cluster only through a ClusterApi: the in-process client inside `cox up`, or the HTTP
 // client in `cox scheduler --server <url>`. The same code runs both ways.
 
-import type { KubeObject, Node, Pod, PodDisruptionBudget } from '../../core/api/types.js';
+import type { KubeObject, Node, Pod, PodDisruptionBudget, ReplicaSet, Service, StatefulSet } from '../../core/api/types.js';
 import { formatTimestamp } from '../../core/api/meta.js';
 import { isStatusError } from '../../core/errors.js';
 import type { ClusterApi, ResourceType } from '../../net/api.js';
@@ -13,12 +13,16 @@ import { objectKeyOf } from '../../net/client/indexer.js';
 import { SharedInformerFactory } from '../../net/client/informer.js';
 import type { Binder } from '../framework/interfaces.js';
 import type { PodInfo } from '../framework/pod-info.js';
+import { WorkloadCatalog } from '../plugins/pod-topology-spread/workloads.js';
 import { createScheduler, type Scheduler, type SchedulerOptions, type Unschedulable } from '../scheduler.js';
 
 const podsResource: ResourceType = { group: '', version: 'v1', plural: 'pods' };
 const nodesResource: ResourceType = { group: '', version: 'v1', plural: 'nodes' };
 const pdbResource: ResourceType = { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets' };
 const eventsResource: ResourceType = { group: '', version: 'v1', plural: 'events' };
+const servicesResource: ResourceType = { group: '', version: 'v1', plural: 'services' };
+const replicaSetsResource: ResourceType = { group: 'apps', version: 'v1', plural: 'replicasets' };
+const statefulSetsResource: ResourceType = { group: 'apps', version: 'v1', plural: 'statefulsets' };
 
 export interface SchedulerServiceOptions extends Omit<SchedulerOptions, 'binder'> {
   /** Logs failures the service recovers from. */
@@ -35,6 +39,8 @@ function isTerminal(pod: Pod): boolean {
 
 export class SchedulerService {
   readonly scheduler: Scheduler;
+  /** Services, ReplicaSets and StatefulSets from informers: PodTopologySpread's default constraints. */
+  readonly workloads: WorkloadCatalog;
   private readonly factory: SharedInformerFactory;
   private readonly onError: (error: unknown) => void;
   private readonly component: string;
@@ -49,8 +55,28 @@ export class SchedulerService {
     this.onError = options.onError ?? (() => undefined);
     this.component = options.component ?? 'default-scheduler';
     const binder: Binder = { bind: (pod, nodeName) => this.bind(pod, nodeName) };
-    this.scheduler = createScheduler({ ...options, binder });
+    this.workloads = options.workloads ?? new WorkloadCatalog();
+    this.scheduler = createScheduler({ ...options, binder, workloads: this.workloads });
     this.factory = new SharedInformerFactory(api, { onError: this.onError });
+
+    // kube-scheduler's Service / ReplicaSet / StatefulSet listers (ReplicationControllers are not
+    // served here: a library user can still add them to the catalog).
+    const w = this.workloads;
+    this.factory.informerFor<Service>(servicesResource).addEventHandler({
+      onAdd: (svc) => w.setService(svc),
+      onUpdate: (_old, svc) => w.setService(svc),
+      onDelete: (svc) => w.removeService(svc.metadata.namespace ?? '', svc.metadata.name ?? ''),
+    });
+    this.factory.informerFor<ReplicaSet>(replicaSetsResource).addEventHandler({
+      onAdd: (rs) => w.setReplicaSet(rs),
+      onUpdate: (_old, rs) => w.setReplicaSet(rs),
+      onDelete: (rs) => w.removeReplicaSet(rs.metadata.namespace ?? '', rs.metadata.name ?? ''),
+    });
+    this.factory.informerFor<StatefulSet>(statefulSetsResource).addEventHandler({
+      onAdd: (ss) => w.setStatefulSet(ss),
+      onUpdate: (_old, ss) => w.setStatefulSet(ss),
+      onDelete: (ss) => w.removeStatefulSet(ss.metadata.namespace ?? '', ss.metadata.name ?? ''),
+    });
 
     this.factory.informerFor<Node>(nodesResource).addEventHandler({
       onAdd: (node) => this.scheduler.addNode(node),

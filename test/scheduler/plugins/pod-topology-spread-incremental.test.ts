@@ -1,11 +1,11 @@
-// A cached evaluation of a pod with hard topology spread constraints is refreshed from counts kept
-// placement by placement (not rebuilt): every decision must equal a from-scratch scheduler's, given
-// the same nodes and the same placed pods.
+// A cached evaluation of a pod with topology spread constraints (hard, soft, or the system defaults
+// a Service brings) is refreshed from counts kept placement by placement (not rebuilt): every
+// decision must equal a from-scratch scheduler's, given the same nodes and the same placed pods.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Pod } from '../../../src/core/api/types.js';
-import { createScheduler } from '../../../src/scheduler/index.js';
+import { createScheduler, WorkloadCatalog } from '../../../src/scheduler/index.js';
 import { node, pod } from '../helpers.js';
 
 type Constraint = NonNullable<NonNullable<Pod['spec']>['topologySpreadConstraints']>[number];
@@ -15,19 +15,28 @@ interface NodeArb {
   readonly cpu: string;
 }
 type Op = { readonly kind: 'add'; readonly web: boolean } | { readonly kind: 'remove'; readonly pick: number };
+/** hard: a zone DoNotSchedule; both: plus a soft hostname one (rebuilt); soft: soft zone + hostname (refreshed); defaults: none of its own, a Service selects app=web. */
+type Mode = 'hard' | 'both' | 'soft' | 'defaults';
+const zoneKey = 'topology.kubernetes.io/zone';
 
-function webPod(name: string, web: boolean, maxSkew: number, minDomains: number | undefined, soft: boolean): Pod {
-  const c: Constraint = { maxSkew, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } };
+function webPod(name: string, web: boolean, maxSkew: number, minDomains: number | undefined, mode: Mode): Pod {
+  const c: Constraint = { maxSkew, topologyKey: zoneKey, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } };
   if (minDomains !== undefined) c.minDomains = minDomains;
-  // A soft hostname constraint too (Score: such evaluations are rebuilt, not refreshed).
-  const constraints = soft ? [c, { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: 'web' } } }] : [c];
+  const softHost: Constraint = { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } };
+  const constraints = mode === 'hard' ? [c] : mode === 'both' ? [c, softHost] : mode === 'soft' ? [{ ...c, whenUnsatisfiable: 'ScheduleAnyway' as const }, softHost] : [];
   // One spec for every pod (one template, one cached evaluation); only the labels differ.
-  const p = pod({ name, requests: { cpu: '500m', memory: '1Gi' }, topologySpreadConstraints: constraints });
+  const p = pod({ name, requests: { cpu: '500m', memory: '1Gi' }, ...(constraints.length === 0 ? {} : { topologySpreadConstraints: constraints }) });
   p.metadata.labels = { app: web ? 'web' : 'other' };
   return p;
 }
 
-const nodeSpecs = (nodes: readonly NodeArb[]) => nodes.map((n, i) => node({ name: `n${i}`, cpu: n.cpu, labels: { 'kubernetes.io/hostname': `n${i}`, ...(n.zone < 3 ? { zone: `z${n.zone}` } : {}) } }));
+const nodeSpecs = (nodes: readonly NodeArb[]) => nodes.map((n, i) => node({ name: `n${i}`, cpu: n.cpu, labels: { 'kubernetes.io/hostname': `n${i}`, ...(n.zone < 3 ? { [zoneKey]: `z${n.zone}` } : {}) } }));
+
+function workloads(): WorkloadCatalog {
+  const w = new WorkloadCatalog();
+  w.setService({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' } } });
+  return w;
+}
 
 test('PodTopologySpread: refreshed evaluations decide as a from-scratch scheduler does', async () => {
   await fc.assert(
@@ -36,9 +45,9 @@ test('PodTopologySpread: refreshed evaluations decide as a from-scratch schedule
       fc.array(fc.oneof(fc.record({ kind: fc.constant('add' as const), web: fc.boolean() }), fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() })), { minLength: 1, maxLength: 24 }),
       fc.integer({ min: 1, max: 3 }),
       fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
-      fc.boolean(),
-      async (nodes: NodeArb[], ops: Op[], maxSkew: number, minDomains: number | undefined, soft: boolean) => {
-        const incremental = createScheduler({ seed: 7 });
+      fc.constantFrom<Mode>('hard', 'both', 'soft', 'defaults'),
+      async (nodes: NodeArb[], ops: Op[], maxSkew: number, minDomains: number | undefined, mode: Mode) => {
+        const incremental = createScheduler({ seed: 7, workloads: workloads() });
         const placed: { pod: Pod; nodeName: string }[] = [];
         try {
           for (const n of nodeSpecs(nodes)) incremental.addNode(n);
@@ -49,9 +58,9 @@ test('PodTopologySpread: refreshed evaluations decide as a from-scratch schedule
               incremental.removePod('default', gone!.pod.metadata.name!);
               continue;
             }
-            const p = webPod(`p${i}`, op.web, maxSkew, minDomains, soft);
+            const p = webPod(`p${i}`, op.web, maxSkew, minDomains, mode);
             // The from-scratch decision: a new scheduler, the placed pods bound, then this pod.
-            const fresh = createScheduler({ seed: 7 });
+            const fresh = createScheduler({ seed: 7, workloads: workloads() });
             let want: string | undefined;
             try {
               for (const n of nodeSpecs(nodes)) fresh.addNode(n);
@@ -75,6 +84,6 @@ test('PodTopologySpread: refreshed evaluations decide as a from-scratch schedule
         }
       },
     ),
-    { numRuns: 40, seed: 42 },
+    { numRuns: 60, seed: 42 },
   );
 });

@@ -106,6 +106,23 @@ for (const via of ['in-process', 'http'] as const) {
       assert.equal(e.message, message);
     });
 
+    test('Services and ReplicaSets reach the default spread selector through informers', async () => {
+      const services = { group: '', version: 'v1', plural: 'services' };
+      const replicaSets = { group: 'apps', version: 'v1', plural: 'replicasets' };
+      const member = { metadata: { name: 'm', namespace: 'default', labels: { app: 'spread', hash: 'h1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'spread-h1', uid: 'u', controller: true }] } } as unknown as Pod;
+      await api.create(services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'spread' }, spec: { selector: { app: 'spread' }, ports: [{ port: 80 }] } });
+      await api.create(replicaSets, 'default', {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: 'spread-h1' },
+        spec: { replicas: 0, selector: { matchLabels: { hash: 'h1' } }, template: { metadata: { labels: { app: 'spread', hash: 'h1' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      });
+      const selector = await eventually(async () => service.workloads.defaultSelector(member).toString(), (s) => s === 'app=spread,hash=h1');
+      assert.equal(selector, 'app=spread,hash=h1');
+      await api.delete(services, 'default', 'spread');
+      assert.equal(await eventually(async () => service.workloads.defaultSelector(member).toString(), (s) => s === 'hash=h1'), 'hash=h1');
+    });
+
     test('deleting a bound pod frees its room for a pending one', async () => {
       await api.create(pods, 'default', pod('late', '300m'));
       // Both nodes hold 900m: `late` waits until a pod goes away.
