@@ -1,5 +1,6 @@
 // `npm run bench -- api [--ops N] [--rounds N] [--watchers N] [--watch-events N] [--server child|same]
-//                      [--no-shared-decode] [--cpu-prof DIR] [--no-etcd] [--json]`
+//                      [--watch-rounds N] [--phases all|watch] [--no-shared-decode] [--cpu-prof DIR]
+//                      [--no-etcd] [--json]`
 //
 // The API over HTTP on loopback, through our HttpClient (undici, 64 keep-alive connections), on
 // ~1 KiB Pods, against a real etcd 3.4 in the same run:
@@ -19,7 +20,11 @@
 //                    commits and the figure measures fan-out      → watchEventsPerSec1000LiveInProcess
 //   watch delivery   1000 new streams from the revision before the local creates: the events come
 //                    from the watch cache's history; first connect to the last event read
-//                    → watchEventsPerSec1000
+//                    (--watch-rounds times; medians)                → watchEventsPerSec1000
+//
+// `--phases watch` runs the watch phases alone (the other figures are null): a quick loop for work
+// on watch delivery. CPU per event (client and server, µs) is reported beside each rate: on this
+// shared machine it is steadier than the rate.
 //
 // Every kube-apiserver sits on etcd, so etcd's raw put rate bounds its create rate from above;
 // ours goes through the whole API path (HTTP, decode, admission, validation, durable store commit,
@@ -60,6 +65,8 @@ const spec = {
   connections: { kind: 'int', default: 64, min: 1, max: 1024, help: 'keep-alive connections (and concurrent requests)' },
   watchers: { kind: 'int', default: 1000, min: 1, max: 10_000, help: 'concurrent watch streams' },
   watchEvents: { kind: 'int', default: 2000, min: 1, max: 100_000, help: 'events every watch stream receives' },
+  watchRounds: { kind: 'int', default: 3, min: 1, max: 25, help: 'delivery rounds (medians reported)' },
+  phases: { kind: 'string', default: 'all', choices: ['all', 'watch'], help: 'which phases run (watch: the watch phases alone)' },
   watchWriters: { kind: 'int', default: 512, min: 1, max: 10_000, help: 'concurrent creates of the in-process event source (bigger commit batches)' },
   listSize: { kind: 'int', default: 10_000, min: 1, max: 200_000, help: 'pods in the listed namespace' },
   phaseSeconds: { kind: 'number', default: 60, min: 0.1, max: 600, help: 'time budget of one phase' },
@@ -321,6 +328,23 @@ interface WatchFigures {
   readonly elapsedMs: number;
   readonly clientCpuPct: number;
   readonly serverCpuPct: number;
+  /** CPU time per event delivered, µs (NaN for the server when it runs in this process). */
+  readonly clientCpuUsPerEvent: number;
+  readonly serverCpuUsPerEvent: number;
+}
+
+/** The round-wise median of each figure. */
+function medianWatchFigures(rounds: readonly WatchFigures[]): WatchFigures {
+  const m = (pick: (f: WatchFigures) => number): number => median(rounds.map(pick));
+  return {
+    eventsPerSec: m((f) => f.eventsPerSec),
+    events: m((f) => f.events),
+    elapsedMs: m((f) => f.elapsedMs),
+    clientCpuPct: m((f) => f.clientCpuPct),
+    serverCpuPct: m((f) => f.serverCpuPct),
+    clientCpuUsPerEvent: m((f) => f.clientCpuUsPerEvent),
+    serverCpuUsPerEvent: m((f) => f.serverCpuUsPerEvent),
+  };
 }
 
 /** One watch stream's reader: counts events until it has `expected`. */
@@ -422,7 +446,18 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
   });
   const figures = (events: number, elapsedMs: number, cpu: CpuMeter): WatchFigures => {
     const usage = cpu.read();
-    return { eventsPerSec: (events * 1000) / elapsedMs, events, elapsedMs, clientCpuPct: usage.ownPct, serverCpuPct: usage.pidPct ?? Number.NaN };
+    const serverCpuPct = usage.pidPct ?? Number.NaN;
+    // pct × ms / 100 = CPU ms; × 1000 / events = µs per event.
+    const usPerEvent = (pct: number): number => (events > 0 ? (pct * elapsedMs * 10) / events : Number.NaN);
+    return {
+      eventsPerSec: (events * 1000) / elapsedMs,
+      events,
+      elapsedMs,
+      clientCpuPct: usage.ownPct,
+      serverCpuPct,
+      clientCpuUsPerEvent: usPerEvent(usage.ownPct),
+      serverCpuUsPerEvent: usPerEvent(serverCpuPct),
+    };
   };
   const revisionNow = async (): Promise<string> => (await writer.list(podsResource, namespace, { limit: 1 })).metadata.resourceVersion ?? '0';
   try {
@@ -463,16 +498,26 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
     for (const s of streams.streams) s.close();
     progress(`live, in-process-fed: ${formatRate(liveLocal.eventsPerSec) ?? '-'} events/s (creates ${formatRate(localWrites.opsPerSec) ?? '-'}/s)`);
 
-    // Delivery of those same events from the history.
-    progress(`delivery: ${options.watchers} new streams from revision ${rv}`);
-    cpu = new CpuMeter(serverPid);
-    t0 = performance.now();
-    streams = await openStreams(watchClient, namespace, rv, options.watchers, localWrites.ops);
-    const connectMs = performance.now() - t0;
-    events = await readAll(streams.readers, streams.reading, options, 'delivery', localWrites.ops);
-    const delivery = figures(events, performance.now() - t0, cpu);
-    for (const s of streams.streams) s.close();
-    return { liveHttp, liveLocal, delivery, connectMs, httpWritesPerSec: httpWrites.opsPerSec, localWritesPerSec: localWrites.opsPerSec };
+    // Delivery of those same events from the history, in rounds.
+    const rounds: WatchFigures[] = [];
+    const connects: number[] = [];
+    for (let round = 0; round < options.watchRounds; round++) {
+      progress(`delivery ${round + 1}/${options.watchRounds}: ${options.watchers} new streams from revision ${rv}`);
+      cpu = new CpuMeter(serverPid);
+      t0 = performance.now();
+      streams = await openStreams(watchClient, namespace, rv, options.watchers, localWrites.ops);
+      connects.push(performance.now() - t0);
+      events = await readAll(streams.readers, streams.reading, options, 'delivery', localWrites.ops);
+      const f = figures(events, performance.now() - t0, cpu);
+      for (const s of streams.streams) s.close();
+      rounds.push(f);
+      progress(
+        `delivery ${round + 1}: ${formatRate(f.eventsPerSec) ?? '-'} events/s, all open after ${formatMs(connects[round] ?? Number.NaN) ?? '-'} ms; ` +
+          `CPU/event client ${f.clientCpuUsPerEvent.toFixed(2)} µs, server ${f.serverCpuUsPerEvent.toFixed(2)} µs`,
+      );
+    }
+    const delivery = medianWatchFigures(rounds);
+    return { liveHttp, liveLocal, delivery, connectMs: median(connects), httpWritesPerSec: httpWrites.opsPerSec, localWritesPerSec: localWrites.opsPerSec };
   } finally {
     await watchClient.close();
   }
@@ -593,6 +638,13 @@ async function measure(options: Options): Promise<void> {
     };
     const msgpack = client('msgpack');
     const json = client('json');
+    if (options.phases === 'watch') {
+      const watch = await watchPhase(server, msgpack, options, serverPid);
+      const results = watchOnlyResults(watch);
+      printTable(results, options);
+      if (options.json) writeJsonLast(jsonReport(results, options));
+      return;
+    }
     etcd = await openEtcd(options.etcd);
     if (typeof etcd === 'string') progress(`etcd part skipped: ${etcd}; etcd figures will be null`);
     const etcdOrNone = typeof etcd === 'string' ? undefined : etcd;
@@ -664,6 +716,34 @@ async function measure(options: Options): Promise<void> {
   }
 }
 
+/** Figures of a phase that did not run (null in the JSON). */
+const notMeasured: RateFigures = Object.freeze({
+  opsPerSec: Number.NaN,
+  p50Ms: Number.NaN,
+  p99Ms: Number.NaN,
+  clientCpuPct: Number.NaN,
+  serverCpuPct: Number.NaN,
+});
+
+/** `--phases watch`: the watch figures, every other one not measured. */
+function watchOnlyResults(watch: WatchResults): Results {
+  return {
+    createMsgpack: notMeasured,
+    createJson: notMeasured,
+    get: notMeasured,
+    list10kMs: Number.NaN,
+    watchLiveHttp: watch.liveHttp,
+    watchLiveLocal: watch.liveLocal,
+    watchDelivery: watch.delivery,
+    watchConnectMs: watch.connectMs,
+    watchHttpWritesPerSec: watch.httpWritesPerSec,
+    watchLocalWritesPerSec: watch.localWritesPerSec,
+    etcdPut: undefined,
+    etcdVersion: undefined,
+    etcdSkipped: '--phases watch',
+  };
+}
+
 function report(phase: string, f: RateFigures): void {
   progress(
     `${phase.padEnd(15)} ${formatRate(f.opsPerSec) ?? '-'}/s  p50 ${formatMs(f.p50Ms) ?? '-'} ms  p99 ${formatMs(f.p99Ms) ?? '-'} ms  ` +
@@ -700,6 +780,9 @@ function jsonReport(r: Results, options: Options): JsonReport {
     watchEventsDelivered: r.watchDelivery.events,
     watchClientCpuPct: r.watchDelivery.clientCpuPct,
     watchServerCpuPct: r.watchDelivery.serverCpuPct,
+    watchClientCpuUsPerEvent: r.watchDelivery.clientCpuUsPerEvent,
+    watchServerCpuUsPerEvent: r.watchDelivery.serverCpuUsPerEvent,
+    watchDeliveryRounds: options.watchRounds,
     watchConnectMs: r.watchConnectMs,
     watchEventsPerSec1000Live: r.watchLiveHttp.eventsPerSec,
     watchLiveCreatesPerSec: r.watchHttpWritesPerSec,
@@ -724,6 +807,7 @@ function targetMet(r: Results): boolean | null {
 
 function printTable(r: Results, options: Options): void {
   const pct = (v: number): Cell => (Number.isFinite(v) ? v.toFixed(0) : null);
+  const us = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '-');
   const row = (label: string, f: RateFigures | undefined): Cell[] =>
     f === undefined
       ? [label, null, null, null, null, null]
@@ -745,7 +829,8 @@ function printTable(r: Results, options: Options): void {
     `watch, ${options.watchers} streams × ${options.watchEvents} events, received and decoded (${options.sharedDecode ? 'identical frames decoded once per client' : 'every frame decoded per stream'}):`,
     `  delivery from the watch cache's history, connects included: ${formatRate(r.watchDelivery.eventsPerSec) ?? '-'} events/s ` +
       `(client CPU ${pct(r.watchDelivery.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchDelivery.serverCpuPct) ?? '-'}%; ` +
-      `all streams open after ${formatMs(r.watchConnectMs) ?? '-'} ms)`,
+      `CPU per event client ${us(r.watchDelivery.clientCpuUsPerEvent)} µs, server ${us(r.watchDelivery.serverCpuUsPerEvent)} µs; ` +
+      `all streams open after ${formatMs(r.watchConnectMs) ?? '-'} ms; medians of ${options.watchRounds} round(s))`,
     `  live, fed over HTTP (first create to last event; creates ${formatRate(r.watchHttpWritesPerSec) ?? '-'}/s): ${formatRate(r.watchLiveHttp.eventsPerSec) ?? '-'} events/s ` +
       `(client CPU ${pct(r.watchLiveHttp.clientCpuPct) ?? '-'}%, server CPU ${pct(r.watchLiveHttp.serverCpuPct) ?? '-'}%)`,
     `  live, fed in the server process (creates ${formatRate(r.watchLocalWritesPerSec) ?? '-'}/s): ${formatRate(r.watchLiveLocal.eventsPerSec) ?? '-'} events/s ` +

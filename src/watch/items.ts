@@ -94,6 +94,19 @@ export class WatchItem {
     else this.msgpackFrame = frame;
     return frame;
   }
+
+  /**
+   * Replaces the cached frame with `view`, the same bytes held elsewhere (a history block), so
+   * they are held once. The object's own bytes follow the frame into the view.
+   */
+  adoptFrame(codec: WatchCodec, view: Buffer): void {
+    const frameLength = this.frame(codec).length;
+    if (view.length !== frameLength) throw new Error(`invariant: adopted frame of ${view.length} bytes for one of ${frameLength}`);
+    const start = codec.frameObjectOffset(this.type);
+    this.body.shareBytes(codec, view.subarray(start, start + this.body.bytes(codec).length));
+    if (codec.id === 0) this.jsonFrame = view;
+    else this.msgpackFrame = view;
+  }
 }
 
 /**

@@ -9,8 +9,38 @@
 //
 // Storage is a power-of-two array that doubles up to `capacityMax`, so an idle resource costs
 // little. Owned and written by one WatchCache only.
+//
+// Blocks: the history is also cut into blocks of `ringBlockEvents` consecutive sequence numbers,
+// each of which can be read as one buffer — the natural frames of its events, back to back, as a
+// watcher without a filter receives them. Watchers that replay the history (new streams from an
+// old resourceVersion) then take a block as one shared buffer instead of a frame per event and a
+// copy per stream; the events' own frames become views into it, so the bytes are held once.
+//
+//   seq:    0 …………… 63 | 64 …………… 127 | 128 … (open: not yet full, never a block)
+//   block:      0       |       1       |
 
+import type { WatchCodec } from '../net/wire/watch-frames.js';
 import type { CacheEvent } from './items.js';
+
+/** Events per history block (a power of two). */
+export const ringBlockEvents = 64;
+const ringBlockShift = 6;
+
+/** A block is not built past this many bytes: its events are taken frame by frame instead. */
+export const ringBlockBytesMax = 1024 * 1024;
+
+/** One block's frames in one codec's format. */
+export interface RingBlock {
+  /** The frames of the block's events, in order (shared: never modify). */
+  readonly bytes: Buffer;
+  /** Sequence number after the block's last event. */
+  readonly endSeq: number;
+  /** Revision of the block's last event. */
+  readonly lastRevision: number;
+}
+
+/** Per block number: the built block per codec id, or null when it was too large to build. */
+type BlockSlot = [RingBlock | null | undefined, RingBlock | null | undefined];
 
 export class EventRing {
   private slots: (CacheEvent | undefined)[];
@@ -22,6 +52,8 @@ export class EventRing {
   firstSeq = 0;
   /** Sequence number the next pushed event gets. */
   endSeq = 0;
+  /** Built blocks by block number (only blocks whose every event is still held). */
+  private readonly blocks = new Map<number, BlockSlot>();
 
   constructor(readonly capacityMax: number) {
     if (!(capacityMax >= 1)) throw new Error(`ring capacity must be >= 1, got ${capacityMax}`);
@@ -74,7 +106,49 @@ export class EventRing {
     if (ev === undefined || this.size === 0) throw new Error('invariant: shift on an empty ring');
     this.slots[i] = undefined;
     this.firstSeq++;
+    // The block that held the dropped event can no longer be read whole.
+    if (this.blocks.size > 0) this.blocks.delete((this.firstSeq - 1) >>> ringBlockShift);
     return ev;
+  }
+
+  /**
+   * The block starting at `seq`, in `codec`'s format, when `seq` starts a block that is complete
+   * and held whole (built on first use, then shared); otherwise undefined (read event by event).
+   */
+  block(seq: number, codec: WatchCodec): RingBlock | undefined {
+    if ((seq & (ringBlockEvents - 1)) !== 0 || seq < this.firstSeq || seq + ringBlockEvents > this.endSeq) return undefined;
+    const n = seq >>> ringBlockShift;
+    let slot = this.blocks.get(n);
+    if (slot === undefined) {
+      slot = [undefined, undefined];
+      this.blocks.set(n, slot);
+    }
+    const built = slot[codec.id];
+    if (built !== undefined) return built ?? undefined;
+    const made = this.buildBlock(seq, codec);
+    slot[codec.id] = made;
+    return made ?? undefined;
+  }
+
+  private buildBlock(seq: number, codec: WatchCodec): RingBlock | null {
+    const frames: Buffer[] = new Array<Buffer>(ringBlockEvents);
+    let bytes = 0;
+    for (let i = 0; i < ringBlockEvents; i++) {
+      const f = this.at(seq + i).natural.frame(codec);
+      frames[i] = f;
+      bytes += f.length;
+      if (bytes > ringBlockBytesMax) return null;
+    }
+    const joined = Buffer.concat(frames, bytes);
+    // The events' frames become views into the block: one copy of the bytes, not two.
+    let offset = 0;
+    for (let i = 0; i < ringBlockEvents; i++) {
+      const length = (frames[i] as Buffer).length;
+      this.at(seq + i).natural.adoptFrame(codec, joined.subarray(offset, offset + length));
+      offset += length;
+    }
+    const last = this.at(seq + ringBlockEvents - 1);
+    return { bytes: joined, endSeq: seq + ringBlockEvents, lastRevision: last.revision };
   }
 
   /** The first seq whose event has revision > `revision` (endSeq if none). Binary search. */
@@ -93,6 +167,7 @@ export class EventRing {
   clear(): void {
     this.slots.fill(undefined);
     this.firstSeq = this.endSeq;
+    this.blocks.clear();
   }
 
   private grow(): void {

@@ -198,6 +198,21 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
   takeFrames(codec: WatchCodec, out: Buffer[], bytesMax: number): number {
     let total = 0;
     while (total < bytesMax) {
+      // Replaying the history unfiltered: whole blocks of it as one shared buffer each.
+      if (this.state === WatcherState.Unsynced && this.matchAll) {
+        const block = this.cache.ring.block(this.cursorSeq, codec);
+        if (block !== undefined) {
+          if (total + block.bytes.length <= bytesMax) {
+            out.push(block.bytes);
+            total += block.bytes.length;
+            this.cursorSeq = block.endSeq;
+            this.lastTakenRevision = block.lastRevision;
+            continue;
+          }
+          // The next take starts with this block whole (a single frame would break the alignment).
+          if (total > 0) break;
+        }
+      }
       const item = this.next();
       if (item === undefined) break;
       const f = item.frame(codec);

@@ -119,6 +119,13 @@ function schedulePump(pump: () => void): void {
   setImmediate(runDuePumps);
 }
 
+/**
+ * A take of a few large buffers (history blocks) is written buffer by buffer (corked); anything
+ * else is joined first (one chunk: per-write costs outweigh copying small frames).
+ */
+const separateWritesMax = 4;
+const separateWriteBytesMin = 16 * 1024;
+
 /** One coalescer per wire format (frames of different formats never match anyway). */
 const coalescers: readonly RunCoalescer[] = [new RunCoalescer(), new RunCoalescer()];
 
@@ -166,10 +173,21 @@ export function pipeWatch(
       for (;;) {
         const bytes = source.takeFrames(codec, frames, writeBytesMax);
         if (bytes === 0) break;
-        const chunk = coalescer.join(frames, bytes);
-        frames.length = 0;
         wroteAny = true;
-        if (!sink.write(chunk)) {
+        let accepted: boolean;
+        if (frames.length === 1 || (frames.length <= separateWritesMax && bytes >= frames.length * separateWriteBytesMin)) {
+          // A few large buffers (history blocks): written as they are, corked into one syscall,
+          // rather than copied into one.
+          const n = frames.length;
+          if (n > 1) sink.cork();
+          accepted = true;
+          for (let i = 0; i < n; i++) accepted = sink.write(frames[i] as Buffer);
+          if (n > 1) sink.uncork();
+        } else {
+          accepted = sink.write(coalescer.join(frames, bytes));
+        }
+        frames.length = 0;
+        if (!accepted) {
           waitingDrain = true;
           sink.once('drain', onDrain);
           return;
