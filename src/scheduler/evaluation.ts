@@ -173,6 +173,11 @@ export class PodEvaluation {
   lastUsedSeq = 0;
   /** Its key in the scheduler's template cache, once cached. */
   templateKey = '';
+  /**
+   * Set by a bulk write (a full pass, on workers that know nothing of nominated pods): the nodes
+   * with nominated pods must be re-evaluated before a decision reads it (per-node updates include them).
+   */
+  nominationsPending = true;
   readonly layout: ScoreLayout;
 
   constructor(

@@ -18,7 +18,7 @@ import type { Node, Pod, PodDisruptionBudget } from '../core/api/types.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './framework/config.js';
 import type { SchedulerConfigInput } from './framework/config-input.js';
 import { CycleState } from './framework/cycle-state.js';
-import type { Binder, NodeView, PostFilterContext, PrepareContext, RefreshOut } from './framework/interfaces.js';
+import type { AssignedPod as AssignedPodView, Binder, NodeView, PostFilterContext, PrepareContext, RefreshOut } from './framework/interfaces.js';
 import { defaultSchedulerName } from './framework/names.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
@@ -29,7 +29,7 @@ import { numFeasibleNodesToFind } from './framework/nodes-to-find.js';
 import { recordResults } from './record.js';
 import { hash32 } from './hash.js';
 import { kNoNode, PodEvaluation, writeChunk } from './evaluation.js';
-import { clearNode, releaseNodeImages, writeNode } from './nodes.js';
+import { applyPodScalars, clearNode, releaseNodeImages, writeNode } from './nodes.js';
 import { inTreeRegistry } from './plugins/registry.js';
 import type { VolumeCatalog } from './plugins/volume-binding/catalog.js';
 import type { WorkloadCatalog } from './plugins/pod-topology-spread/workloads.js';
@@ -85,14 +85,24 @@ export interface Unschedulable {
   readonly pod: Pod;
   /** kube-scheduler's FitError text: "0/5000 nodes are available: 5000 Insufficient cpu." */
   readonly message: string;
+  /**
+   * The node a preemption nominated the pod to (what kube-scheduler writes to
+   * status.nominatedNodeName): it is retried there once its victims are gone.
+   */
+  readonly nominatedNodeName?: string;
   /** The PodScheduled condition kube-scheduler would set. */
   readonly condition: { readonly type: 'PodScheduled'; readonly status: 'False'; readonly reason: 'Unschedulable' | 'SchedulerError'; readonly message: string };
 }
 
 export interface Preemption {
   readonly preemptor: Pod;
+  /** The node the preemptor is nominated to. */
   readonly nodeName: string;
-  /** Evicted so the preemptor fits; the embedding application deletes them. */
+  /**
+   * Evicted so the preemptor fits: the embedding application deletes them and calls removePod once
+   * each is gone (as kube-scheduler's cache sees the delete event). Until then they hold their room
+   * and the preemptor waits, nominated. Victims already being evicted are not listed again.
+   */
   readonly victims: readonly Pod[];
 }
 
@@ -123,6 +133,18 @@ interface AssignedPod {
   readonly node: number;
   /** Bound (durable) or only assumed. */
   bound: boolean;
+  /** Evicted by a preemption, still holding its room until removePod. */
+  preempted: boolean;
+}
+
+/**
+ * A pod a preemption nominated to a node (kube's nominator): while it waits for its victims, the
+ * filters count it on that node for pods of lower or equal priority (not for higher ones, which may
+ * preempt it in turn, nor for itself).
+ */
+interface Nomination {
+  readonly info: PodInfo;
+  readonly node: number;
 }
 
 interface PortUse {
@@ -215,6 +237,9 @@ export class Scheduler {
   private readonly assigned = new Map<string, AssignedPod>();
   /** The same pods by node index (preemption lists a node's pods). */
   private readonly podsByNode = new Map<number, AssignedPod[]>();
+  /** Pending pods nominated to a node by their preemption, by pod key and by node. */
+  private readonly nominations = new Map<string, Nomination>();
+  private readonly nominatedOn = new Map<number, Nomination[]>();
 
   /** Worker rounds reading the table; it is written only when none is out (see mutate). */
   private roundsInFlight = 0;
@@ -252,6 +277,11 @@ export class Scheduler {
   private sampledCount = -1;
   private extremes = new Float64Array(8);
   private readonly oneVerdict = new Uint16Array(1);
+  /** nominatedVerdict's scratch (filters only: no score plugins). */
+  private readonly nominatedNode = new Int32Array(1);
+  private readonly nominatedOut = new Uint16Array(1);
+  private readonly nominatedRaw = new Float64Array(1);
+  private readonly noScores = new Int32Array(0);
   private oneRaw = new Float64Array(16);
   private readonly checkNode = new Int32Array(1);
   private checkVerdicts = new Uint16Array(1);
@@ -384,6 +414,8 @@ export class Scheduler {
         this.unplace(a.info.key);
         this.observePlacement(a.info, index, -1);
       }
+      // Pods nominated to it look for another node next time.
+      for (const n of [...(this.nominatedOn.get(index) ?? [])]) this.unnominate(n.info.key);
       this.nodeSetChanged();
     });
   }
@@ -429,6 +461,7 @@ export class Scheduler {
       this.mutate(() => {
         const index = this.nodeIndex.get(pod.spec?.nodeName ?? '');
         if (index === undefined || this.assigned.has(info.key)) return;
+        this.unnominate(info.key);
         this.assume(info, index);
         const a = this.assigned.get(info.key);
         if (a !== undefined) a.bound = true;
@@ -459,7 +492,10 @@ export class Scheduler {
   /** The pod is gone: dequeued if pending, its requests released if assigned. */
   removePod(namespace: string, name: string): void {
     const key = `${namespace}/${name}`;
-    if (this.pending.delete(key)) this.queue.delete(key);
+    if (this.pending.delete(key)) {
+      this.queue.delete(key);
+      this.unnominate(key);
+    }
     this.mutate(() => {
       const a = this.unplace(key);
       if (a === undefined) return;
@@ -479,6 +515,12 @@ export class Scheduler {
     return a === undefined ? undefined : this.nodeObjects[a.node]?.metadata.name;
   }
 
+  /** The node a preemption nominated a pending pod to (its status.nominatedNodeName), if any. */
+  nominatedNodeOf(namespace: string, name: string): string | undefined {
+    const n = this.nominations.get(`${namespace}/${name}`);
+    return n === undefined ? undefined : this.nodeObjects[n.node]?.metadata.name;
+  }
+
   /** A PodDisruptionBudget preemption must respect (status.disruptionsAllowed is read as given). */
   addPodDisruptionBudget(pdb: PodDisruptionBudget): void {
     this.disruptionBudgets.set(`${pdb.metadata.namespace ?? 'default'}/${pdb.metadata.name ?? ''}`, pdb);
@@ -493,7 +535,10 @@ export class Scheduler {
   // -------------------------------------------------------------------------------------------
   // Outputs
 
-  /** Preemptions: the victims were removed from the scheduler's view; delete them for real. */
+  /**
+   * Preemptions: delete the victims for real and call removePod for each once it is gone; the
+   * preemptor waits, nominated to the node, until then. A listener may call removePod at once.
+   */
   onPreemption(listener: (p: Preemption) => void): () => void {
     this.preemptionListeners.add(listener);
     return () => this.preemptionListeners.delete(listener);
@@ -630,6 +675,7 @@ export class Scheduler {
     t.reqPods[node] = (t.reqPods[node] as number) + sign;
     t.nonZeroCpuMilli[node] = (t.nonZeroCpuMilli[node] as number) + sign * info.nonZeroCpuMilli;
     t.nonZeroMemBytes[node] = (t.nonZeroMemBytes[node] as number) + sign * info.nonZeroMemBytes;
+    applyPodScalars(t, this.intern, info, node, sign);
     if (info.hostPorts.length > 0) {
       const uses = this.nodePorts.get(node) ?? [];
       for (const p of info.hostPorts) {
@@ -690,8 +736,71 @@ export class Scheduler {
   }
 
   private assume(info: PodInfo, node: number): void {
-    this.place({ info, node, bound: false });
+    this.place({ info, node, bound: false, preempted: false });
     this.applyPod(info, node, 1);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Nominations
+
+  /** Nominates a pod to a node; every evaluation re-checks that node (the change log). */
+  private nominate(info: PodInfo, node: number): void {
+    this.unnominate(info.key);
+    const n: Nomination = { info, node };
+    this.nominations.set(info.key, n);
+    const list = this.nominatedOn.get(node);
+    if (list === undefined) this.nominatedOn.set(node, [n]);
+    else list.push(n);
+    this.logChange(node);
+  }
+
+  private unnominate(key: string): Nomination | undefined {
+    const n = this.nominations.get(key);
+    if (n === undefined) return undefined;
+    this.nominations.delete(key);
+    const list = this.nominatedOn.get(n.node);
+    if (list !== undefined) {
+      const at = list.indexOf(n);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) this.nominatedOn.delete(n.node);
+    }
+    this.logChange(n.node);
+    return n;
+  }
+
+  /**
+   * kube's RunFilterPluginsWithNominatedPods for a node the pod passes: the pods nominated to it with
+   * priority ≥ the pod's are added to its columns for one more filter run, and the pod fits only if
+   * it passes that too. Returns that run's verdict (0: fits). Scores are not affected (kube scores
+   * without them). Writes and restores the table: main thread, no worker round out. The pod's own
+   * nomination is lifted while it is being scheduled, so it never counts against itself. Plugins
+   * that count pods across nodes (PodTopologySpread, InterPodAffinity) do not see nominated pods.
+   */
+  private nominatedVerdict(fw: Framework, state: CycleState, info: PodInfo, node: number, view: NodeView): number {
+    const list = this.nominatedOn.get(node);
+    if (list === undefined) return 0;
+    let added = 0;
+    for (let i = 0; i < list.length; i++) {
+      const q = list[i]!;
+      if (q.info.priority < info.priority) continue;
+      this.applyPod(q.info, node, 1, false);
+      added++;
+    }
+    if (added === 0) return 0;
+    this.nominatedNode[0] = node;
+    evaluateNodes(fw, state, info, view, this.nominatedNode, 1, this.noScores, this.nominatedOut, this.nominatedRaw, this.scratch);
+    for (let i = 0; i < list.length; i++) {
+      const q = list[i]!;
+      if (q.info.priority >= info.priority) this.applyPod(q.info, node, -1, false);
+    }
+    return this.nominatedOut[0] as number;
+  }
+
+  /** After a full pass (workers know nothing of nominations): the nominated nodes, re-evaluated. */
+  private applyNominations(e: PodEvaluation, info: PodInfo, view: NodeView): void {
+    e.nominationsPending = false;
+    if (this.nominatedOn.size === 0) return;
+    for (const node of this.nominatedOn.keys()) this.reevaluateNode(e, info, node, view);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1054,7 +1163,9 @@ export class Scheduler {
     }
     this.oneNode[0] = node;
     evaluateNodes(e.fw, e.state, info, view, this.oneNode, 1, e.activeScores, this.oneVerdict, this.oneRaw, this.scratch);
-    e.updateNode(node, this.oneVerdict[0] as number, this.oneRaw, this.table.rank);
+    let verdict = this.oneVerdict[0] as number;
+    if (verdict === 0 && this.nominatedOn.has(node)) verdict = this.nominatedVerdict(e.fw, e.state, info, node, view);
+    e.updateNode(node, verdict, this.oneRaw, this.table.rank);
     this.counters.nodeReevaluations++;
   }
 
@@ -1081,6 +1192,7 @@ export class Scheduler {
         evaluateNodes(e.fw, e.state, info, ctx, list, count, e.activeScores, this.inlineVerdicts, this.inlineRaw, this.scratch);
         e.updateNodes(list, count, this.inlineVerdicts, this.inlineRaw, this.table.rank);
         this.counters.nodeReevaluations += count;
+        e.nominationsPending = true;
       }
     }
     for (let seq = e.syncedSeq; seq < this.changeSeq; seq++) {
@@ -1162,27 +1274,42 @@ export class Scheduler {
     }
     const ctx = this.prepareContext();
     void ctxIn;
+    // A pod nominated by its earlier preemption does not hold its room against itself (kube's
+    // filters skip it); it gets the nomination back if it fails without a new outcome.
+    const own = this.unnominate(key);
     let e = b.evaluation;
     if (b.rejected === undefined) {
       if (e === undefined || !this.sync(e, info, ctx)) e = this.rebuild(b, ctx);
     }
     if (b.rejected !== undefined || e === undefined) {
+      if (own !== undefined) this.nominate(info, own.node);
       const st = b.rejected;
-      this.fail(b, st === undefined ? 'internal error: no evaluation' : this.preFilterMessage(st), st === undefined || st.code === Code.Error, new Set(st === undefined ? [] : [st.plugin]));
+      this.fail(b, st === undefined ? 'internal error: no evaluation' : this.preFilterMessage(st), st === undefined || st.code === Code.Error, new Set(st === undefined ? [] : [st.plugin]), own?.node);
       return;
     }
+    if (e.nominationsPending) this.applyNominations(e, info, ctx);
     e.lastUsedSeq = ++this.useSeq;
-    let node = this.choose(b.fw, e, ctx);
+    let node: number;
+    if (own !== undefined && e.verdicts[own.node] === 0) {
+      // kube's evaluateNominatedNode: the node its preemption freed is tried first, and alone.
+      node = own.node;
+      if (this.sampled.length === 0) this.sampled = new Int32Array(1);
+      this.sampled[0] = node;
+      this.sampledCount = 1;
+      this.counters.nodesConsidered++;
+    } else node = this.choose(b.fw, e, ctx);
     this.counters.nodesLiveAtDecision += ctx.liveNodes;
     if (node < 0) {
-      const pf = this.postFilter(b, e, ctx);
-      node = pf.node;
-      if (node < 0) {
-        // The FitError is built only when the pod stays unschedulable (preemption may place it).
-        const { message, plugins } = this.fitError(e, info, ctx);
-        this.fail(b, pf.message === undefined ? message : `${message} ${pf.message}`, false, plugins);
-        return;
-      }
+      const pf = this.postFilter(b, e, ctx, own);
+      const { message, plugins } = this.fitError(e, info, ctx);
+      let nominated = -1;
+      if (pf.preemption !== undefined) nominated = pf.preemption.node;
+      else if (own !== undefined && !pf.clearNomination && this.table.isLive(own.node)) nominated = own.node;
+      if (nominated >= 0) this.nominate(info, nominated);
+      this.fail(b, pf.message === undefined ? message : `${message} ${pf.message}`, false, plugins, nominated);
+      // After the requeue: a listener that removes the victims at once moves the pod on.
+      if (pf.preemption !== undefined) for (const l of this.preemptionListeners) l(pf.preemption.event);
+      return;
     }
     if (this.check !== 'off') this.checkPlacement(b, e, node, ctx);
     const nodeName = this.nodeObjects[node]?.metadata.name ?? '';
@@ -1219,11 +1346,13 @@ export class Scheduler {
   }
 
   /**
-   * PostFilter (preemption): on success the victims are evicted (removed here, reported to
-   * onPreemption listeners, who delete them for real) and the pod's best node after that is returned.
+   * PostFilter (preemption). On success the victims are marked preempted (they keep their room until
+   * removePod), lower-priority pods nominated to the node lose their nomination and are retried (kube's
+   * prepareCandidate), and the event for onPreemption listeners is returned; the caller nominates the
+   * pod and requeues it. Otherwise: the plugin's message, and whether the pod's nomination goes.
    */
-  private postFilter(b: Prepared, e: PodEvaluation, ctx: PrepareContext): { node: number; message?: string } {
-    if (b.fw.postFilter.length === 0) return { node: -1 };
+  private postFilter(b: Prepared, e: PodEvaluation, ctx: PrepareContext, own: Nomination | undefined): { preemption?: { node: number; event: Preemption }; message?: string; clearNomination: boolean } {
+    if (b.fw.postFilter.length === 0) return { clearNomination: false };
     const info = b.qp.info;
     const live = ctx.nodes;
     const n = live.length;
@@ -1241,20 +1370,18 @@ export class Scheduler {
     }
     // Scratch, valid until the next postFilter (plugins read it during their call only).
     const candidates = this.preemptCandidates.subarray(0, count);
-    // kube-scheduler's preemption message: why no node could be freed.
-    // Built only when preemption fails (the common case on a full cluster is success).
-    const failedWith = (): { node: number; message: string } => {
-      const parts: string[] = [];
-      if (count > 0) parts.push(`${count} No preemption victims found for incoming pod`);
-      if (n - count > 0) parts.push(`${n - count} Preemption is not helpful for scheduling`);
-      return { node: -1, message: `preemption: 0/${n} nodes are available: ${parts.sort().join(', ')}.` };
-    };
-    if (info.pod.spec?.preemptionPolicy === 'Never') return { node: -1, message: 'preemption: not eligible due to preemptionPolicy=Never.' };
-    if (candidates.length === 0) return failedWith();
     const one = new Int32Array(1);
     const verdict = new Uint16Array(1);
     const raw = new Float64Array(1);
-    const noScores = new Int32Array(0); // what-ifs only filter
+    const fw = b.fw;
+    const state = e.state;
+    // The dry run's verdict on a node as its columns are now, nominated pods included.
+    const verdictNow = (node: number): number => {
+      one[0] = node;
+      evaluateNodes(fw, state, info, ctx, one, 1, this.noScores, verdict, raw, this.scratch);
+      const v = verdict[0] as number;
+      return v !== 0 ? v : this.nominatedVerdict(fw, state, info, node, ctx);
+    };
     const pfCtx: PostFilterContext = {
       ...ctx,
       candidates,
@@ -1262,33 +1389,56 @@ export class Scheduler {
       podsOn: (node) => this.podsByNode.get(node) ?? [],
       dryRemove: (p) => this.applyPod(p.info, p.node, -1, false),
       dryRestore: (p) => this.applyPod(p.info, p.node, 1, false),
-      fits: (node) => {
-        one[0] = node;
-        evaluateNodes(b.fw, e.state, info, ctx, one, 1, noScores, verdict, raw, this.scratch);
-        return verdict[0] === 0;
+      fits: (node) => verdictNow(node) === 0,
+      failureTexts: (node) => {
+        const v = verdictNow(node);
+        return v === 0 ? [] : this.reasonTexts(fw, state, info, ctx, node, v);
       },
+      nominatedNode: own !== undefined && helps[verdicts[own.node] as number] === 1 ? own.node : -1,
       dryRunCacheKey: e.nodeLocal && e.templateKey !== '' ? `${e.templateKey}\u0000${this.generation}\u0000${this.budgetsVersion}` : '',
       nodeVersion: (node) => this.nodeVersions[node] ?? 0,
     };
-    for (const p of b.fw.postFilter) {
-      const r = p.postFilter(e.state, info, pfCtx);
-      if (r.status.code !== Code.Success || r.nominatedNode === undefined) continue;
-      const nodeName = this.nodeObjects[r.nominatedNode]?.metadata.name ?? '';
-      const victims = (r.victims ?? []).map((v) => v.info.pod);
-      for (const v of r.victims ?? []) {
-        const key = v.info.key;
-        if (this.assigned.get(key) !== v) continue;
-        this.unplace(key);
-        this.applyPod(v.info, v.node, -1);
+    let message: string | undefined;
+    let clearNomination = false;
+    for (const p of fw.postFilter) {
+      const r = p.postFilter(state, info, pfCtx);
+      if (r.status.code === Code.Success && r.nominatedNode !== undefined) {
+        return { preemption: this.preempt(info, r.nominatedNode, r.victims ?? []), clearNomination: false };
       }
-      this.counters.preemptions++;
-      const event: Preemption = { preemptor: info.pod, nodeName, victims };
-      for (const l of this.preemptionListeners) l(event);
-      this.queue.onEvent('PodDelete');
-      if (!this.sync(e, info, ctx)) return failedWith();
-      return { node: e.best() };
+      if (message === undefined && r.status.reasons.length > 0) message = r.status.reasons.join(', ');
+      if (r.clearNomination === true) clearNomination = true;
     }
-    return failedWith();
+    return message === undefined ? { clearNomination } : { message, clearNomination };
+  }
+
+  /** Marks the victims preempted; clears lower-priority nominations on the node (they are retried). */
+  private preempt(info: PodInfo, node: number, victims: readonly AssignedPodView[]): { node: number; event: Preemption } {
+    const evicted: Pod[] = [];
+    for (const v of victims) {
+      const a = this.assigned.get(v.info.key);
+      // Already being evicted (an earlier preemption chose it too): not evicted twice.
+      if (a === undefined || a.node !== v.node || a.preempted) continue;
+      a.preempted = true;
+      evicted.push(a.info.pod);
+    }
+    const others = this.nominatedOn.get(node);
+    if (others !== undefined) {
+      for (const q of [...others]) {
+        if (q.info.priority >= info.priority) continue;
+        this.unnominate(q.info.key);
+        if (this.pending.has(q.info.key)) this.queue.update(q.info);
+      }
+    }
+    this.counters.preemptions++;
+    return { node, event: { preemptor: info.pod, nodeName: this.nodeObjects[node]?.metadata.name ?? '', victims: evicted } };
+  }
+
+  /** A filter verdict's reason texts on a node (the untolerated taint named, as the FitError does). */
+  private reasonTexts(fw: Framework, state: CycleState, info: PodInfo, view: NodeView, node: number, v: number): readonly string[] {
+    const r = fw.reasons[v - 1];
+    if (r === undefined) return [];
+    const plugin = fw.filter[r.plugin]!;
+    return plugin.explain === undefined ? r.r.texts : plugin.explain(state, info, view, node, r.reason, this.intern);
   }
 
   private unassume(info: PodInfo): void {
@@ -1354,20 +1504,18 @@ export class Scheduler {
     this.notifyIdle();
   }
 
-  private fail(b: Prepared, message: string, error: boolean, plugins: ReadonlySet<string>): void {
+  private fail(b: Prepared, message: string, error: boolean, plugins: ReadonlySet<string>, nominated = -1): void {
     this.records.delete(b.qp.info.key);
     this.counters.unschedulableAttempts++;
     this.queue.requeue(b.qp.info.key, plugins, error);
-    this.emitUnschedulable(b.qp.info, message, error);
+    this.emitUnschedulable(b.qp.info, message, error, nominated);
   }
 
-  private emitUnschedulable(info: PodInfo, message: string, error: boolean): void {
+  private emitUnschedulable(info: PodInfo, message: string, error: boolean, nominated = -1): void {
     if (this.unschedulableListeners.size === 0) return;
-    const u: Unschedulable = {
-      pod: info.pod,
-      message,
-      condition: { type: 'PodScheduled', status: 'False', reason: error ? 'SchedulerError' : 'Unschedulable', message },
-    };
+    const condition = { type: 'PodScheduled', status: 'False', reason: error ? 'SchedulerError' : 'Unschedulable', message } as const;
+    const nodeName = nominated < 0 ? undefined : this.nodeObjects[nominated]?.metadata.name;
+    const u: Unschedulable = nodeName === undefined ? { pod: info.pod, message, condition } : { pod: info.pod, message, nominatedNodeName: nodeName, condition };
     for (const l of this.unschedulableListeners) l(u);
   }
 
@@ -1386,10 +1534,8 @@ export class Scheduler {
       if (v === 0 || v === kNoNode) continue;
       const r = fw.reasons[v - 1];
       if (r === undefined) continue;
-      const plugin = fw.filter[r.plugin]!;
-      plugins.add(plugin.name);
-      const texts = plugin.explain === undefined ? r.r.texts : plugin.explain(e.state, info, view, node, r.reason, this.intern);
-      for (const t of texts) histogram.set(t, (histogram.get(t) ?? 0) + 1);
+      plugins.add(fw.filter[r.plugin]!.name);
+      for (const t of this.reasonTexts(fw, e.state, info, view, node, v)) histogram.set(t, (histogram.get(t) ?? 0) + 1);
     }
     const narrowed = e.state.preFilterNodes;
     if (narrowed !== undefined && nodes.length > narrowed.length) {
@@ -1434,11 +1580,15 @@ export class Scheduler {
     const raw = this.checkRaw;
     evaluateNodes(b.fw, state, info, view, nodes, count, active, verdicts, raw, this.scratch);
     if (!full) {
-      if (verdicts[0] !== 0) this.counters.placementViolations++;
+      if (verdicts[0] !== 0 || this.nominatedVerdict(b.fw, state, info, node, view) !== 0) this.counters.placementViolations++;
       return;
     }
     const fresh = new PodEvaluation(b.fw, state, info, active, true, this.table.highWater, this.changeSeq, this.generation);
     this.scatter(fresh, nodes, verdicts, raw, count);
+    // Nominated pods of higher or equal priority hold their room (kube filters with them).
+    for (const nominated of this.nominatedOn.keys()) {
+      if (fresh.verdicts[nominated] === 0) fresh.verdicts[nominated] = this.nominatedVerdict(b.fw, state, info, nominated, view);
+    }
     if (fresh.verdicts[node] !== 0) {
       this.counters.placementViolations++;
       fresh.release();

@@ -29,6 +29,11 @@ export interface NodeView {
 export interface AssignedPod {
   readonly info: PodInfo;
   readonly node: number;
+  /**
+   * Evicted by a preemption and not gone yet: it still holds its room until the embedder removes it
+   * (kube-scheduler's pod with a deletionTimestamp and DisruptionTarget=PreemptionByScheduler).
+   */
+  readonly preempted?: boolean;
 }
 
 /** What PreFilter / PreScore may use besides the node view (main thread only). */
@@ -144,12 +149,21 @@ export interface Refreshable {
   refresh(state: CycleState, pod: PodInfo, ctx: PrepareContext, out: RefreshOut): boolean;
 }
 
+/**
+ * What PostFilter decided (kube's PostFilterResult + Status):
+ * - status Success, nominatedNode and victims: the victims are evicted and the pod is nominated to
+ *   the node; it is retried once they are gone;
+ * - status Unschedulable with clearNomination: preemption cannot help, the pod's nomination (if
+ *   any) is dropped; without it (e.g. its victims are still terminating) the nomination stays.
+ * The status' first reason is the message appended to the FitError ("preemption: …").
+ */
 export interface PostFilterResult {
   readonly status: Status;
   /** The node the pod is nominated to (after preemption), if any. */
   readonly nominatedNode?: number;
   /** Pods to evict so the pod fits the nominated node. */
   readonly victims?: readonly AssignedPod[];
+  readonly clearNomination?: boolean;
 }
 
 /** What PostFilter sees of the failed cycle, and a way to try a node without some of its pods. */
@@ -165,8 +179,19 @@ export interface PostFilterContext extends PrepareContext {
   dryRemove(p: AssignedPod): void;
   /** Undoes dryRemove. */
   dryRestore(p: AssignedPod): void;
-  /** Whether the pod passes every filter on `node` as its columns are now (during a dry run). */
+  /**
+   * Whether the pod passes every filter on `node` as its columns are now (during a dry run), both
+   * with and without the pods nominated to it of equal or higher priority (kube's
+   * RunFilterPluginsWithNominatedPods).
+   */
   fits(node: number): boolean;
+  /** Why the pod does not fit `node` now (reason texts, as the FitError counts them); [] if it fits. */
+  failureTexts(node: number): readonly string[];
+  /**
+   * The node an earlier preemption nominated this pod to, when the pod failed there with Unschedulable
+   * in this cycle (kube then checks it for victims still terminating); -1 otherwise.
+   */
+  readonly nominatedNode: number;
   /**
    * Non-empty when a dry run's outcome on a node depends only on that node (every filter in play is
    * node-local) and may be reused while nodeVersion(node) is unchanged: it names the pod's
@@ -181,8 +206,9 @@ export interface PostFilterContext extends PrepareContext {
 
 export interface PostFilterPlugin extends Plugin {
   /**
-   * Runs when no node fits. Success with a nominated node and victims: the scheduler evicts them
-   * and places the pod there. Unschedulable: nothing to do.
+   * Runs when no node fits. Success with a nominated node and victims: the scheduler evicts them and
+   * nominates the pod to the node (lower or equal priority pods may not take its room meanwhile); the
+   * pod is retried once its victims are gone. Unschedulable: nothing to do (see PostFilterResult).
    */
   postFilter(state: CycleState, pod: PodInfo, ctx: PostFilterContext): PostFilterResult;
 }
