@@ -12,8 +12,15 @@
 // before and after reading, so a reader always sees one consistent snapshot (a mismatch is a bug and
 // fails loudly).
 //
-// Multi-valued fields (labels, taints, images, host ports) have a fixed number of slots per node
-// (`*Max`, see limits below); strings in them are interned ids (see intern.ts).
+// Multi-valued fields (labels, taints, images, host ports) have a number of slots per node (`*Max`);
+// strings in them are interned ids (see intern.ts). A node with more labels, taints or images than
+// the slots grows the table (grow): the buffer is a growable SharedArrayBuffer, the columns are laid
+// out again in it and `layout` in the header is bumped; a worker sees the new length (the buffer is
+// shared) and rebinds its views from the header's dims before reading (sync). Growth happens only
+// between rounds, like every write.
+//
+// Extended resources (example.com/gpu, hugepages-2Mi…) get one column each, cluster-wide:
+// allocScalar / reqScalar[column * nodesMax + node], the column's resource in scalarName[column].
 
 export interface NodeTableDims {
   readonly nodesMax: number;
@@ -21,6 +28,8 @@ export interface NodeTableDims {
   readonly taintsMax: number;
   readonly imagesMax: number;
   readonly portsMax: number;
+  /** Extended-resource columns (grows by doubling when a new resource name appears). */
+  readonly scalarsMax: number;
 }
 
 export const defaultNodeTableDims: NodeTableDims = Object.freeze({
@@ -29,9 +38,11 @@ export const defaultNodeTableDims: NodeTableDims = Object.freeze({
   taintsMax: 8,
   imagesMax: 16,
   portsMax: 16,
+  scalarsMax: 4,
 });
 
 export interface NodeTableBuffers {
+  /** The dims at allocation; the header holds the current ones. */
   readonly dims: NodeTableDims;
   readonly buffer: SharedArrayBuffer;
 }
@@ -39,7 +50,20 @@ export interface NodeTableBuffers {
 // Header fields (Int32, accessed with Atomics).
 const kEpochField = 0;
 const kHighWaterField = 1;
+/** Bumped by grow: readers rebind their views from the dims below. */
+const kLayoutField = 2;
+const kDimsField = 3; // nodesMax, labelsMax, taintsMax, imagesMax, portsMax, scalarsMax
+const kScalarCountField = 9;
 const headerBytes = 64;
+/** The buffer may grow to this many times its first size (virtual address space only). */
+const growthFactorMax = 16;
+
+/** ES2024's growable SharedArrayBuffer (Node 20 has it; the compiler's lib does not describe it). */
+interface GrowableBuffer extends SharedArrayBuffer {
+  readonly maxByteLength: number;
+  grow(byteLength: number): void;
+}
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (byteLength: number, options: { readonly maxByteLength: number }) => GrowableBuffer;
 
 /** Node flags (u8 column). */
 export const NodeFlag = {
@@ -71,65 +95,114 @@ export function protocolCode(protocol: string | undefined): number {
   }
 }
 
-function layout(dims: NodeTableDims): { readonly f64Count: number; readonly i32Count: number; readonly u8Count: number } {
+function layoutBytes(dims: NodeTableDims): number {
   const n = dims.nodesMax;
-  return {
-    f64Count: n * 10 + n * dims.imagesMax,
-    i32Count: n * 2 * dims.labelsMax + n * 2 * dims.taintsMax + n * dims.imagesMax + n * 2 * dims.portsMax + n * 6,
-    u8Count: n + n * dims.taintsMax,
-  };
+  const f64Count = n * 10 + n * dims.imagesMax + 2 * n * dims.scalarsMax;
+  const i32Count = n * 2 * dims.labelsMax + n * 2 * dims.taintsMax + n * dims.imagesMax + n * 2 * dims.portsMax + n * 6 + dims.scalarsMax;
+  const u8Count = n + n * dims.taintsMax;
+  return headerBytes + f64Count * 8 + i32Count * 4 + u8Count;
 }
 
+function readDims(header: Int32Array): NodeTableDims {
+  const at = (k: number): number => Atomics.load(header, kDimsField + k);
+  return { nodesMax: at(0), labelsMax: at(1), taintsMax: at(2), imagesMax: at(3), portsMax: at(4), scalarsMax: at(5) };
+}
+
+/** Per-node columns with `per` slots each (node * per + k): re-strided when `per` grows. */
+type Strided = 'imageBytes' | 'labelKey' | 'labelValue' | 'taintKey' | 'taintValue' | 'imageId' | 'portKey' | 'portHostIp' | 'taintEffect';
+const stridedBy: Readonly<Record<Strided, keyof NodeTableDims>> = {
+  imageBytes: 'imagesMax',
+  labelKey: 'labelsMax',
+  labelValue: 'labelsMax',
+  taintKey: 'taintsMax',
+  taintValue: 'taintsMax',
+  imageId: 'imagesMax',
+  portKey: 'portsMax',
+  portHostIp: 'portsMax',
+  taintEffect: 'taintsMax',
+};
+const flatColumns = [
+  'allocCpuMilli', 'allocMemBytes', 'allocEphBytes', 'allocPods', 'reqCpuMilli', 'reqMemBytes', 'reqEphBytes', 'reqPods', 'nonZeroCpuMilli',
+  'nonZeroMemBytes', 'labelCount', 'taintCount', 'imageCount', 'portCount', 'nameId', 'rank', 'flags',
+] as const;
+
 export class NodeTable {
-  readonly dims: NodeTableDims;
   readonly buffers: NodeTableBuffers;
   private readonly header: Int32Array;
+  /** The layout these views were bound for (see sync). */
+  private layout = -1;
 
+  // Every view below is rebound by grow (main thread) and sync (readers): read them through the
+  // table on each call, never keep one across calls.
+  dims!: NodeTableDims;
   // Resources. CPU in milli-cores, memory and ephemeral storage in bytes, pods as a count.
   // Owner: main thread.
-  readonly allocCpuMilli: Float64Array;
-  readonly allocMemBytes: Float64Array;
-  readonly allocEphBytes: Float64Array;
-  readonly allocPods: Float64Array;
+  allocCpuMilli!: Float64Array;
+  allocMemBytes!: Float64Array;
+  allocEphBytes!: Float64Array;
+  allocPods!: Float64Array;
   /** Sum of the requests of the pods on the node (assumed or bound). */
-  readonly reqCpuMilli: Float64Array;
-  readonly reqMemBytes: Float64Array;
-  readonly reqEphBytes: Float64Array;
-  readonly reqPods: Float64Array;
+  reqCpuMilli!: Float64Array;
+  reqMemBytes!: Float64Array;
+  reqEphBytes!: Float64Array;
+  reqPods!: Float64Array;
   /** As req*, with containers that request nothing counted as 100m / 200Mi (scoring only). */
-  readonly nonZeroCpuMilli: Float64Array;
-  readonly nonZeroMemBytes: Float64Array;
+  nonZeroCpuMilli!: Float64Array;
+  nonZeroMemBytes!: Float64Array;
   /** imageBytes[node * imagesMax + k]: size of the node's k-th image. */
-  readonly imageBytes: Float64Array;
+  imageBytes!: Float64Array;
+  /** allocScalar / reqScalar[column * nodesMax + node]: the extended resource of that column (Value()). */
+  allocScalar!: Float64Array;
+  reqScalar!: Float64Array;
 
   /** labelKey/labelValue[node * labelsMax + k]: the node's k-th label, interned. */
-  readonly labelKey: Int32Array;
-  readonly labelValue: Int32Array;
-  readonly taintKey: Int32Array;
-  readonly taintValue: Int32Array;
-  readonly imageId: Int32Array;
+  labelKey!: Int32Array;
+  labelValue!: Int32Array;
+  taintKey!: Int32Array;
+  taintValue!: Int32Array;
+  imageId!: Int32Array;
   /** (protocolCode << 16) | hostPort of the k-th host port in use. */
-  readonly portKey: Int32Array;
+  portKey!: Int32Array;
   /** Interned host IP of the k-th port in use ("0.0.0.0" for all). */
-  readonly portHostIp: Int32Array;
-  readonly labelCount: Int32Array;
-  readonly taintCount: Int32Array;
-  readonly imageCount: Int32Array;
-  readonly portCount: Int32Array;
+  portHostIp!: Int32Array;
+  labelCount!: Int32Array;
+  taintCount!: Int32Array;
+  imageCount!: Int32Array;
+  portCount!: Int32Array;
   /** Interned node name. */
-  readonly nameId: Int32Array;
+  nameId!: Int32Array;
   /** Tie-break rank, a hash of the seed and the node name: equal scores go to the higher rank. */
-  readonly rank: Int32Array;
+  rank!: Int32Array;
+  /** scalarName[column]: the interned resource name of an extended-resource column. */
+  scalarName!: Int32Array;
 
-  readonly flags: Uint8Array;
-  readonly taintEffect: Uint8Array;
+  flags!: Uint8Array;
+  taintEffect!: Uint8Array;
 
   constructor(buffers: NodeTableBuffers) {
     this.buffers = buffers;
-    const dims = (this.dims = buffers.dims);
+    this.header = new Int32Array(buffers.buffer, 0, headerBytes / 4);
+    if (Atomics.load(this.header, kDimsField) === 0) {
+      // A fresh buffer: the header takes the allocation's dims.
+      const d = buffers.dims;
+      const values = [d.nodesMax, d.labelsMax, d.taintsMax, d.imagesMax, d.portsMax, d.scalarsMax];
+      for (let k = 0; k < values.length; k++) Atomics.store(this.header, kDimsField + k, values[k] as number);
+    }
+    this.sync();
+  }
+
+  /** Rebinds the views if the table grew since (readers call it before reading; cheap otherwise). */
+  sync(): void {
+    const layout = Atomics.load(this.header, kLayoutField);
+    if (layout === this.layout) return;
+    this.bind(readDims(this.header));
+    this.layout = layout;
+  }
+
+  private bind(dims: NodeTableDims): void {
+    this.dims = Object.freeze({ ...dims });
     const n = dims.nodesMax;
-    const buf = buffers.buffer;
-    this.header = new Int32Array(buf, 0, headerBytes / 4);
+    const buf = this.buffers.buffer;
     let off = headerBytes;
     const f64 = (count: number): Float64Array => {
       const a = new Float64Array(buf, off, count);
@@ -157,6 +230,8 @@ export class NodeTable {
     this.nonZeroCpuMilli = f64(n);
     this.nonZeroMemBytes = f64(n);
     this.imageBytes = f64(n * dims.imagesMax);
+    this.allocScalar = f64(n * dims.scalarsMax);
+    this.reqScalar = f64(n * dims.scalarsMax);
     this.labelKey = i32(n * dims.labelsMax);
     this.labelValue = i32(n * dims.labelsMax);
     this.taintKey = i32(n * dims.taintsMax);
@@ -170,14 +245,64 @@ export class NodeTable {
     this.portCount = i32(n);
     this.nameId = i32(n);
     this.rank = i32(n);
+    this.scalarName = i32(dims.scalarsMax);
     this.flags = u8(n);
     this.taintEffect = u8(n * dims.taintsMax);
   }
 
-  static allocate(dims: NodeTableDims = defaultNodeTableDims): NodeTable {
-    const l = layout(dims);
-    const bytes = headerBytes + l.f64Count * 8 + l.i32Count * 4 + l.u8Count;
-    return new NodeTable({ dims, buffer: new SharedArrayBuffer(bytes) });
+  static allocate(dims: Partial<NodeTableDims> = {}): NodeTable {
+    const full: NodeTableDims = { ...defaultNodeTableDims, ...dims };
+    const bytes = layoutBytes(full);
+    return new NodeTable({ dims: full, buffer: new GrowableSharedArrayBuffer(bytes, { maxByteLength: bytes * growthFactorMax }) });
+  }
+
+  /**
+   * Makes room for at least these slots per node (main thread, between rounds: it writes every
+   * column). Each dimension at least doubles, so a node set grows the table O(log) times.
+   */
+  ensure(want: Partial<NodeTableDims>): void {
+    const d = this.dims;
+    const grown = { ...d };
+    let changed = false;
+    for (const k of ['labelsMax', 'taintsMax', 'imagesMax', 'portsMax', 'scalarsMax'] as const) {
+      const w = want[k];
+      if (w !== undefined && w > d[k]) {
+        grown[k] = Math.max(w, 2 * d[k]);
+        changed = true;
+      }
+    }
+    if (changed) this.grow(grown);
+  }
+
+  private grow(dims: NodeTableDims): void {
+    const bytes = layoutBytes(dims);
+    const buf = this.buffers.buffer as GrowableBuffer;
+    if (bytes > buf.maxByteLength) throw new RangeError(`the node table cannot grow to ${bytes} bytes (at most ${buf.maxByteLength}); raise its dims (nodeTable option)`);
+    const old = this.dims;
+    // Copies of the columns before the new layout overwrites them.
+    const flat = flatColumns.map((c) => this[c].slice());
+    const strided = (Object.keys(stridedBy) as Strided[]).map((c) => [c, this[c].slice()] as const);
+    const allocScalar = this.allocScalar.slice();
+    const reqScalar = this.reqScalar.slice();
+    const scalarName = this.scalarName.slice();
+    if (bytes > buf.byteLength) buf.grow(bytes);
+    new Uint8Array(buf, headerBytes).fill(0);
+    this.bind(dims);
+    for (const [i, c] of flatColumns.entries()) this[c].set(flat[i] as never);
+    const n = dims.nodesMax;
+    for (const [c, copy] of strided) {
+      const from = old[stridedBy[c]];
+      const to = dims[stridedBy[c]];
+      const target = this[c];
+      for (let node = 0; node < n; node++) target.set(copy.subarray(node * from, node * from + from) as never, node * to);
+    }
+    this.allocScalar.set(allocScalar);
+    this.reqScalar.set(reqScalar);
+    this.scalarName.set(scalarName);
+    const values = [dims.nodesMax, dims.labelsMax, dims.taintsMax, dims.imagesMax, dims.portsMax, dims.scalarsMax];
+    for (let k = 0; k < values.length; k++) Atomics.store(this.header, kDimsField + k, values[k] as number);
+    this.layout = Atomics.add(this.header, kLayoutField, 1) + 1;
+    this.bumpEpoch();
   }
 
   /** Bumped by the writer after each batch of writes. */
@@ -208,5 +333,29 @@ export class NodeTable {
     const end = base + (this.labelCount[node] as number);
     for (let k = base; k < end; k++) if (this.labelKey[k] === keyId) return this.labelValue[k] as number;
     return -1;
+  }
+
+  /** Extended-resource columns in use. */
+  get scalarCount(): number {
+    return Atomics.load(this.header, kScalarCountField);
+  }
+
+  /** The column of an extended resource (interned name), or -1 when no node or pod has named it. */
+  scalarColumn(nameId: number): number {
+    const count = this.scalarCount;
+    const names = this.scalarName;
+    for (let c = 0; c < count; c++) if (names[c] === nameId) return c;
+    return -1;
+  }
+
+  /** The column of an extended resource, added if new (main thread, between rounds). */
+  addScalarColumn(nameId: number): number {
+    const found = this.scalarColumn(nameId);
+    if (found >= 0) return found;
+    const c = this.scalarCount;
+    if (c >= this.dims.scalarsMax) this.ensure({ scalarsMax: c + 1 });
+    this.scalarName[c] = nameId;
+    Atomics.store(this.header, kScalarCountField, c + 1);
+    return c;
   }
 }

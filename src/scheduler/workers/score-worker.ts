@@ -46,6 +46,8 @@ let raw = new Float64Array(0);
 export default function evaluate(task: EvalTask): EvalResult {
   worker ??= setUp();
   const { table, strings, frameworks } = worker;
+  // The table may have grown (more label / taint / image slots, resource columns) since the last task.
+  table.sync();
   const epochBefore = table.epoch;
   if (epochBefore !== task.epoch) throw new Error(`node table epoch ${epochBefore}, task planned at ${task.epoch}`);
   const view: NodeView = { table, strings, liveNodes: task.liveNodes };

@@ -69,7 +69,9 @@ test('NodeResourcesFit args errors name the field', () => {
   const cases: { args: unknown; field: string }[] = [
     { args: { scoringStrategy: { type: 'Fastest' } }, field: 'args.scoringStrategy.type' },
     { args: { scoringStrategy: { resources: [{ name: 'cpu', weight: 0 }] } }, field: 'args.scoringStrategy.resources[0].weight' },
-    { args: { scoringStrategy: { resources: [{ name: 'nvidia.com/gpu', weight: 1 }] } }, field: 'args.scoringStrategy.resources[0].name' },
+    { args: { scoringStrategy: { resources: [{ name: 'gpu', weight: 1 }] } }, field: 'args.scoringStrategy.resources[0].name' },
+    { args: { ignoredResources: ['a/b/c'] }, field: 'args.ignoredResources[0]' },
+    { args: { ignoredResourceGroups: ['example.com/x'] }, field: 'args.ignoredResourceGroups[0]' },
     { args: { scoringStrategy: { type: 'RequestedToCapacityRatio' } }, field: 'args.scoringStrategy.requestedToCapacityRatio.shape' },
     {
       args: { scoringStrategy: { type: 'RequestedToCapacityRatio', requestedToCapacityRatio: { shape: [{ utilization: 50, score: 1 }, { utilization: 40, score: 2 }] } } },
