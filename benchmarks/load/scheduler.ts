@@ -9,6 +9,12 @@
 // scheduled when its bind is durable. Throughput is sampled every second (avg, p50, p90, p99 pods/s);
 // latency is per pod, from being added to its bind being durable.
 //
+// A workload may run scheduler_perf's churn op (mode create) while the measured pods are scheduled:
+// one pod every `intervalMs`, created in the store and handed to the scheduler, until the last
+// measured pod is bound (bounded by `number` and the time budget too). Preemption victims are deleted
+// from the store (the deletes of one preemption share group commits) and removed from the scheduler
+// once durable, as an informer would report them; only the measured pods count.
+//
 // The placement checker runs during the measured phase: every placement is re-filtered against the
 // node state at commit, and every `--check-every`-th is re-scored from scratch over all nodes (its
 // score must equal the best); `placementViolations` counts failures and must be 0.
@@ -40,6 +46,19 @@ interface Workload {
   readonly measurePod: (i: number) => Pod;
   /** Initial pods that can never be placed (Unschedulable): not waited for. */
   readonly initUnschedulable?: boolean;
+  /** scheduler_perf's churn op, running while the measured pods are scheduled. */
+  readonly churn?: Churn;
+}
+
+/**
+ * scheduler_perf's churnOp with mode create: every intervalMilliseconds one object per template is
+ * created, none deleted, until `number` (0: no limit there; here the measured phase and the time
+ * budget bound it).
+ */
+export interface Churn {
+  readonly intervalMs: number;
+  readonly number: number;
+  readonly pod: (i: number) => Pod;
 }
 
 const zoneLabel = 'topology.kubernetes.io/zone';
@@ -114,13 +133,46 @@ function podAffinityOf(kind: 'podAffinity' | 'podAntiAffinity', color: string, t
   return { [kind]: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
 }
 
-function inNamespace(pod: Pod, namespace: string, labels: Record<string, string>): Pod {
+function inNamespace(pod: Pod, namespace: string, labels?: Record<string, string>): Pod {
   pod.metadata.namespace = namespace;
-  pod.metadata.labels = labels;
+  if (labels !== undefined) pod.metadata.labels = labels;
   return pod;
 }
 
-const workloads: Readonly<Record<string, Workload>> = {
+/** scheduler_perf's pod templates declare containerPort 80 (no hostPort: no NodePorts conflict). */
+function withPort80(pod: Pod): Pod {
+  pod.spec!.containers[0]!.ports = [{ containerPort: 80 }];
+  return pod;
+}
+
+/**
+ * scheduler_perf's PreemptionAsync (misc/performance-config.yaml; its 5000Nodes workload has
+ * initNodes 5000, initPods 20000, measurePods 5000, threshold 570, SchedulerAsyncPreemption off):
+ *   1. createNodes (node-default: 4 CPU, 32Gi, 110 pods);
+ *   2. createPods initPods × pod-low-priority (900m / 500Mi, no priority: 0,
+ *      terminationGracePeriodSeconds 0): 4 per node, 3.6 of its 4 CPUs;
+ *   3. churn, mode create, intervalMilliseconds 200, pod-high-priority (priority 10, 3000m / 500Mi):
+ *      each must preempt 3 low pods of a node; it runs in the background from here on;
+ *   4. createPods measurePods × pod-default (100m / 500Mi, priority 0), collectMetrics: only these
+ *      count, and they always fit (100m of the 400m each node has left).
+ * Each op creates its pods in namespace-<op index>, as scheduler_perf does. What differs: the churn
+ * stops when the last measured pod is bound (scheduler_perf cancels it when the workload ends, which
+ * is then too); pods are created straight in the store, not through an API server.
+ */
+function preemptionAsync(nodes: number, initPods: number, measurePods: number): Workload {
+  return {
+    nodes,
+    initPods,
+    measurePods,
+    thresholdPodsPerSec: 570,
+    node: (i) => makeNode(i),
+    initPod: (i) => inNamespace(withPort80(makePod(`pod-low-${i}`, '900m', '500Mi', { terminationGracePeriodSeconds: 0 })), 'namespace-1'),
+    churn: { intervalMs: 200, number: 0, pod: (i) => inNamespace(withPort80(makePod(`pod-high-${i}`, '3000m', '500Mi', { priority: 10 })), 'namespace-2') },
+    measurePod: (i) => inNamespace(withPort80(makePod(`pod-${i}`, '100m', '500Mi')), 'namespace-3'),
+  };
+}
+
+export const workloads: Readonly<Record<string, Workload>> = {
   'SchedulingBasic/5000Nodes_10000Pods': basic(5000, 1000, 10_000, 810),
   'SchedulingBasic/5000Nodes_50000Pods': basic(5000, 5000, 50_000, 810),
   'SchedulingBasic/15000Nodes_30000Pods': basic(15_000, 15_000, 30_000, 810),
@@ -150,17 +202,9 @@ const workloads: Readonly<Record<string, Workload>> = {
       return p;
     },
   },
-  // scheduler_perf's PreemptionAsync shapes (without its background churn): 4 low-priority pods of
-  // 900m per node, then high-priority pods of 3 CPU that each preempt 3 of them.
-  'PreemptionAsync/5000Nodes_5000Pods': {
-    nodes: 5000,
-    initPods: 20_000,
-    measurePods: 5000,
-    thresholdPodsPerSec: 570,
-    node: (i) => makeNode(i),
-    initPod: (i) => makePod(`low-pod-${i}`, '900m', '500Mi', { priority: 0 }),
-    measurePod: (i) => makePod(`high-pod-${i}`, '3', '500Mi', { priority: 10 }),
-  },
+  'PreemptionAsync/5000Nodes_5000Pods': preemptionAsync(5000, 20_000, 5000),
+  // scheduler_perf's integration-test size (5Nodes: 5 nodes, 20 initial, 5 measured).
+  'PreemptionAsync/5Nodes': preemptionAsync(5, 20, 5),
   // scheduler_perf's SchedulingPodAntiAffinity: every pod (color: green) repels green pods of
   // sched-0 and sched-1 by hostname; 1000 initial pods in sched-0, 2000 measured in sched-1.
   'PodAntiAffinity/5000Nodes_2000Pods': {
@@ -255,6 +299,45 @@ async function createAll(store: Store<Pod>, binder: StoreBinder, pods: readonly 
   }
 }
 
+function podKey(pod: Pod): string {
+  return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
+}
+
+/**
+ * Runs a churn op (mode create) until stop() or `limit` pods: one pod per tick (the first after one
+ * interval, as Go's ticker), handed to `create`. stop() resolves, once every create has, to the count.
+ */
+export function startChurn(churn: Churn, limit: number, create: (pod: Pod) => Promise<void>): { stop(): Promise<number> } {
+  const max = churn.number > 0 ? Math.min(churn.number, limit) : limit;
+  let created = 0;
+  const inFlight: Promise<void>[] = [];
+  const timer = setInterval(() => {
+    if (created >= max) {
+      clearInterval(timer);
+      return;
+    }
+    inFlight.push(create(churn.pod(created++)));
+  }, churn.intervalMs);
+  return {
+    async stop(): Promise<number> {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      return created;
+    },
+  };
+}
+
+function waitUntil(done: () => boolean, deadlineMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      if (done()) resolve(true);
+      else if (performance.now() > deadlineMs) resolve(false);
+      else setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
 function waitForBound(s: Scheduler, target: number, deadlineMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const tick = (): void => {
@@ -303,42 +386,64 @@ export async function run(args: readonly string[]): Promise<void> {
     if (!w.initUnschedulable) {
       if (!(await waitForBound(scheduler, w.initPods, performance.now() + o.maxSeconds * 1000))) throw new Error('initial pods not placed in time');
     } else await scheduler.idle();
-    // Preemption victims are deleted from the store, as kube-scheduler deletes them through the API.
-    const deletes: Promise<unknown>[] = [];
+    // Preemption victims are deleted from the store, as kube-scheduler deletes them through the API
+    // (one preemption's deletes share group commits); once durable the scheduler hears of each, as
+    // its informer would, and the preemptor's room is free.
+    const writes: Promise<unknown>[] = [];
+    let victimsDeleted = 0;
     scheduler.onPreemption((p) => {
-      for (const v of p.victims) deletes.push(store.delete(`/pods/default/${v.metadata.name ?? ''}`));
+      for (const v of p.victims) {
+        const namespace = v.metadata.namespace ?? 'default';
+        const name = v.metadata.name ?? '';
+        writes.push(
+          store.delete(`/pods/${namespace}/${name}`).then(() => {
+            victimsDeleted++;
+            scheduler.removePod(namespace, name);
+          }),
+        );
+      }
     });
-    const boundBefore = scheduler.stats().bound;
     const checksBefore = scheduler.stats();
 
     progress('measuring');
     const latency = new LatencyRecorder(w.measurePods);
     const addedAtMs = new Float64Array(w.measurePods);
     const indexOf = new Map<string, number>();
-    measurePods.forEach((p, i) => indexOf.set(p.metadata.name ?? '', i));
+    measurePods.forEach((p, i) => indexOf.set(podKey(p), i));
+    // Only the measured pods count (not the churn's), as scheduler_perf's collector counts its namespace.
+    let measured = 0;
+    let doneAtMs = 0;
     const off = scheduler.onBinding((b) => {
-      const i = indexOf.get(b.pod.metadata.name ?? '');
-      if (i !== undefined) latency.record(performance.now() - (addedAtMs[i] as number));
+      const i = indexOf.get(podKey(b.pod));
+      if (i === undefined) return;
+      const now = performance.now();
+      latency.record(now - (addedAtMs[i] as number));
+      if (++measured === w.measurePods) doneAtMs = now;
     });
     const samples: number[] = [];
     const t0 = performance.now();
-    let lastBound = boundBefore;
+    let lastMeasured = 0;
     const sampler = setInterval(() => {
-      const bound = scheduler.stats().bound;
-      samples.push(bound - lastBound);
-      lastBound = bound;
+      samples.push(measured - lastMeasured);
+      lastMeasured = measured;
     }, 1000);
+    const churn = w.churn === undefined ? undefined : startChurn(w.churn, Math.ceil((o.maxSeconds * 1000) / w.churn.intervalMs), async (pod) => {
+      const key = `/pods/${podKey(pod)}`;
+      const kv = await store.create(key, pod);
+      binder.revisions.set(key, kv.modRevision);
+      scheduler.addPod(pod);
+    });
     for (let i = 0; i < measurePods.length; i++) {
       addedAtMs[i] = performance.now();
       scheduler.addPod(measurePods[i]!);
     }
-    const done = await waitForBound(scheduler, boundBefore + w.measurePods, t0 + o.maxSeconds * 1000);
-    await Promise.all(deletes);
-    const elapsedMs = performance.now() - t0;
+    const done = await waitUntil(() => measured >= w.measurePods, t0 + o.maxSeconds * 1000);
+    const elapsedMs = (done ? doneAtMs : performance.now()) - t0;
     clearInterval(sampler);
+    const churnPods = churn === undefined ? 0 : await churn.stop();
+    await Promise.all(writes);
     off();
     const stats = scheduler.stats();
-    const measured = stats.bound - boundBefore;
     if (!done) progress(`time budget exhausted: ${measured}/${w.measurePods} pods bound`);
     const avgPodsPerSec = (measured * 1000) / elapsedMs;
     const sorted = Float64Array.from(samples.length > 0 ? samples : [avgPodsPerSec]).sort();
@@ -385,6 +490,8 @@ export async function run(args: readonly string[]): Promise<void> {
       placementViolations: stats.placementViolations,
       fullEvaluations: stats.fullEvaluations,
       preemptions: stats.preemptions,
+      churnPods,
+      victimsDeleted,
       thresholdPodsPerSec: w.thresholdPodsPerSec,
       vsThreshold: avgPodsPerSec / w.thresholdPodsPerSec,
       scoreMsMain,
@@ -401,6 +508,7 @@ export async function run(args: readonly string[]): Promise<void> {
       ['placements checked (fully)', `${report.placementsChecked} (${report.placementsFullyChecked})`],
       ['placement violations', String(stats.placementViolations)],
       ['full filter+score passes', String(stats.fullEvaluations)],
+      ['churn pods created / preemptions / victims deleted', `${churnPods} / ${stats.preemptions} / ${victimsDeleted}`],
       ['score phase, main / 2 workers', `${formatMs(scoreMsMain)} / ${formatMs(scoreMsWorkers2)} (${formatRatio(scoreSpeedupWorkers2)})`],
     ];
     process.stdout.write(`${o.workload}, workers ${o.workers}\n${formatTable(['figure', 'value'], rows)}\n`);
