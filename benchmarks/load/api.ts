@@ -1,5 +1,5 @@
 // `npm run bench -- api [--ops N] [--rounds N] [--watchers N] [--watch-events N] [--server child|same]
-//                      [--watch-rounds N] [--phases all|watch] [--no-shared-decode] [--cpu-prof DIR]
+//                      [--watch-rounds N] [--watch-read batch|event] [--phases all|watch|delivery] [--no-shared-decode] [--cpu-prof DIR]
 //                      [--no-etcd] [--json]`
 //
 // The API over HTTP on loopback, through our HttpClient (undici, 64 keep-alive connections), on
@@ -22,8 +22,10 @@
 //                    from the watch cache's history; first connect to the last event read
 //                    (--watch-rounds times; medians)                → watchEventsPerSec1000
 //
-// `--phases watch` runs the watch phases alone (the other figures are null): a quick loop for work
-// on watch delivery. CPU per event (client and server, µs) is reported beside each rate: on this
+// Readers take events with WatchStream.nextBatch (`--watch-read event`: `for await`, one promise
+// per event); either way every event is decoded and its object read.
+// `--phases watch` runs the watch phases alone (the other figures are null), `--phases delivery`
+// only the delivery (its events created with nobody watching): quick loops for work on watches. CPU per event (client and server, µs) is reported beside each rate: on this
 // shared machine it is steadier than the rate.
 //
 // Every kube-apiserver sits on etcd, so etcd's raw put rate bounds its create rate from above;
@@ -44,7 +46,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Etcd3 } from 'etcd3';
 import type { KubeObject } from '../../src/core/api/types.js';
-import type { ResourceType, WatchStream } from '../../src/net/api.js';
+import type { ResourceType, WatchEvent, WatchStream } from '../../src/net/api.js';
 import { HttpClient, type WireEncoding } from '../../src/net/client/http-client.js';
 import { startApiServer, type RunningApiServer } from '../../src/net/server/api-server.js';
 import type { Registry } from '../../src/net/server/registry/registry.js';
@@ -66,7 +68,8 @@ const spec = {
   watchers: { kind: 'int', default: 1000, min: 1, max: 10_000, help: 'concurrent watch streams' },
   watchEvents: { kind: 'int', default: 2000, min: 1, max: 100_000, help: 'events every watch stream receives' },
   watchRounds: { kind: 'int', default: 3, min: 1, max: 25, help: 'delivery rounds (medians reported)' },
-  phases: { kind: 'string', default: 'all', choices: ['all', 'watch'], help: 'which phases run (watch: the watch phases alone)' },
+  watchRead: { kind: 'string', default: 'batch', choices: ['batch', 'event'], help: 'how readers take events: nextBatch, or for await one by one' },
+  phases: { kind: 'string', default: 'all', choices: ['all', 'watch', 'delivery'], help: 'which phases run (watch: the watch phases alone; delivery: watch delivery alone)' },
   watchWriters: { kind: 'int', default: 512, min: 1, max: 10_000, help: 'concurrent creates of the in-process event source (bigger commit batches)' },
   listSize: { kind: 'int', default: 10_000, min: 1, max: 200_000, help: 'pods in the listed namespace' },
   phaseSeconds: { kind: 'number', default: 60, min: 0.1, max: 600, help: 'time budget of one phase' },
@@ -362,12 +365,28 @@ class WatchReader {
     if (this.received >= n) this.stream.close();
   }
 
-  async read(): Promise<void> {
-    for await (const ev of this.stream) {
-      if (ev.type !== 'ADDED') continue;
-      // Touch the decoded object: every event is really decoded and handed over.
-      this.nameBytes += (ev.object as KubeObject).metadata.name?.length ?? 0;
-      if (++this.received >= this.expected) break;
+  async read(batches: boolean): Promise<void> {
+    if (!batches || this.stream.nextBatch === undefined) {
+      for await (const ev of this.stream) {
+        if (ev.type !== 'ADDED') continue;
+        // Touch the decoded object: every event is really decoded and handed over.
+        this.nameBytes += (ev.object as KubeObject).metadata.name?.length ?? 0;
+        if (++this.received >= this.expected) break;
+      }
+      return;
+    }
+    for (;;) {
+      const batch = await this.stream.nextBatch();
+      if (batch === undefined) return;
+      for (let i = 0; i < batch.length; i++) {
+        const ev = batch[i] as WatchEvent;
+        if (ev.type !== 'ADDED') continue;
+        this.nameBytes += (ev.object as KubeObject).metadata.name?.length ?? 0;
+        if (++this.received >= this.expected) {
+          this.stream.close();
+          return;
+        }
+      }
     }
   }
 }
@@ -379,7 +398,7 @@ const connectsInFlightMax = 128;
  * Opens `count` streams from `rv`, `connectsInFlightMax` connects at a time, starting a reader on
  * each as soon as it is open. Resolves when all are open.
  */
-async function openStreams(client: HttpClient, namespace: string, rv: string, count: number, expected: number): Promise<{ streams: WatchStream[]; readers: WatchReader[]; reading: Promise<unknown> }> {
+async function openStreams(client: HttpClient, namespace: string, rv: string, count: number, expected: number, batches: boolean): Promise<{ streams: WatchStream[]; readers: WatchReader[]; reading: Promise<unknown> }> {
   const streams: WatchStream[] = [];
   const readers: WatchReader[] = [];
   const reads: Promise<void>[] = [];
@@ -391,7 +410,7 @@ async function openStreams(client: HttpClient, namespace: string, rv: string, co
       const reader = new WatchReader(stream, expected);
       streams.push(stream);
       readers.push(reader);
-      reads.push(reader.read());
+      reads.push(reader.read(batches));
     }
   };
   const openers: Promise<void>[] = [];
@@ -460,29 +479,49 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
     };
   };
   const revisionNow = async (): Promise<string> => (await writer.list(podsResource, namespace, { limit: 1 })).metadata.resourceVersion ?? '0';
+  const batches = options.watchRead === 'batch';
+  const notRun: WatchFigures = Object.freeze({
+    eventsPerSec: Number.NaN,
+    events: 0,
+    elapsedMs: Number.NaN,
+    clientCpuPct: Number.NaN,
+    serverCpuPct: Number.NaN,
+    clientCpuUsPerEvent: Number.NaN,
+    serverCpuUsPerEvent: Number.NaN,
+  });
+  const live = options.phases !== 'delivery';
   try {
-    // Live, fed over HTTP.
     let rv = await revisionNow();
-    progress(`opening ${options.watchers} watch streams`);
-    let streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents);
-    const pods = podsFor(namespace, options.watchEvents, 3_000_000);
-    progress(`live, HTTP-fed: creating ${options.watchEvents} pods over HTTP, read by ${options.watchers} streams`);
-    let cpu = new CpuMeter(serverPid);
-    let t0 = performance.now();
-    const httpWrites = checked(
-      'watch writes (HTTP)',
-      await runLoad({ opsMax: pods.length, concurrency: options.connections, timeMsMax: options.phaseSeconds * 1000 }, (i) =>
-        writer.create(podsResource, namespace, pods[i] as KubeObject)),
-    );
-    let events = await readAll(streams.readers, streams.reading, options, 'live watch (HTTP-fed)', httpWrites.ops);
-    const liveHttp = figures(events, performance.now() - t0, cpu);
-    for (const s of streams.streams) s.close();
-    progress(`live, HTTP-fed: ${formatRate(liveHttp.eventsPerSec) ?? '-'} events/s (creates ${formatRate(httpWrites.opsPerSec) ?? '-'}/s)`);
+    let liveHttp = notRun;
+    let httpWritesPerSec = Number.NaN;
+    let streams: Awaited<ReturnType<typeof openStreams>> | undefined;
+    let cpu: CpuMeter;
+    let t0: number;
+    let events: number;
+    if (live) {
+      // Live, fed over HTTP.
+      progress(`opening ${options.watchers} watch streams`);
+      streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents, batches);
+      const pods = podsFor(namespace, options.watchEvents, 3_000_000);
+      progress(`live, HTTP-fed: creating ${options.watchEvents} pods over HTTP, read by ${options.watchers} streams`);
+      cpu = new CpuMeter(serverPid);
+      t0 = performance.now();
+      const httpWrites = checked(
+        'watch writes (HTTP)',
+        await runLoad({ opsMax: pods.length, concurrency: options.connections, timeMsMax: options.phaseSeconds * 1000 }, (i) =>
+          writer.create(podsResource, namespace, pods[i] as KubeObject)),
+      );
+      events = await readAll(streams.readers, streams.reading, options, 'live watch (HTTP-fed)', httpWrites.ops);
+      liveHttp = figures(events, performance.now() - t0, cpu);
+      httpWritesPerSec = httpWrites.opsPerSec;
+      for (const s of streams.streams) s.close();
+      progress(`live, HTTP-fed: ${formatRate(liveHttp.eventsPerSec) ?? '-'} events/s (creates ${formatRate(httpWritesPerSec) ?? '-'}/s)`);
+      rv = await revisionNow();
+      streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents, batches);
+    }
 
-    // Live, fed in the server process.
-    rv = await revisionNow();
-    streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents);
-    progress(`live, in-process-fed: the server creates ${options.watchEvents} pods, read by ${options.watchers} streams`);
+    // Live, fed in the server process (with `--phases delivery`: the events only, nobody watching).
+    progress(`${live ? 'live, in-process-fed: ' : ''}the server creates ${options.watchEvents} pods${live ? `, read by ${options.watchers} streams` : ''}`);
     cpu = new CpuMeter(serverPid);
     t0 = performance.now();
     const localWrites = await server.writeInProcess({
@@ -493,10 +532,13 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
       timeMsMax: options.phaseSeconds * 1000,
     });
     if (localWrites.errors > 0) throw new Error(`in-process writes: ${localWrites.errors} failed; first: ${localWrites.firstError}`);
-    events = await readAll(streams.readers, streams.reading, options, 'live watch (in-process-fed)', localWrites.ops);
-    const liveLocal = figures(events, performance.now() - t0, cpu);
-    for (const s of streams.streams) s.close();
-    progress(`live, in-process-fed: ${formatRate(liveLocal.eventsPerSec) ?? '-'} events/s (creates ${formatRate(localWrites.opsPerSec) ?? '-'}/s)`);
+    let liveLocal = notRun;
+    if (streams !== undefined) {
+      events = await readAll(streams.readers, streams.reading, options, 'live watch (in-process-fed)', localWrites.ops);
+      liveLocal = figures(events, performance.now() - t0, cpu);
+      for (const s of streams.streams) s.close();
+      progress(`live, in-process-fed: ${formatRate(liveLocal.eventsPerSec) ?? '-'} events/s (creates ${formatRate(localWrites.opsPerSec) ?? '-'}/s)`);
+    }
 
     // Delivery of those same events from the history, in rounds.
     const rounds: WatchFigures[] = [];
@@ -505,7 +547,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
       progress(`delivery ${round + 1}/${options.watchRounds}: ${options.watchers} new streams from revision ${rv}`);
       cpu = new CpuMeter(serverPid);
       t0 = performance.now();
-      streams = await openStreams(watchClient, namespace, rv, options.watchers, localWrites.ops);
+      streams = await openStreams(watchClient, namespace, rv, options.watchers, localWrites.ops, batches);
       connects.push(performance.now() - t0);
       events = await readAll(streams.readers, streams.reading, options, 'delivery', localWrites.ops);
       const f = figures(events, performance.now() - t0, cpu);
@@ -517,7 +559,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
       );
     }
     const delivery = medianWatchFigures(rounds);
-    return { liveHttp, liveLocal, delivery, connectMs: median(connects), httpWritesPerSec: httpWrites.opsPerSec, localWritesPerSec: localWrites.opsPerSec };
+    return { liveHttp, liveLocal, delivery, connectMs: median(connects), httpWritesPerSec, localWritesPerSec: localWrites.opsPerSec };
   } finally {
     await watchClient.close();
   }
@@ -638,7 +680,7 @@ async function measure(options: Options): Promise<void> {
     };
     const msgpack = client('msgpack');
     const json = client('json');
-    if (options.phases === 'watch') {
+    if (options.phases !== 'all') {
       const watch = await watchPhase(server, msgpack, options, serverPid);
       const results = watchOnlyResults(watch);
       printTable(results, options);
@@ -740,7 +782,7 @@ function watchOnlyResults(watch: WatchResults): Results {
     watchLocalWritesPerSec: watch.localWritesPerSec,
     etcdPut: undefined,
     etcdVersion: undefined,
-    etcdSkipped: '--phases watch',
+    etcdSkipped: '--phases (not all)',
   };
 }
 
@@ -783,6 +825,7 @@ function jsonReport(r: Results, options: Options): JsonReport {
     watchClientCpuUsPerEvent: r.watchDelivery.clientCpuUsPerEvent,
     watchServerCpuUsPerEvent: r.watchDelivery.serverCpuUsPerEvent,
     watchDeliveryRounds: options.watchRounds,
+    watchRead: options.watchRead,
     watchConnectMs: r.watchConnectMs,
     watchEventsPerSec1000Live: r.watchLiveHttp.eventsPerSec,
     watchLiveCreatesPerSec: r.watchHttpWritesPerSec,

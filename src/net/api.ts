@@ -86,6 +86,27 @@ export interface WatchEvent<T extends KubeObject = KubeObject> {
  */
 export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T>> {
   close(): void;
+  /**
+   * Optional batch reading, for consumers of many events (one promise per batch, not per event):
+   * every event ready now, in order (at least one; waits for one), or undefined once the stream
+   * has ended. The array is the caller's. Do not mix with iteration on the same stream.
+   */
+  nextBatch?(): Promise<readonly WatchEvent<T>[] | undefined>;
+}
+
+/**
+ * The events of `stream` in batches: through `nextBatch` when the stream has it, else gathered
+ * one by one (a batch of one event each).
+ */
+export async function* watchBatches<T extends KubeObject>(stream: WatchStream<T>): AsyncGenerator<readonly WatchEvent<T>[], void, undefined> {
+  if (stream.nextBatch !== undefined) {
+    for (;;) {
+      const batch = await stream.nextBatch();
+      if (batch === undefined) return;
+      yield batch;
+    }
+  }
+  for await (const ev of stream) yield [ev];
 }
 
 /** Outcome of a write that returns the object, plus warnings (fieldValidation=Warn). */

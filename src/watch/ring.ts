@@ -10,14 +10,18 @@
 // Storage is a power-of-two array that doubles up to `capacityMax`, so an idle resource costs
 // little. Owned and written by one WatchCache only.
 //
-// Blocks: the history is also cut into blocks of `ringBlockEvents` consecutive sequence numbers,
-// each of which can be read as one buffer — the natural frames of its events, back to back, as a
-// watcher without a filter receives them. Watchers that replay the history (new streams from an
-// old resourceVersion) then take a block as one shared buffer instead of a frame per event and a
-// copy per stream; the events' own frames become views into it, so the bytes are held once.
+// Blocks: the history is also cut into blocks of `ringBlockEvents` consecutive sequence numbers.
+// A block can be read as one buffer: the natural frames of its events, back to back, as a watcher
+// without a filter receives them — or, for a watcher of one namespace (and no other filter), the
+// frames of that namespace's events. Watchers that replay the history (new streams from an old
+// resourceVersion) then take a block as one shared buffer instead of a frame per event and a copy
+// per stream. The events' own frames become views into a block, so their bytes are mostly held once
+// (at most twice: in the all-namespaces block and in their namespace's).
 //
-//   seq:    0 …………… 63 | 64 …………… 127 | 128 … (open: not yet full, never a block)
-//   block:      0       |       1       |
+//   seq:      0 …………… 63 | 64 …………… 127 | 128 … (open: not yet full, never a block)
+//   block:        0       |        1       |
+//   ""        [f0 f1 … f63] [f64 … f127]
+//   "team-a"  [f1 f7 f40]   [ ] (empty: skipped)
 
 import type { WatchCodec } from '../net/wire/watch-frames.js';
 import type { CacheEvent } from './items.js';
@@ -29,18 +33,18 @@ const ringBlockShift = 6;
 /** A block is not built past this many bytes: its events are taken frame by frame instead. */
 export const ringBlockBytesMax = 1024 * 1024;
 
-/** One block's frames in one codec's format. */
+/** One block's frames in one codec's format, for one namespace or all. */
 export interface RingBlock {
-  /** The frames of the block's events, in order (shared: never modify). */
+  /** The frames of the block's events that the namespace holds, in order (shared: never modify). */
   readonly bytes: Buffer;
   /** Sequence number after the block's last event. */
   readonly endSeq: number;
-  /** Revision of the block's last event. */
+  /** Revision of the last event in `bytes` (0 when it is empty). */
   readonly lastRevision: number;
 }
 
-/** Per block number: the built block per codec id, or null when it was too large to build. */
-type BlockSlot = [RingBlock | null | undefined, RingBlock | null | undefined];
+/** Built blocks of one block number: by namespace ('' = all), then by codec id (null: too large). */
+type BlockSlot = Map<string, [RingBlock | null | undefined, RingBlock | null | undefined]>;
 
 export class EventRing {
   private slots: (CacheEvent | undefined)[];
@@ -112,43 +116,57 @@ export class EventRing {
   }
 
   /**
-   * The block starting at `seq`, in `codec`'s format, when `seq` starts a block that is complete
-   * and held whole (built on first use, then shared); otherwise undefined (read event by event).
+   * The block starting at `seq`, in `codec`'s format, of `namespace`'s events ('' for all), when
+   * `seq` starts a block that is complete and held whole (built on first use, then shared);
+   * otherwise undefined (read event by event).
    */
-  block(seq: number, codec: WatchCodec): RingBlock | undefined {
+  block(seq: number, codec: WatchCodec, namespace: string): RingBlock | undefined {
     if ((seq & (ringBlockEvents - 1)) !== 0 || seq < this.firstSeq || seq + ringBlockEvents > this.endSeq) return undefined;
     const n = seq >>> ringBlockShift;
     let slot = this.blocks.get(n);
     if (slot === undefined) {
-      slot = [undefined, undefined];
+      slot = new Map();
       this.blocks.set(n, slot);
     }
-    const built = slot[codec.id];
+    let byCodec = slot.get(namespace);
+    if (byCodec === undefined) {
+      byCodec = [undefined, undefined];
+      slot.set(namespace, byCodec);
+    }
+    const built = byCodec[codec.id];
     if (built !== undefined) return built ?? undefined;
-    const made = this.buildBlock(seq, codec);
-    slot[codec.id] = made;
+    const made = this.buildBlock(seq, codec, namespace);
+    byCodec[codec.id] = made;
     return made ?? undefined;
   }
 
-  private buildBlock(seq: number, codec: WatchCodec): RingBlock | null {
-    const frames: Buffer[] = new Array<Buffer>(ringBlockEvents);
+  private buildBlock(seq: number, codec: WatchCodec, namespace: string): RingBlock | null {
+    const frames: Buffer[] = [];
     let bytes = 0;
+    let lastRevision = 0;
     for (let i = 0; i < ringBlockEvents; i++) {
-      const f = this.at(seq + i).natural.frame(codec);
-      frames[i] = f;
+      const ev = this.at(seq + i);
+      // An object's namespace never changes (it is part of its key): the event is in the
+      // namespace's view exactly when its object is.
+      if (namespace !== '' && (ev.cur ?? ev.prev)?.namespace !== namespace) continue;
+      const f = ev.natural.frame(codec);
+      frames.push(f);
       bytes += f.length;
+      lastRevision = ev.revision;
       if (bytes > ringBlockBytesMax) return null;
     }
     const joined = Buffer.concat(frames, bytes);
     // The events' frames become views into the block: one copy of the bytes, not two.
     let offset = 0;
-    for (let i = 0; i < ringBlockEvents; i++) {
-      const length = (frames[i] as Buffer).length;
-      this.at(seq + i).natural.adoptFrame(codec, joined.subarray(offset, offset + length));
+    let f = 0;
+    for (let i = 0; i < ringBlockEvents && f < frames.length; i++) {
+      const ev = this.at(seq + i);
+      if (namespace !== '' && (ev.cur ?? ev.prev)?.namespace !== namespace) continue;
+      const length = (frames[f++] as Buffer).length;
+      ev.natural.adoptFrame(codec, joined.subarray(offset, offset + length));
       offset += length;
     }
-    const last = this.at(seq + ringBlockEvents - 1);
-    return { bytes: joined, endSeq: seq + ringBlockEvents, lastRevision: last.revision };
+    return { bytes: joined, endSeq: seq + ringBlockEvents, lastRevision };
   }
 
   /** The first seq whose event has revision > `revision` (endSeq if none). Binary search. */

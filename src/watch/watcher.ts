@@ -60,6 +60,8 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
   state: WatcherState = WatcherState.Waiting as WatcherState;
   /** True when the filter lets everything through (the fan-out's fast path). */
   readonly matchAll: boolean;
+  /** The namespace ('' = all) when that is the whole filter: history blocks serve it (ring.ts). */
+  private readonly blockNamespace: string | undefined;
   endReason: WatchEndReason | undefined = undefined;
 
   // Fan-out group membership, owned by the cache.
@@ -106,6 +108,7 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
   ) {
     this.matchAll =
       filter.namespace === '' && filter.nodeName === undefined && filter.predicate === undefined;
+    this.blockNamespace = filter.nodeName === undefined && filter.predicate === undefined ? filter.namespace : undefined;
     this.sendState = options.sendState;
     this.sendInitialEventsEnd = options.sendInitialEventsEnd;
     this.allowBookmarks = options.allowBookmarks;
@@ -198,14 +201,15 @@ export class Watcher implements WatchFrameSource, AsyncIterable<WatchItem> {
   takeFrames(codec: WatchCodec, out: Buffer[], bytesMax: number): number {
     let total = 0;
     while (total < bytesMax) {
-      // Replaying the history unfiltered: whole blocks of it as one shared buffer each.
-      if (this.state === WatcherState.Unsynced && this.matchAll) {
-        const block = this.cache.ring.block(this.cursorSeq, codec);
+      // Replaying the history unfiltered or by namespace: whole blocks of it as one shared buffer.
+      if (this.state === WatcherState.Unsynced && this.blockNamespace !== undefined) {
+        const block = this.cache.ring.block(this.cursorSeq, codec, this.blockNamespace);
         if (block !== undefined) {
           if (total + block.bytes.length <= bytesMax) {
+            this.cursorSeq = block.endSeq;
+            if (block.bytes.length === 0) continue;
             out.push(block.bytes);
             total += block.bytes.length;
-            this.cursorSeq = block.endSeq;
             this.lastTakenRevision = block.lastRevision;
             continue;
           }

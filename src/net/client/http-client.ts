@@ -357,6 +357,7 @@ class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>
   private controller: Dispatcher.DispatchController | undefined;
   private paused = false;
   private waiter: ((r: IteratorResult<WatchEvent>) => void) | undefined;
+  private batchWaiter: ((batch: readonly WatchEvent[] | undefined) => void) | undefined;
   private waiterReject: ((e: Error) => void) | undefined;
   private closedByUs = false;
 
@@ -447,12 +448,22 @@ class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>
     const reject = this.waiterReject;
     if (reject !== undefined) {
       this.waiter = undefined;
+      this.batchWaiter = undefined;
       this.waiterReject = undefined;
       reject(error);
     }
   }
 
   private wake(): void {
+    const resolveBatch = this.batchWaiter;
+    if (resolveBatch !== undefined) {
+      const batch = this.takeBatch();
+      if (batch === null) return;
+      this.batchWaiter = undefined;
+      this.waiterReject = undefined;
+      resolveBatch(batch);
+      return;
+    }
     const resolve = this.waiter;
     if (resolve === undefined) return;
     const r = this.take();
@@ -486,7 +497,38 @@ class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>
     return undefined;
   }
 
+  /** Every queued event (the queue itself is handed over), undefined at the end, null if none yet. */
+  private takeBatch(): readonly WatchEvent[] | undefined | null {
+    if (this.head < this.queue.length) {
+      let batch: DecodedWatchEvent[];
+      if (this.head === 0) {
+        batch = this.queue;
+      } else {
+        batch = this.queue.slice(this.head);
+      }
+      this.queue = [];
+      this.head = 0;
+      if (this.paused) {
+        this.paused = false;
+        this.controller?.resume();
+      }
+      return batch as readonly WatchEvent[];
+    }
+    if (this.state.kind === 'ended') return undefined;
+    return null;
+  }
+
   // ---- reader side ----
+
+  nextBatch(): Promise<readonly WatchEvent[] | undefined> {
+    if (this.state.kind === 'failed' && this.head === this.queue.length) return Promise.reject(this.state.error);
+    const batch = this.takeBatch();
+    if (batch !== null) return Promise.resolve(batch);
+    return new Promise<readonly WatchEvent[] | undefined>((resolve, reject) => {
+      this.batchWaiter = resolve;
+      this.waiterReject = reject;
+    });
+  }
 
   [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
     return this;
