@@ -51,6 +51,7 @@ function containerScalars(c: Container): Map<string, number> {
  */
 export function podScalarRequests(pod: Pod): readonly ScalarRequest[] {
   const spec = pod.spec;
+  if (!mayRequestScalars(pod)) return noScalars;
   const sum = new Map<string, number>();
   for (const c of spec?.containers ?? []) for (const [k, v] of containerScalars(c)) sum.set(k, (sum.get(k) ?? 0) + v);
   const sidecars = new Map<string, number>();
@@ -69,6 +70,23 @@ export function podScalarRequests(pod: Pod): readonly ScalarRequest[] {
   addScalars(overhead, spec?.overhead);
   for (const [k, v] of overhead) sum.set(k, (sum.get(k) ?? 0) + v);
   return [...sum].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, quantity]) => ({ name, quantity }));
+}
+
+const noScalars: readonly ScalarRequest[] = Object.freeze([]);
+
+function hasOtherKey(requests: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (requests === undefined) return false;
+  for (const k in requests) if (!nativeColumns.has(k)) return true;
+  return false;
+}
+
+/** False when every request is cpu / memory / ephemeral-storage (nearly every pod): no maps built. */
+function mayRequestScalars(pod: Pod): boolean {
+  const spec = pod.spec;
+  if (spec === undefined) return false;
+  for (const c of spec.containers) if (hasOtherKey(c.resources?.requests)) return true;
+  for (const c of spec.initContainers ?? []) if (hasOtherKey(c.resources?.requests)) return true;
+  return hasOtherKey(spec.overhead);
 }
 
 const scalarsOfPod = new WeakMap<PodInfo, readonly ScalarRequest[]>();
