@@ -9,6 +9,7 @@ import { Code } from '../../../src/scheduler/framework/status.js';
 import { newPodInfo } from '../../../src/scheduler/framework/pod-info.js';
 import { createScheduler } from '../../../src/scheduler/index.js';
 import { applyPodScalars, isScalarResourceName, podScalarRequests, writeNode } from '../../../src/scheduler/nodes.js';
+import { newBalancedAllocation } from '../../../src/scheduler/plugins/node-resources-balanced-allocation/balanced-allocation.js';
 import { newNodeResourcesFit } from '../../../src/scheduler/plugins/node-resources-fit/node-resources-fit.js';
 import { Cluster, pod } from '../helpers.js';
 
@@ -102,6 +103,30 @@ test('NodeResourcesFit Score: configured extended resources count when the pod r
     { name: 'not configured', args: undefined, requests: { cpu: '3000m', memory: '5000', 'example.com/gpu': '1' }, want: [37, 50] },
   ];
   for (const k of cases) assert.deepEqual(c.score(newNodeResourcesFit(k.args, 'args'), pod({ requests: k.requests })), k.want, k.name);
+});
+
+test('NodeResourcesBalancedAllocation: configured extended resources join the deviation when requested', () => {
+  const c = new Cluster([{}, {}]);
+  writeNode(c.table, c.intern, 0, gpuNode('node-0', { cpu: '4000m', memory: '10000', 'example.com/gpu': '4' }), 0);
+  writeNode(c.table, c.intern, 1, gpuNode('node-1', { cpu: '6000m', memory: '10000' }), 1);
+  applyPodScalars(c.table, c.intern, newPodInfo(pod({ name: 'used', requests: { 'example.com/gpu': '1' } })), 0, 1);
+  const args = { resources: [{ name: 'cpu' }, { name: 'memory', weight: 1 }, { name: 'example.com/gpu' }] };
+  const cases: { name: string; args: unknown; requests: Record<string, string>; want: number[] | 'skip' }[] = [
+    // node-0: fractions cpu .25, memory .2, gpu (1 + 1)/4 = .5 → std .1312 → 86; node-1 (no GPU): |.1667 − .2|/2 → 98.
+    { name: 'with a GPU', args, requests: { cpu: '1000m', memory: '2000', 'example.com/gpu': '1' }, want: [86, 98] },
+    // Not requested: the GPU is left out (node-0: |.25 − .2|/2 → 97).
+    { name: 'without a GPU', args, requests: { cpu: '1000m', memory: '2000' }, want: [97, 98] },
+    // Only a GPU requested: not best-effort; node-0 fractions 0, 0, .5 → std .2357 → 76; node-1 0, 0 → 100.
+    { name: 'GPU only', args, requests: { 'example.com/gpu': '1' }, want: [76, 100] },
+    { name: 'nothing requested: skipped', args, requests: {}, want: 'skip' },
+  ];
+  for (const k of cases) assert.deepEqual(c.score(newBalancedAllocation(k.args, 'args'), pod({ requests: k.requests })), k.want, k.name);
+  const bad: [unknown, string][] = [
+    [{ resources: [{ name: 'cpu', weight: 2 }] }, 'args.resources[0].weight: Invalid value: 2: must be 1'],
+    [{ resources: [{ name: 'cpu' }, { name: 'cpu' }] }, 'args.resources[1].name: Duplicate value: "cpu"'],
+    [{ resources: [{ name: 'gpu' }] }, 'args.resources[0].name: Invalid value: "gpu"'],
+  ];
+  for (const [a, message] of bad) assert.throws(() => newBalancedAllocation(a, 'args'), (e: unknown) => e instanceof Error && e.message.startsWith(message), message);
 });
 
 test('the scheduler places GPU pods only where GPUs are free, and says why not (0 and 2 workers alike)', async () => {
