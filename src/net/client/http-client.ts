@@ -7,9 +7,9 @@
 //   await api.close();
 //
 // Requests go through `Pool.dispatch` with a handler object that collects the body (no stream per
-// request). Watches have their own pool without a connection limit: each one holds a connection
-// for as long as it runs, and must not starve requests. Error responses become StatusErrors with
-// the server's reason, code, message and details (status.ts).
+// request). Watches do not use the pool: each holds a connection of its own for as long as it
+// runs (it must not starve requests) and reads it directly (watch-socket.ts). Error responses
+// become StatusErrors with the server's reason, code, message and details (status.ts).
 
 import { Pool, type Dispatcher } from 'undici';
 import { Packr, Unpackr } from 'msgpackr';
@@ -26,7 +26,6 @@ import type {
   PatchOptions,
   PatchType,
   ResourceType,
-  WatchEvent,
   WatchOptions,
   WatchStream,
   WriteOptions,
@@ -35,6 +34,7 @@ import type {
 import { deleteOptionsBody, listQuery, patchContentTypeOf, patchQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
 import { isStatus, parseWarnings, statusErrorOf } from './status.js';
 import { FrameSplitter, SharedFrameDecoder, plainFrameDecoder, type FrameDecoder } from './watch-decode.js';
+import { SocketWatch, type WatchBodyDecoder } from './watch-socket.js';
 
 export type WireEncoding = 'msgpack' | 'json';
 
@@ -137,14 +137,17 @@ function errorOf(r: RawResponse): StatusError {
 
 export class HttpClient implements ClusterApi {
   private readonly pool: Pool;
-  private readonly watchPool: Pool;
+  private readonly url: URL;
   private readonly msgpack: boolean;
   private readonly accept: string;
   private readonly bodyContentType: string;
   private readonly requestTimeoutMs: number;
   private readonly watchBufferEventsMax: number;
   private readonly extraHeaders: Readonly<Record<string, string>>;
-  private readonly watches = new Set<HttpWatch>();
+  private readonly watches = new Set<SocketWatch>();
+  private readonly forgetWatch = (w: SocketWatch): void => {
+    this.watches.delete(w);
+  };
   private readonly frameDecoder: FrameDecoder;
   private closed = false;
 
@@ -158,8 +161,7 @@ export class HttpClient implements ClusterApi {
       headersTimeout: this.requestTimeoutMs,
       bodyTimeout: this.requestTimeoutMs,
     });
-    // No connection limit: a watch holds its connection until it ends.
-    this.watchPool = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 60_000 });
+    this.url = new URL(origin);
     this.msgpack = (options.encoding ?? 'msgpack') === 'msgpack';
     this.accept = this.msgpack ? msgpackMediaType : jsonMediaType;
     this.bodyContentType = this.msgpack ? msgpackMediaType : jsonMediaType;
@@ -175,7 +177,7 @@ export class HttpClient implements ClusterApi {
     this.closed = true;
     for (const w of this.watches) w.close();
     this.watches.clear();
-    await Promise.all([this.pool.close(), this.watchPool.destroy()]);
+    await this.pool.close();
   }
 
   // ---- transport ----
@@ -296,19 +298,17 @@ export class HttpClient implements ClusterApi {
   async watch<T extends KubeObject = KubeObject>(r: ResourceType, namespace: string, options?: WatchOptions): Promise<WatchStream<T>> {
     if (this.closed) throw new Error('HttpClient is closed');
     const path = resourcePath(r, namespace) + watchQuery(options);
-    const w = new HttpWatch(this.msgpack ? new FrameSplitter(this.frameDecoder) : new JsonWatchDecoder(), this.watchBufferEventsMax, this.watches);
+    const w = new SocketWatch({
+      url: this.url,
+      path,
+      headers: { ...this.extraHeaders, accept: this.msgpack ? msgpackWatchAccept : jsonWatchMediaType },
+      decoder: this.msgpack ? new FrameSplitter(this.frameDecoder) : new JsonBodyDecoder(),
+      bufferEventsMax: this.watchBufferEventsMax,
+      headersTimeoutMs: this.requestTimeoutMs,
+      errorOf: (response) => errorOf({ ...response, warning: undefined }),
+      onDone: this.forgetWatch,
+    });
     this.watches.add(w);
-    this.watchPool.dispatch(
-      {
-        path,
-        method: 'GET',
-        headers: { ...this.extraHeaders, accept: this.msgpack ? msgpackWatchAccept : jsonWatchMediaType },
-        headersTimeout: this.requestTimeoutMs,
-        // A quiet watch is not a dead one: no limit between chunks.
-        bodyTimeout: 0,
-      },
-      w,
-    );
     await w.started;
     return w as unknown as WatchStream<T>;
   }
@@ -332,232 +332,12 @@ function isGone(object: unknown, options: DeleteOptions | undefined): boolean {
   return options?.gracePeriodSeconds === 0 || (meta.deletionGracePeriodSeconds ?? 0) === 0;
 }
 
-type WatchState =
-  | { readonly kind: 'starting' }
-  | { readonly kind: 'streaming' }
-  | { readonly kind: 'ended' }
-  | { readonly kind: 'failed'; readonly error: Error };
+/** JSON watch lines as a WatchBodyDecoder. */
+class JsonBodyDecoder implements WatchBodyDecoder {
+  private readonly lines = new JsonWatchDecoder();
 
-/**
- * One watch over HTTP: undici pushes chunks in, the decoder cuts them into events, the reader
- * pulls them out. When `bufferEventsMax` events wait unread the socket is paused (TCP backpressure
- * reaches the server, whose bounded buffer for this watcher then decides), and resumed at half.
- */
-class HttpWatch implements Dispatcher.DispatchHandler, AsyncIterator<WatchEvent>, WatchStream {
-  readonly started: Promise<void>;
-  private startResolve!: () => void;
-  private startReject!: (e: Error) => void;
-  private state: WatchState = { kind: 'starting' };
-  private statusCode = 0;
-  private contentType = '';
-  private readonly errorChunks: Buffer[] = [];
-  // Events decoded and not yet read: queue[head..].
-  private queue: DecodedWatchEvent[] = [];
-  private head = 0;
-  private controller: Dispatcher.DispatchController | undefined;
-  private paused = false;
-  private waiter: ((r: IteratorResult<WatchEvent>) => void) | undefined;
-  private batchWaiter: ((batch: readonly WatchEvent[] | undefined) => void) | undefined;
-  private waiterReject: ((e: Error) => void) | undefined;
-  private closedByUs = false;
-
-  constructor(
-    private readonly decoder: FrameSplitter | JsonWatchDecoder,
-    private readonly bufferEventsMax: number,
-    private readonly registry: Set<HttpWatch>,
-  ) {
-    this.started = new Promise<void>((resolve, reject) => {
-      this.startResolve = resolve;
-      this.startReject = reject;
-    });
-  }
-
-  // ---- undici side ----
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.closedByUs) controller.abort(new Error('watch closed'));
-  }
-
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    this.controller = controller;
-    this.statusCode = statusCode;
-    const ct = headers['content-type'];
-    this.contentType = typeof ct === 'string' ? ct : '';
-    if (statusCode === 200) {
-      this.state = { kind: 'streaming' };
-      this.startResolve();
-    }
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.statusCode !== 200) {
-      this.errorChunks.push(chunk);
-      return;
-    }
-    try {
-      if (this.decoder instanceof FrameSplitter) {
-        this.decoder.push(chunk, this.queue);
-      } else {
-        const events = this.decoder.push(chunk);
-        for (let i = 0; i < events.length; i++) this.queue.push(events[i] as DecodedWatchEvent);
-      }
-    } catch (e) {
-      controller.abort(e instanceof Error ? e : new Error(String(e)));
-      return;
-    }
-    if (this.head === this.queue.length) return;
-    this.wake();
-    if (!this.paused && this.queue.length - this.head >= this.bufferEventsMax) {
-      this.paused = true;
-      controller.pause();
-    }
-  }
-
-  onResponseEnd(): void {
-    if (this.statusCode !== 200) {
-      const raw: RawResponse = {
-        statusCode: this.statusCode,
-        contentType: this.contentType,
-        warning: undefined,
-        body: Buffer.concat(this.errorChunks),
-      };
-      this.fail(errorOf(raw));
-      return;
-    }
-    this.state = { kind: 'ended' };
-    this.registry.delete(this);
-    this.wake();
-  }
-
-  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
-    if (this.closedByUs) {
-      this.state = { kind: 'ended' };
-      this.registry.delete(this);
-      this.startResolve();
-      this.wake();
-      return;
-    }
-    this.fail(error);
-  }
-
-  private fail(error: Error): void {
-    this.state = { kind: 'failed', error };
-    this.registry.delete(this);
-    this.startReject(error);
-    const reject = this.waiterReject;
-    if (reject !== undefined) {
-      this.waiter = undefined;
-      this.batchWaiter = undefined;
-      this.waiterReject = undefined;
-      reject(error);
-    }
-  }
-
-  private wake(): void {
-    const resolveBatch = this.batchWaiter;
-    if (resolveBatch !== undefined) {
-      const batch = this.takeBatch();
-      if (batch === null) return;
-      this.batchWaiter = undefined;
-      this.waiterReject = undefined;
-      resolveBatch(batch);
-      return;
-    }
-    const resolve = this.waiter;
-    if (resolve === undefined) return;
-    const r = this.take();
-    if (r === undefined) return;
-    this.waiter = undefined;
-    this.waiterReject = undefined;
-    resolve(r);
-  }
-
-  /** The next result if one is ready: an event, or the end. Throws the stream's failure. */
-  private take(): IteratorResult<WatchEvent> | undefined {
-    if (this.head < this.queue.length) {
-      const ev = this.queue[this.head] as DecodedWatchEvent;
-      this.queue[this.head] = undefined as unknown as DecodedWatchEvent;
-      this.head++;
-      if (this.head === this.queue.length) {
-        this.queue = [];
-        this.head = 0;
-      } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        // A reader that never quite catches up: drop the dead prefix now and then.
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      if (this.paused && this.queue.length - this.head <= this.bufferEventsMax >> 1) {
-        this.paused = false;
-        this.controller?.resume();
-      }
-      return { value: ev as WatchEvent, done: false };
-    }
-    if (this.state.kind === 'ended') return { value: undefined, done: true };
-    return undefined;
-  }
-
-  /** Every queued event (the queue itself is handed over), undefined at the end, null if none yet. */
-  private takeBatch(): readonly WatchEvent[] | undefined | null {
-    if (this.head < this.queue.length) {
-      let batch: DecodedWatchEvent[];
-      if (this.head === 0) {
-        batch = this.queue;
-      } else {
-        batch = this.queue.slice(this.head);
-      }
-      this.queue = [];
-      this.head = 0;
-      if (this.paused) {
-        this.paused = false;
-        this.controller?.resume();
-      }
-      return batch as readonly WatchEvent[];
-    }
-    if (this.state.kind === 'ended') return undefined;
-    return null;
-  }
-
-  // ---- reader side ----
-
-  nextBatch(): Promise<readonly WatchEvent[] | undefined> {
-    if (this.state.kind === 'failed' && this.head === this.queue.length) return Promise.reject(this.state.error);
-    const batch = this.takeBatch();
-    if (batch !== null) return Promise.resolve(batch);
-    return new Promise<readonly WatchEvent[] | undefined>((resolve, reject) => {
-      this.batchWaiter = resolve;
-      this.waiterReject = reject;
-    });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<WatchEvent>> {
-    if (this.state.kind === 'failed' && this.head === this.queue.length) return Promise.reject(this.state.error);
-    const r = this.take();
-    if (r !== undefined) return Promise.resolve(r);
-    return new Promise<IteratorResult<WatchEvent>>((resolve, reject) => {
-      this.waiter = resolve;
-      this.waiterReject = reject;
-    });
-  }
-
-  return(): Promise<IteratorResult<WatchEvent>> {
-    this.close();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  close(): void {
-    if (this.state.kind === 'ended' || this.state.kind === 'failed') return;
-    this.closedByUs = true;
-    this.queue = [];
-    this.head = 0;
-    if (this.controller !== undefined && !this.controller.aborted) this.controller.abort(new Error('watch closed'));
-    this.state = { kind: 'ended' };
-    this.registry.delete(this);
-    this.startResolve();
-    this.wake();
+  push(chunk: Buffer, out: DecodedWatchEvent[]): void {
+    const events = this.lines.push(chunk);
+    for (let i = 0; i < events.length; i++) out.push(events[i] as DecodedWatchEvent);
   }
 }
