@@ -122,6 +122,16 @@ test('WorkloadCatalog.defaultSelector: Services selecting the pod, plus its cont
   off();
   w.setService(service('web', { app: 'web' }));
   assert.equal(changes, 1);
+  // Updates that keep the selector (status, replica counts) stale nothing; a new selector does.
+  let later = 0;
+  w.onChange(() => later++);
+  w.setService({ ...service('web', { app: 'web' }), status: { loadBalancer: {} } });
+  w.setReplicaSet({ ...replicaSet('web-1', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'hash', operator: 'In', values: ['h1'] }] }), status: { replicas: 3 } });
+  w.setStatefulSet(statefulSet('db', { app: 'db' }));
+  assert.equal(later, 0);
+  w.setReplicaSet(replicaSet('web-1', { matchLabels: { app: 'web', hash: 'h2' } }));
+  w.setService(service('web', { app: 'web', v: '2' }));
+  assert.equal(later, 2);
 });
 
 test('PodTopologySpread system defaults: hostname and zone spreading for a ReplicaSet, nodes without a zone still scored', () => {

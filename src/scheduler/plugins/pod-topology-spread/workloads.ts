@@ -69,12 +69,18 @@ export class WorkloadCatalog {
     for (const l of this.listeners) l();
   }
 
-  /** Adds or replaces a Service. */
+  /**
+   * Adds or replaces a Service. Listeners hear only of selector changes: an update of anything else
+   * (status, ports; a ReplicaSet's replica counts) leaves every default selector as it was.
+   */
   setService(svc: Service): void {
     const namespace = svc.metadata.namespace ?? 'default';
     const key = keyOf(namespace, svc.metadata.name);
-    this.dropService(key);
     const selector = svc.spec?.selector;
+    const old = this.services.get(key);
+    if (old !== undefined && selector !== undefined && selector !== null && sameMap(old.selector, selector)) return;
+    const had = this.dropService(key);
+    if (!had && (selector === undefined || selector === null)) return;
     // Services with a nil selector match nothing, not everything (kube's GetPodServices).
     if (selector !== undefined && selector !== null) {
       const entry: ServiceEntry = { namespace, selector, matcher: labelSelectorFromSet(selector) };
@@ -99,7 +105,13 @@ export class WorkloadCatalog {
   }
 
   setReplicaSet(rs: ReplicaSet): void {
-    this.replicaSets.set(keyOf(rs.metadata.namespace, rs.metadata.name), parsed(rs.spec?.selector as LabelSelectorObject | undefined));
+    this.setSelector(this.replicaSets, keyOf(rs.metadata.namespace, rs.metadata.name), parsed(rs.spec?.selector as LabelSelectorObject | undefined));
+  }
+
+  private setSelector(map: Map<string, LabelSelector | undefined>, key: string, selector: LabelSelector | undefined): void {
+    const old = map.get(key);
+    if (map.has(key) && (old === selector || (old !== undefined && selector !== undefined && old.toString() === selector.toString() && old.nothing === selector.nothing))) return;
+    map.set(key, selector);
     this.changed();
   }
 
@@ -108,8 +120,7 @@ export class WorkloadCatalog {
   }
 
   setStatefulSet(ss: StatefulSet): void {
-    this.statefulSets.set(keyOf(ss.metadata.namespace, ss.metadata.name), parsed(ss.spec?.selector as LabelSelectorObject | undefined));
-    this.changed();
+    this.setSelector(this.statefulSets, keyOf(ss.metadata.namespace, ss.metadata.name), parsed(ss.spec?.selector as LabelSelectorObject | undefined));
   }
 
   removeStatefulSet(namespace: string, name: string): void {
@@ -117,7 +128,11 @@ export class WorkloadCatalog {
   }
 
   setReplicationController(rc: ReplicationControllerLike): void {
-    this.controllers.set(keyOf(rc.metadata.namespace, rc.metadata.name), rc.spec?.selector ?? undefined);
+    const key = keyOf(rc.metadata.namespace, rc.metadata.name);
+    const selector = rc.spec?.selector ?? undefined;
+    const old = this.controllers.get(key);
+    if (this.controllers.has(key) && (old === selector || (old !== undefined && selector !== undefined && sameMap(old, selector)))) return;
+    this.controllers.set(key, selector);
     this.changed();
   }
 
@@ -168,6 +183,13 @@ export class WorkloadCatalog {
     }
     return selector;
   }
+}
+
+function sameMap(a: Labels, b: Labels): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** metav1.GetControllerOf: the owner reference with controller: true. */
