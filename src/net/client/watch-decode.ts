@@ -24,8 +24,9 @@ import type { DecodedWatchEvent, WatchEventType } from '../wire/watch-frames.js'
 import { deepFreeze } from './in-process-client.js';
 
 // The frame is a plain msgpack map, its object plain maps too (or, from older servers, msgpackr
-// records with inline definitions): both decode alone.
-const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
+// records with inline definitions): both decode alone. copyBuffers: binary values are copied, not
+// views into the frame's buffer (a socket's reused read buffer, watch-socket.ts).
+const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true, copyBuffers: true });
 
 const eventTypes: ReadonlySet<string> = new Set<WatchEventType>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 

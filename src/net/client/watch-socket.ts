@@ -49,6 +49,12 @@ export interface SocketWatchOptions {
   readonly onDone: (w: SocketWatch) => void;
 }
 
+/**
+ * Where every plain-TCP watch socket of this process reads into. Shared safely: a read's bytes are
+ * consumed (decoded, or copied when a frame is cut) inside its callback, before any other read.
+ */
+const sharedReadBuffer = Buffer.allocUnsafe(256 * 1024);
+
 /** Response headers longer than this are an error (kube-apiserver's are well under 1 KiB). */
 const headerBytesMax = 64 * 1024;
 /** Error bodies are kept up to this size. */
@@ -117,10 +123,15 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
     const request = requestText(o.url, o.path, o.headers);
     const port = o.url.port === '' ? (o.url.protocol === 'https:' ? 443 : 80) : Number(o.url.port);
     const host = o.url.hostname.startsWith('[') ? o.url.hostname.slice(1, -1) : o.url.hostname;
-    this.socket = o.url.protocol === 'https:' ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
+    if (o.url.protocol === 'https:') {
+      this.socket = tlsConnect({ host, port, servername: host });
+      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    } else {
+      // Reads land in the one shared buffer (no allocation per read); onData consumes them at once.
+      this.socket = netConnect({ host, port, onread: { buffer: sharedReadBuffer, callback: (bytes: number, buf: Uint8Array) => this.onRead(bytes, buf) } });
+    }
     this.socket.setNoDelay(true);
     this.socket.write(request);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('end', () => this.onEnd());
     this.socket.on('error', (e: Error) => this.onSocketError(e));
     this.socket.on('close', () => this.onSocketClose());
@@ -132,6 +143,13 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
 
   // ---- socket side ----
 
+  private onRead(bytes: number, buf: Uint8Array): boolean {
+    this.onData(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+    // false pauses the socket (the queue is full); resumeIfDrained resumes it.
+    return !this.paused;
+  }
+
+  /** Handles one read; `chunk` may be the shared read buffer, valid only during the call. */
   private onData(chunk: Buffer): void {
     if (this.state.kind === 'ended' || this.state.kind === 'failed') return;
     let body = chunk;
@@ -165,7 +183,8 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
     const end = all.indexOf('\r\n\r\n');
     if (end < 0) {
       if (this.headerBytes > headerBytesMax) this.fail(new Error(`watch: response headers over ${headerBytesMax} bytes`));
-      else this.headerChunks = [all];
+      // A copy: the chunk may be the shared read buffer.
+      else this.headerChunks = [Buffer.from(all)];
       return undefined;
     }
     this.headerChunks = [];
