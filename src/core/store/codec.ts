@@ -220,6 +220,63 @@ function copyPlain(value: unknown): unknown {
 }
 
 /**
+ * Makes `value` itself what frozenPlainCopy would return a copy of, for a value the caller hands
+ * over: freezes it deeply in place, deleting undefined properties and turning -0 into 0 on the
+ * way (what the encoder writes), with no second tree to allocate and copy. Subtrees already frozen
+ * (values the store handed out) are taken as they are. Anything not JSON-like returns undefined
+ * and leaves the value partly frozen: decode the stored bytes instead.
+ */
+export function frozenPlainInPlace<T>(value: T): T | undefined {
+  if (typeof value !== 'object' || value === null) return frozenPlainCopy(value);
+  return freezePlain(value) ? value : undefined;
+}
+
+function freezePlain(value: object): boolean {
+  if (Object.isFrozen(value)) return Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;
+  if (Array.isArray(value)) {
+    const array = value as unknown[];
+    for (let i = 0; i < array.length; i++) {
+      const element = array[i];
+      if (typeof element === 'object') {
+        if (element !== null && !freezePlain(element)) return false;
+      } else if (element === undefined) {
+        // A hole reads back as an undefined element.
+        array[i] = undefined;
+      } else if (!isPlainScalar(element)) {
+        return false;
+      } else if (element === 0) {
+        array[i] = 0;
+      }
+    }
+    Object.freeze(array);
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    if (key === '__proto__') return false;
+    const field = record[key];
+    if (typeof field === 'object') {
+      if (field !== null && !freezePlain(field)) return false;
+    } else if (field === undefined) {
+      delete record[key];
+    } else if (!isPlainScalar(field)) {
+      return false;
+    } else if (field === 0) {
+      record[key] = 0;
+    }
+  }
+  Object.freeze(record);
+  return true;
+}
+
+function isPlainScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
+}
+
+/**
  * Freezes a freshly decoded value in place (no cycles). Byte arrays cannot be frozen in
  * JavaScript; they are fresh copies (copyBuffers), so sharing them is the caller's choice.
  */

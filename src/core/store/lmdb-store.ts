@@ -99,6 +99,7 @@ import {
   encodeLogEntry,
   encodeValueTransient,
   frozenPlainCopy,
+  frozenPlainInPlace,
   logEntryCommitTimeMs,
   logEntryKey,
   logEntryPrevModRevision,
@@ -117,6 +118,7 @@ import {
   StoreBusyError,
   StoreClosedError,
   StoreLockedError,
+  type CreateOptions,
   type DeleteOptions,
   type GuaranteedUpdateOptions,
   type KeyValue,
@@ -649,7 +651,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
 
   // ---- writes ---------------------------------------------------------------------------------
 
-  create(key: string, value: T): Promise<KeyValue<T>> {
+  create(key: string, value: T, options?: CreateOptions): Promise<KeyValue<T>> {
     try {
       this.#checkWritable();
       validateKey(key);
@@ -657,7 +659,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       if (head.kind === 'live') throw new KeyExistsError(key);
       // Encoded last: the bytes live in the encoder's buffer until #accept copies them.
       const valueBytes = this.#encode(key, value);
-      return this.#accept(LogType.Create, key, value, valueBytes, head.modRevision, undefined);
+      return this.#accept(LogType.Create, key, value, valueBytes, head.modRevision, undefined, options?.owned === true);
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -771,6 +773,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     valueBytes: Buffer | undefined,
     prevModRevision: Revision,
     prev: KeyValue<T> | undefined,
+    owned = false,
   ): Promise<KeyValue<T>> {
     if (this.#unacknowledged >= this.pendingWritesMax) throw new StoreBusyError(this.pendingWritesMax);
     this.#unacknowledged++;
@@ -787,10 +790,12 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const version = prev === undefined ? 1 : prev.version + 1;
       logEntry = encodeLogEntry(type, keyBytes, createRevision, version, prevModRevision, Date.now(), valueBytes);
       kvRecord = encodeKeyRecord(revision, createRevision, version);
-      // Callers get a frozen copy equal to what was stored: copied from the input when it is
-      // plain JSON-like data (cheaper), else decoded from the stored bytes.
-      const stored = frozenPlainCopy(value) ?? decodeValue<T>(logEntry.subarray(logHeaderBytes + keyBytes.length));
-      kv = keyValue(key, stored, createRevision, revision, version);
+      // Callers get a frozen value equal to what was stored: the input itself when it was handed
+      // over, else a copy of it when it is plain JSON-like data (cheaper), else decoded from the
+      // stored bytes. The encoding rides along (a view into the log entry, never written again).
+      const encoded = logEntry.subarray(logHeaderBytes + keyBytes.length);
+      const stored = (owned ? frozenPlainInPlace(value) : frozenPlainCopy(value)) ?? decodeValue<T>(encoded);
+      kv = keyValue(key, stored, createRevision, revision, version, encoded);
     }
     const event: StoreEvent<T> = Object.freeze({ type: eventTypeByLogType[type], key, revision, kv, prev });
     const result = kv ?? prev;
@@ -1165,9 +1170,20 @@ function keyValue<T>(
   createRevision: Revision,
   modRevision: Revision,
   version: number,
+  encoded?: Uint8Array,
 ): KeyValue<T> {
-  return Object.freeze({ key, value, createRevision, modRevision, version });
+  const kv = { key, value, createRevision, modRevision, version };
+  if (encoded !== undefined) {
+    // Not enumerable: a write's result still equals (deepStrictEqual, spreads) the same value read.
+    encodedDescriptor.value = encoded;
+    Object.defineProperty(kv, 'encoded', encodedDescriptor);
+    encodedDescriptor.value = undefined;
+  }
+  return Object.freeze(kv);
 }
+
+/** Reused by keyValue (read when defineProperty is called, never kept). */
+const encodedDescriptor: PropertyDescriptor = { value: undefined, enumerable: false, writable: false, configurable: false };
 
 function deliver<T>(subscriber: Subscriber<T>, events: readonly StoreEvent<T>[]): void {
   const first = events[0];

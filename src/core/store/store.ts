@@ -24,6 +24,13 @@ export interface KeyValue<T = unknown> {
   readonly modRevision: Revision;
   /** Writes since creation: 1 after create, +1 per update. */
   readonly version: number;
+  /**
+   * The value's MessagePack encoding as stored (standard maps, no records), when the store has it
+   * at hand: on what a write resolves to and on its event, not on values read back. Read-only
+   * bytes; a writer of responses may reuse them instead of encoding `value` again. Not an
+   * enumerable property, so a write's result still compares equal to the same value read back.
+   */
+  readonly encoded?: Uint8Array | undefined;
 }
 
 export type StoreEventType = 'create' | 'update' | 'delete';
@@ -82,6 +89,15 @@ export interface GuaranteedUpdateOptions {
   readonly attemptsMax?: number;
 }
 
+export interface CreateOptions {
+  /**
+   * The caller hands `value` over: nothing else holds or changes it any more. The store then
+   * freezes it in place (dropping undefined properties, as the encoding does) instead of making a
+   * frozen copy of it for the result and the event.
+   */
+  readonly owned?: boolean;
+}
+
 export type Unsubscribe = () => void;
 
 /**
@@ -97,7 +113,7 @@ export interface Store<T = unknown> {
   readonly compactedRevision: Revision;
 
   /** Creates the key. KeyExistsError if it exists. */
-  create(key: string, value: T): Promise<KeyValue<T>>;
+  create(key: string, value: T, options?: CreateOptions): Promise<KeyValue<T>>;
 
   /**
    * The key's value at `revision` (default: current), or undefined if absent then.

@@ -230,7 +230,8 @@ export class ApiServer {
         if (name !== '' && subresource === '') throw methodNotAllowed();
         const body = (await this.readObjectBody(req, kind)) as KubeObject;
         const options = writeOptionsOf(query, req.headers['user-agent']);
-        const result = await this.registry.create(r, namespace, body, options, subresource === '' ? undefined : { name, subresource }, bodyIsTree(req));
+        const flags = { ownedBody: bodyIsTree(req), msgpackResponse: negotiated.format === 'msgpack' && negotiated.shape === 'object' };
+        const result = await this.registry.create(r, namespace, body, options, subresource === '' ? undefined : { name, subresource }, flags);
         this.writeWriteResult(res, result.created ? 201 : 200, kind, negotiated, result, query);
         return;
       }

@@ -10,6 +10,7 @@ import {
   encodeLogEntry,
   encodeValueTransient,
   frozenPlainCopy,
+  frozenPlainInPlace,
   logEntryCommitTimeMs,
   logEntryKey,
   logEntryPrevModRevision,
@@ -115,6 +116,61 @@ describe('store codec', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('freezes a handed-over plain value in place into what decoding its bytes gives, or declines', () => {
+    const plain = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string(),
+        fc.integer(),
+        fc.double(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.constant(-0),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.sparseArray(fc.integer(), { maxLength: 4 }),
+        fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+      ),
+    })).value;
+    const other = fc.oneof(fc.date({ noInvalidDate: true }), fc.uint8Array({ maxLength: 4 }), fc.constant(new Map([['a', 1]])));
+    fc.assert(
+      fc.property(fc.oneof(plain, fc.record({ a: plain, b: other })), (value) => {
+        // undefined is no value to store (and in-place has nothing to freeze).
+        if (value === undefined) return;
+        const decoded = decodeValue<unknown>(Buffer.from(encodeValueTransient(value)));
+        const nonPlain = hasNonPlain(value) || JSON.stringify(value).includes('__proto__');
+        const frozen = frozenPlainInPlace(value);
+        if (frozen === undefined) {
+          assert.ok(nonPlain, 'declined a plain value');
+          return;
+        }
+        assert.ok(!nonPlain || typeof value !== 'object', 'accepted a value that is not plain');
+        // The value itself (objects), now equal to its decoded bytes and frozen all the way down.
+        if (typeof value === 'object') assert.equal(frozen, value);
+        assert.deepEqual(frozen, decoded);
+        const stack: unknown[] = [frozen];
+        while (stack.length > 0) {
+          const v = stack.pop();
+          if (typeof v === 'object' && v !== null) {
+            assert.ok(Object.isFrozen(v));
+            stack.push(...Object.values(v));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps frozen subtrees it is handed as they are', () => {
+    const shared = decodeValue<Record<string, unknown>>(Buffer.from(encodeValueTransient({ a: [1, 2], b: 'x' })));
+    const value = { shared, own: { n: -0, gone: undefined } };
+    const frozen = frozenPlainInPlace(value);
+    assert.equal(frozen?.shared, shared);
+    assert.deepEqual(frozen, { shared: { a: [1, 2], b: 'x' }, own: { n: 0 } });
+    assert.ok(Object.is(frozen?.own.n, 0));
+    assert.equal(Object.hasOwn(frozen?.own ?? {}, 'gone'), false);
   });
 
   it('never lets a stored __proto__ key set a decoded object\'s prototype', () => {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeValue } from '../../../src/core/store/codec.js';
 import { openLmdbStore } from '../../../src/core/store/lmdb-store.js';
 import {
   CompactedError,
@@ -22,6 +23,35 @@ interface Obj {
 }
 
 describe('LmdbStore: create, get, update, delete', () => {
+  it('freezes a handed-over value in place, and carries the encoding it stored', async () => {
+    await withStore<{ n: number; tags: string[]; gone?: string | undefined }>(async (store) => {
+      const seen: unknown[] = [];
+      store.subscribe(0, (events) => {
+        for (const e of events) seen.push(e.kv?.value);
+      });
+      const mine = { n: 1, tags: ['a'], gone: undefined };
+      const owned = await store.create('/own/a', mine, { owned: true });
+      // The value itself, frozen, as a read returns it (undefined properties dropped).
+      assert.equal(owned.value, mine);
+      assert.ok(Object.isFrozen(mine) && Object.isFrozen(mine.tags));
+      assert.deepEqual(owned.value, { n: 1, tags: ['a'] });
+      assert.deepEqual(await store.get('/own/a'), owned);
+      assert.equal(seen[0], mine, 'the event carries the same value');
+      // Not handed over: a frozen copy, the caller's object untouched.
+      const theirs = { n: 2, tags: ['b'] };
+      const copied = await store.create('/own/b', theirs);
+      assert.notEqual(copied.value, theirs);
+      assert.ok(!Object.isFrozen(theirs));
+      // Either way the write's result has the bytes it stored; a read does not.
+      for (const kv of [owned, copied]) {
+        assert.ok(kv.encoded !== undefined);
+        assert.deepEqual(decodeValue(kv.encoded), kv.value);
+      }
+      const read = await store.get('/own/b');
+      assert.deepEqual(read, copied);
+    });
+  });
+
   it('assigns one revision per write with createRevision, modRevision and version', async () => {
     await withStore<Obj>(async (store) => {
       assert.equal(store.currentRevision, 0);

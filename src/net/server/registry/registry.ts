@@ -44,6 +44,7 @@ import {
   KeyExistsError,
   KeyNotFoundError,
   ObjectTooLargeError,
+  type CreateOptions,
   type KeyValue,
   type Store,
 } from '../../../core/store/store.js';
@@ -73,7 +74,9 @@ import {
   updateManagedFields,
   type JsonObject,
 } from '../patch/index.js';
+import { msgpackWatchCodec } from '../../wire/watch-frames.js';
 import { compileFilter } from './filter.js';
+import { stampedMsgpack } from './stamped-msgpack.js';
 import { AllocationError, ClusterIpAllocator, NodePortAllocator } from './service-ips.js';
 
 /** Where the registry finds the watch cache of a kind. src/watch's hub implements it. */
@@ -90,6 +93,20 @@ export interface RegistryOptions {
   readonly uid?: () => string;
   readonly serviceCidr?: string;
 }
+
+/** What the HTTP server knows of a create beyond its arguments. */
+export interface CreateFlags {
+  /**
+   * The caller hands the object over (a body decoded for this request, held by nobody else):
+   * defaults are then filled in place instead of on a deep copy.
+   */
+  readonly ownedBody?: boolean;
+  /** The response goes out as msgpack: its bytes are made from the store's encoding. */
+  readonly msgpackResponse?: boolean;
+}
+
+const noCreateFlags: CreateFlags = Object.freeze({});
+const ownedValue: CreateOptions = Object.freeze({ owned: true });
 
 /** Retries of a read-modify-write (patch, delete, binding) that keeps losing the race. */
 const conflictRetriesMax = 16;
@@ -205,9 +222,15 @@ export class Registry implements ClusterApi {
    * The object a write stored, as the cache holds it when it has applied the write already (it
    * has, unless a later write came first): then the response can reuse the cache's encodings.
    */
-  private stored(kind: KindInfo, namespace: string, kv: KeyValue<KubeObject>): KubeObject {
+  private stored(kind: KindInfo, namespace: string, kv: KeyValue<KubeObject>, msgpackResponse = false): KubeObject {
     const entry = this.entryAt(kind, namespace, kv.value.metadata.name ?? '', kv.modRevision);
-    return entry !== undefined ? entry.object : stampRevision(kv.value, kv.modRevision);
+    if (entry === undefined) return stampRevision(kv.value, kv.modRevision);
+    if (msgpackResponse && kv.encoded !== undefined) {
+      // The response's bytes from the store's own encoding, rather than a second encode.
+      const bytes = stampedMsgpack(kv.encoded, String(kv.modRevision));
+      if (bytes !== undefined) entry.shareBytes(msgpackWatchCodec, bytes);
+    }
+    return entry.object;
   }
 
   /** LIST from the cache, with the cached encodings of each item (the HTTP server writes them). */
@@ -285,11 +308,7 @@ export class Registry implements ClusterApi {
     object: KubeObject,
     options: WriteOptions = {},
     subresource?: { readonly name: string; readonly subresource: string },
-    /**
-     * The caller hands `object` over (a body decoded for this request, held by nobody else):
-     * defaults are then filled in place instead of on a deep copy.
-     */
-    ownedBody = false,
+    flags: CreateFlags = noCreateFlags,
   ): Promise<WriteResult<T>> {
     const kind = this.kindOf(r);
     this.checkScope(kind, namespace, false);
@@ -308,7 +327,7 @@ export class Registry implements ClusterApi {
 
     let obj = prepareForCreate(body, this.now(), this.uid);
     // prepareForCreate's result has its own top level and metadata; the rest is the body's.
-    if (ownedBody) defaultInPlace(obj, 'create');
+    if (flags.ownedBody === true) defaultInPlace(obj, 'create');
     else obj = applyDefaults(obj, 'create');
     const errors = validate(obj);
     if (errors.length > 0) throw invalidError(kind, obj.metadata.name ?? '', errors);
@@ -321,8 +340,10 @@ export class Registry implements ClusterApi {
         release();
         return { object: obj as T, created: true, warnings };
       }
-      const kv = await this.store.create(this.keyOf(kind, namespace, obj.metadata.name ?? ''), stripForStorage(obj));
-      return { object: this.stored(kind, namespace, kv) as T, created: true, warnings };
+      // obj is this call's own tree (a copy, or the body handed over): the store may freeze it
+      // in place rather than copy it.
+      const kv = await this.store.create(this.keyOf(kind, namespace, obj.metadata.name ?? ''), stripForStorage(obj), ownedValue);
+      return { object: this.stored(kind, namespace, kv, flags.msgpackResponse === true) as T, created: true, warnings };
     } catch (e) {
       release();
       throw this.translate(e, kind, obj.metadata.name ?? '');
