@@ -33,30 +33,35 @@ const wireFixed64 = 1;
 const wireBytes = 2;
 
 /**
- * Appends protobuf fields to a list of chunks. A nested message is written by a child writer
- * whose total length is known when it is closed, so no field is encoded twice.
+ * Writes protobuf fields into one growable buffer. A nested message is written by a child writer
+ * and copied in behind its length when closed: a copy per nesting level (documents here nest
+ * about six deep), instead of a small Buffer per field, which is what the garbage collector
+ * spent most of the encoding on.
  */
 class ProtoWriter {
-  private readonly chunks: Buffer[] = [];
-  /** Total bytes in `chunks`. */
+  private buf: Buffer = Buffer.allocUnsafe(256);
+  /** Bytes written so far (the valid prefix of `buf`). */
   length = 0;
 
-  private push(b: Buffer): void {
-    this.chunks.push(b);
-    this.length += b.length;
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
   }
 
   private varint(value: number): void {
     // Lengths, tags and counts: non-negative integers below 2^53.
     if (!(Number.isSafeInteger(value) && value >= 0)) throw new Error(`protobuf: varint out of range: ${value}`);
-    const bytes: number[] = [];
+    this.ensure(10);
     let v = value;
     while (v >= 0x80) {
-      bytes.push((v % 0x80) | 0x80);
+      this.buf[this.length++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
-    bytes.push(v);
-    this.push(Buffer.from(bytes));
+    this.buf[this.length++] = v;
   }
 
   private tag(field: number, wire: number): void {
@@ -64,10 +69,11 @@ class ProtoWriter {
   }
 
   string(field: number, value: string): void {
-    const b = Buffer.from(value, 'utf8');
+    const n = Buffer.byteLength(value, 'utf8');
     this.tag(field, wireBytes);
-    this.varint(b.length);
-    this.push(b);
+    this.varint(n);
+    this.ensure(n);
+    this.length += this.buf.write(value, this.length, 'utf8');
   }
 
   bool(field: number, value: boolean): void {
@@ -81,20 +87,23 @@ class ProtoWriter {
   }
 
   double(field: number, value: number): void {
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleLE(value, 0);
     this.tag(field, wireFixed64);
-    this.push(b);
+    this.ensure(8);
+    this.buf.writeDoubleLE(value, this.length);
+    this.length += 8;
   }
 
   message(field: number, child: ProtoWriter): void {
     this.tag(field, wireBytes);
     this.varint(child.length);
-    for (const c of child.chunks) this.push(c);
+    this.ensure(child.length);
+    child.buf.copy(this.buf, this.length, 0, child.length);
+    this.length += child.length;
   }
 
+  /** The encoded bytes (a copy; the writer may go on). */
   bytes(): Buffer {
-    return Buffer.concat(this.chunks, this.length);
+    return Buffer.from(this.buf.subarray(0, this.length));
   }
 }
 
