@@ -76,7 +76,11 @@ const noScalars: readonly ScalarRequest[] = Object.freeze([]);
 
 function hasOtherKey(requests: Readonly<Record<string, unknown>> | undefined): boolean {
   if (requests === undefined) return false;
-  for (const k in requests) if (!nativeColumns.has(k)) return true;
+  const keys = Object.keys(requests);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k !== 'cpu' && k !== 'memory' && k !== 'ephemeral-storage') return true;
+  }
   return false;
 }
 
@@ -91,8 +95,12 @@ function mayRequestScalars(pod: Pod): boolean {
 
 const scalarsOfPod = new WeakMap<PodInfo, readonly ScalarRequest[]>();
 
-/** podScalarRequests, computed once per PodInfo. */
+/**
+ * podScalarRequests, computed once per PodInfo that has any. Nearly every pod has none: they are
+ * answered by a scan of the request keys, without a WeakMap entry (whose cost grows with the GC).
+ */
 export function scalarRequestsOf(info: PodInfo): readonly ScalarRequest[] {
+  if (!mayRequestScalars(info.pod)) return noScalars;
   let r = scalarsOfPod.get(info);
   if (r === undefined) scalarsOfPod.set(info, (r = podScalarRequests(info.pod)));
   return r;

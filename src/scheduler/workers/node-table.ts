@@ -262,6 +262,8 @@ export class NodeTable {
    */
   ensure(want: Partial<NodeTableDims>): void {
     const d = this.dims;
+    // The common case (everything fits) allocates nothing.
+    if (!((want.labelsMax ?? 0) > d.labelsMax || (want.taintsMax ?? 0) > d.taintsMax || (want.imagesMax ?? 0) > d.imagesMax || (want.portsMax ?? 0) > d.portsMax || (want.scalarsMax ?? 0) > d.scalarsMax)) return;
     const grown = { ...d };
     let changed = false;
     for (const k of ['labelsMax', 'taintsMax', 'imagesMax', 'portsMax', 'scalarsMax'] as const) {
