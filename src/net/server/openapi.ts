@@ -349,6 +349,13 @@ const p = {
   tailLines: queryParam('tailLines', 'If set, the number of lines from the end of the logs to show.', 'integer'),
   timestamps: queryParam('timestamps', 'If true, add an RFC3339 timestamp at the beginning of every line of log output.', 'boolean'),
   sinceSeconds: queryParam('sinceSeconds', 'A relative time in seconds before the current time from which to show logs.', 'integer'),
+  sinceTime: queryParam('sinceTime', 'An RFC3339 timestamp from which to show logs.'),
+  limitBytes: queryParam('limitBytes', 'If set, the number of bytes to read from the server before terminating the log output.', 'integer'),
+  insecureSkipTLSVerifyBackend: queryParam(
+    'insecureSkipTLSVerifyBackend',
+    'insecureSkipTLSVerifyBackend indicates that the apiserver should not confirm the validity of the serving certificate of the backend it is connecting to.',
+    'boolean',
+  ),
 } as const;
 
 const listParams: readonly JsonObject[] = [
@@ -591,7 +598,7 @@ function kindPaths(k: KindInfo, paths: Map<string, JsonObject>): void {
             action: 'get',
             gvk: shape.gvk,
             tag,
-            params: sub === 'log' ? [p.container, p.follow, p.previous, p.sinceSeconds, p.tailLines, p.timestamps] : [],
+            params: sub === 'log' ? [p.container, p.follow, p.insecureSkipTLSVerifyBackend, p.limitBytes, p.previous, p.sinceSeconds, p.sinceTime, p.tailLines, p.timestamps] : [],
             responses:
               sub === 'log'
                 ? { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } }
