@@ -1,5 +1,5 @@
 // `npm run bench -- api [--ops N] [--rounds N] [--watchers N] [--watch-events N] [--server child|same]
-//                      [--watch-rounds N] [--watch-read batch|event] [--phases all|watch|delivery] [--no-shared-decode] [--cpu-prof DIR]
+//                      [--watch-rounds N] [--watch-read batch|event] [--watch-connects N] [--phases all|watch|delivery] [--no-shared-decode] [--cpu-prof DIR]
 //                      [--no-etcd] [--json]`
 //
 // The API over HTTP on loopback, through our HttpClient (undici, 64 keep-alive connections), on
@@ -68,6 +68,7 @@ const spec = {
   watchers: { kind: 'int', default: 1000, min: 1, max: 10_000, help: 'concurrent watch streams' },
   watchEvents: { kind: 'int', default: 2000, min: 1, max: 100_000, help: 'events every watch stream receives' },
   watchRounds: { kind: 'int', default: 3, min: 1, max: 25, help: 'delivery rounds (medians reported)' },
+  watchConnects: { kind: 'int', default: 500, min: 1, max: 511, help: 'watch connects in flight at once (within the listen backlog, 511)' },
   watchRead: { kind: 'string', default: 'batch', choices: ['batch', 'event'], help: 'how readers take events: nextBatch, or for await one by one' },
   phases: { kind: 'string', default: 'all', choices: ['all', 'watch', 'delivery'], help: 'which phases run (watch: the watch phases alone; delivery: watch delivery alone)' },
   watchWriters: { kind: 'int', default: 512, min: 1, max: 10_000, help: 'concurrent creates of the in-process event source (bigger commit batches)' },
@@ -391,14 +392,12 @@ class WatchReader {
   }
 }
 
-/** Connects in flight at once while opening streams: overlapping, within the listen backlog (511). */
-const connectsInFlightMax = 128;
 
 /**
- * Opens `count` streams from `rv`, `connectsInFlightMax` connects at a time, starting a reader on
- * each as soon as it is open. Resolves when all are open.
+ * Opens `count` streams from `rv`, `connectsInFlightMax` connects at a time (`--watch-connects`),
+ * starting a reader on each as soon as it is open. Resolves when all are open.
  */
-async function openStreams(client: HttpClient, namespace: string, rv: string, count: number, expected: number, batches: boolean): Promise<{ streams: WatchStream[]; readers: WatchReader[]; reading: Promise<unknown> }> {
+async function openStreams(client: HttpClient, namespace: string, rv: string, count: number, expected: number, batches: boolean, connectsInFlightMax: number): Promise<{ streams: WatchStream[]; readers: WatchReader[]; reading: Promise<unknown> }> {
   const streams: WatchStream[] = [];
   const readers: WatchReader[] = [];
   const reads: Promise<void>[] = [];
@@ -501,7 +500,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
     if (live) {
       // Live, fed over HTTP.
       progress(`opening ${options.watchers} watch streams`);
-      streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents, batches);
+      streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents, batches, options.watchConnects);
       const pods = podsFor(namespace, options.watchEvents, 3_000_000);
       progress(`live, HTTP-fed: creating ${options.watchEvents} pods over HTTP, read by ${options.watchers} streams`);
       cpu = new CpuMeter(serverPid);
@@ -517,7 +516,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
       for (const s of streams.streams) s.close();
       progress(`live, HTTP-fed: ${formatRate(liveHttp.eventsPerSec) ?? '-'} events/s (creates ${formatRate(httpWritesPerSec) ?? '-'}/s)`);
       rv = await revisionNow();
-      streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents, batches);
+      streams = await openStreams(watchClient, namespace, rv, options.watchers, options.watchEvents, batches, options.watchConnects);
     }
 
     // Live, fed in the server process (with `--phases delivery`: the events only, nobody watching).
@@ -547,7 +546,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
       progress(`delivery ${round + 1}/${options.watchRounds}: ${options.watchers} new streams from revision ${rv}`);
       cpu = new CpuMeter(serverPid);
       t0 = performance.now();
-      streams = await openStreams(watchClient, namespace, rv, options.watchers, localWrites.ops, batches);
+      streams = await openStreams(watchClient, namespace, rv, options.watchers, localWrites.ops, batches, options.watchConnects);
       connects.push(performance.now() - t0);
       events = await readAll(streams.readers, streams.reading, options, 'delivery', localWrites.ops);
       const f = figures(events, performance.now() - t0, cpu);
@@ -826,6 +825,7 @@ function jsonReport(r: Results, options: Options): JsonReport {
     watchServerCpuUsPerEvent: r.watchDelivery.serverCpuUsPerEvent,
     watchDeliveryRounds: options.watchRounds,
     watchRead: options.watchRead,
+    watchConnectsInFlight: options.watchConnects,
     watchConnectMs: r.watchConnectMs,
     watchEventsPerSec1000Live: r.watchLiveHttp.eventsPerSec,
     watchLiveCreatesPerSec: r.watchHttpWritesPerSec,
