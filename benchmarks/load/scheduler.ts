@@ -24,6 +24,8 @@
 //
 // Targets (issue 5): SchedulingBasic/5000Nodes_50000Pods ≥ 10,000 pods/s with 100% of nodes scored
 // and 0 violations; other workloads ≥ 10× kube-scheduler's CI threshold.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { Node, Pod } from '../../src/core/api/types.js';
 import { openLmdbStore } from '../../src/core/store/lmdb-store.js';
 import type { Store } from '../../src/core/store/store.js';
@@ -266,6 +268,7 @@ const spec = {
   checkEvery: { kind: 'int', default: 100, min: 1, max: 1_000_000, help: 're-score all nodes from scratch every N placements' },
   scorePods: { kind: 'int', default: 128, min: 0, max: 10_000, help: 'distinct pods timed for scoreSpeedupWorkers2 (0: skip)' },
   maxSeconds: { kind: 'number', default: 180, min: 1, max: 1200, help: 'time budget of the measured phase' },
+  cpuProf: { kind: 'string', default: '', help: 'write a CPU profile of the measured phase only (main thread) to this .cpuprofile file' },
   json: { kind: 'flag', default: false, help: 'print one JSON object as the last line of stdout' },
 } as const satisfies OptionsSpec;
 
@@ -420,6 +423,13 @@ export async function run(args: readonly string[]): Promise<void> {
       latency.record(now - (addedAtMs[i] as number));
       if (++measured === w.measurePods) doneAtMs = now;
     });
+    const profiler = o.cpuProf === '' ? undefined : new Session();
+    if (profiler !== undefined) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    const cpuBefore = process.cpuUsage();
     const samples: number[] = [];
     const t0 = performance.now();
     let lastMeasured = 0;
@@ -439,6 +449,14 @@ export async function run(args: readonly string[]): Promise<void> {
     }
     const done = await waitUntil(() => measured >= w.measurePods, t0 + o.maxSeconds * 1000);
     const elapsedMs = (done ? doneAtMs : performance.now()) - t0;
+    const cpu = process.cpuUsage(cpuBefore);
+    // CPU time of this process (all threads) per measured pod: less sensitive to a shared machine.
+    const cpuUsPerPod = measured === 0 ? null : (cpu.user + cpu.system) / measured;
+    if (profiler !== undefined) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(o.cpuProf, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     clearInterval(sampler);
     const churnPods = churn === undefined ? 0 : await churn.stop();
     await Promise.all(writes);
@@ -490,6 +508,7 @@ export async function run(args: readonly string[]): Promise<void> {
       placementViolations: stats.placementViolations,
       fullEvaluations: stats.fullEvaluations,
       preemptions: stats.preemptions,
+      cpuUsPerPod,
       churnPods,
       victimsDeleted,
       thresholdPodsPerSec: w.thresholdPodsPerSec,

@@ -1301,7 +1301,7 @@ export class Scheduler {
     this.counters.nodesLiveAtDecision += ctx.liveNodes;
     if (node < 0) {
       const pf = this.postFilter(b, e, ctx, own);
-      const { message, plugins } = this.fitError(e, info, ctx);
+      const { message, plugins } = this.fitError(e, info, ctx, this.unschedulableListeners.size > 0);
       let nominated = -1;
       if (pf.preemption !== undefined) nominated = pf.preemption.node;
       else if (own !== undefined && !pf.clearNomination && this.table.isLive(own.node)) nominated = own.node;
@@ -1523,27 +1523,35 @@ export class Scheduler {
     return `0/${this.nodeIndex.size} nodes are available: ${s.reasons.join(', ')}.`;
   }
 
-  /** kube-scheduler's FitError: "0/N nodes are available: <count> <reason>, …." sorted. */
-  private fitError(e: PodEvaluation, info: PodInfo, view: NodeView): { message: string; plugins: Set<string> } {
-    const histogram = new Map<string, number>();
-    const plugins = new Set<string>();
+  /**
+   * kube-scheduler's FitError: "0/N nodes are available: <count> <reason>, …." sorted, and the
+   * plugins that rejected the pod (its requeue waits for their events). The message is built only
+   * when someone reads it (`withMessage`: an onUnschedulable listener); '' otherwise.
+   */
+  private fitError(e: PodEvaluation, info: PodInfo, view: NodeView, withMessage: boolean): { message: string; plugins: Set<string> } {
+    const histogram = withMessage ? new Map<string, number>() : undefined;
     const fw = e.fw;
+    const seen = new Uint8Array(fw.reasons.length + 1);
     const nodes = this.liveNodes();
-    for (const node of nodes) {
-      const v = e.verdicts[node] as number;
-      if (v === 0 || v === kNoNode) continue;
-      const r = fw.reasons[v - 1];
-      if (r === undefined) continue;
-      plugins.add(fw.filter[r.plugin]!.name);
+    const verdicts = e.verdicts;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as number;
+      const v = verdicts[node] as number;
+      if (v === 0 || v === kNoNode || v >= seen.length) continue;
+      seen[v] = 1;
+      if (histogram === undefined) continue;
       for (const t of this.reasonTexts(fw, e.state, info, view, node, v)) histogram.set(t, (histogram.get(t) ?? 0) + 1);
     }
+    const plugins = new Set<string>();
+    for (let v = 1; v < seen.length; v++) if (seen[v] === 1) plugins.add(fw.filter[fw.reasons[v - 1]!.plugin]!.name);
     const narrowed = e.state.preFilterNodes;
     if (narrowed !== undefined && nodes.length > narrowed.length) {
       // Nodes outside the PreFilterResult: kube-scheduler's absent nodes status.
       const by = e.state.preFilterNarrowedBy;
-      histogram.set(`node(s) didn't satisfy plugin(s) [${by.join(' ')}]`, nodes.length - narrowed.length);
+      histogram?.set(`node(s) didn't satisfy plugin(s) [${by.join(' ')}]`, nodes.length - narrowed.length);
       for (const p of by) plugins.add(p);
     }
+    if (histogram === undefined) return { message: '', plugins };
     const parts = [...histogram].map(([text, n]) => `${n} ${text}`).sort();
     return { message: `0/${nodes.length} nodes are available: ${parts.join(', ')}.`, plugins };
   }
@@ -1568,7 +1576,8 @@ export class Scheduler {
       }
       state = fresh.state;
     }
-    const active = activeScorePlugins(b.fw, state);
+    // A filters-only check scores nothing (the verdict is all it reads).
+    const active = full ? activeScorePlugins(b.fw, state) : this.noScores;
     const view: NodeView = ctx;
     // A full check scores what the decision could choose from: the PreFilterResult's nodes, if any.
     const nodes = full ? (state.preFilterNodes ?? this.liveNodes()) : this.checkNode;

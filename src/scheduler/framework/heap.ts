@@ -1,9 +1,20 @@
-// A binary min-heap by a `less` function, with removal by key (position map), as kube-scheduler's
-// internal heap: O(log n) push, pop, update and delete.
+// A binary min-heap by a `less` function, with removal by key, as kube-scheduler's internal heap:
+// O(log n) push, pop, update and delete.
+//
+// Each item sits in a slot that records its own position: a sift moves slots and rewrites their
+// `at` field, and the key map is touched once per push and once per removal, not per swap (string
+// hashing per level was most of a pop's cost with thousands of pods queued).
+
+interface Slot<T> {
+  item: T;
+  readonly key: string;
+  /** Index in `slots`; owned by the heap. */
+  at: number;
+}
 
 export class KeyedHeap<T> {
-  private readonly items: T[] = [];
-  private readonly positions = new Map<string, number>();
+  private readonly slots: Slot<T>[] = [];
+  private readonly byKey = new Map<string, Slot<T>>();
 
   constructor(
     private readonly keyOf: (item: T) => string,
@@ -11,101 +22,106 @@ export class KeyedHeap<T> {
   ) {}
 
   get size(): number {
-    return this.items.length;
+    return this.slots.length;
   }
 
   has(key: string): boolean {
-    return this.positions.has(key);
+    return this.byKey.has(key);
   }
 
   get(key: string): T | undefined {
-    const i = this.positions.get(key);
-    return i === undefined ? undefined : this.items[i];
+    return this.byKey.get(key)?.item;
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    return this.slots[0]?.item;
   }
 
   /** Adds the item, or replaces the one with the same key and restores the order. */
   push(item: T): void {
     const key = this.keyOf(item);
-    const at = this.positions.get(key);
-    if (at !== undefined) {
-      this.items[at] = item;
-      this.fix(at);
+    const found = this.byKey.get(key);
+    if (found !== undefined) {
+      found.item = item;
+      this.fix(found.at);
       return;
     }
-    this.items.push(item);
-    this.positions.set(key, this.items.length - 1);
-    this.up(this.items.length - 1);
+    const slot: Slot<T> = { item, key, at: this.slots.length };
+    this.slots.push(slot);
+    this.byKey.set(key, slot);
+    this.up(slot.at);
   }
 
   pop(): T | undefined {
-    const n = this.items.length;
-    if (n === 0) return undefined;
-    const top = this.items[0] as T;
-    this.swap(0, n - 1);
-    this.items.pop();
-    this.positions.delete(this.keyOf(top));
-    if (this.items.length > 0) this.down(0);
-    return top;
+    const top = this.slots[0];
+    if (top === undefined) return undefined;
+    this.removeAt(0);
+    return top.item;
   }
 
   delete(key: string): T | undefined {
-    const at = this.positions.get(key);
-    if (at === undefined) return undefined;
-    const item = this.items[at] as T;
-    const last = this.items.length - 1;
-    this.swap(at, last);
-    this.items.pop();
-    this.positions.delete(key);
-    if (at < this.items.length) this.fix(at);
-    return item;
+    const slot = this.byKey.get(key);
+    if (slot === undefined) return undefined;
+    this.removeAt(slot.at);
+    return slot.item;
   }
 
   /** The items in no particular order. */
   values(): readonly T[] {
-    return this.items;
+    return this.slots.map((s) => s.item);
+  }
+
+  private removeAt(at: number): void {
+    const slots = this.slots;
+    const slot = slots[at]!;
+    const last = slots.pop()!;
+    this.byKey.delete(slot.key);
+    if (last === slot) return;
+    slots[at] = last;
+    last.at = at;
+    this.fix(at);
   }
 
   private fix(i: number): void {
     if (!this.up(i)) this.down(i);
   }
 
+  /** Moves the slot at i up to its place (a hole sift: each level writes one slot). */
   private up(i: number): boolean {
-    let moved = false;
+    const slots = this.slots;
+    const moving = slots[i]!;
+    const start = i;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(this.items[i] as T, this.items[parent] as T)) break;
-      this.swap(i, parent);
+      const p = slots[parent]!;
+      if (!this.less(moving.item, p.item)) break;
+      slots[i] = p;
+      p.at = i;
       i = parent;
-      moved = true;
     }
-    return moved;
+    if (i === start) return false;
+    slots[i] = moving;
+    moving.at = i;
+    return true;
   }
 
   private down(i: number): void {
-    const n = this.items.length;
+    const slots = this.slots;
+    const n = slots.length;
+    const moving = slots[i]!;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= n) return;
+      if (l >= n) break;
       const r = l + 1;
       let m = l;
-      if (r < n && this.less(this.items[r] as T, this.items[l] as T)) m = r;
-      if (!this.less(this.items[m] as T, this.items[i] as T)) return;
-      this.swap(i, m);
+      if (r < n && this.less(slots[r]!.item, slots[l]!.item)) m = r;
+      const child = slots[m]!;
+      if (!this.less(child.item, moving.item)) break;
+      slots[i] = child;
+      child.at = i;
       i = m;
     }
-  }
-
-  private swap(i: number, j: number): void {
-    if (i === j) return;
-    const a = this.items[i] as T;
-    const b = this.items[j] as T;
-    this.items[i] = b;
-    this.items[j] = a;
-    this.positions.set(this.keyOf(b), i);
-    this.positions.set(this.keyOf(a), j);
+    slots[i] = moving;
+    moving.at = i;
   }
 }

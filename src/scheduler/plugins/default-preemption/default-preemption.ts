@@ -15,8 +15,9 @@
 //
 // As kube-scheduler, the search stops once max(minCandidateNodesPercentage % of the potential
 // nodes, minCandidateNodesAbsolute) candidates are found, one of them without PDB violation
-// (defaults 10 % and 100), starting from an offset that depends on the pod (deterministic here,
-// random there), so large clusters stay fast. A pod without status.startTime counts as started now.
+// (defaults 10 % and 100), starting from an offset (random there; here deterministic, the pod's
+// template's when its dry runs are cached, so that its pods search the same nodes and reuse what is
+// unchanged), so large clusters stay fast. A pod without status.startTime counts as started now.
 //
 // Step 2–3 is a dry run on the node's columns (dryRemove / fits / dryRestore), O(pods on the node).
 // Its outcome on a node is kept for the pod's template while the node is unchanged (nodeVersion),
@@ -165,7 +166,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     const n = nodes.length;
     if (n === 0) return this.failed(ctx, 0, pod);
     const wanted = this.numCandidates(n);
-    const offset = (hash32(pod.key, 0) >>> 0) % n;
+    const offset = (hash32(ctx.dryRunCacheKey === '' ? pod.key : ctx.dryRunCacheKey, 0) >>> 0) % n;
     let best: Candidate | undefined;
     // kube's DryRunPreemption: each list holds at most `wanted`; the search goes on past `wanted`
     // candidates until one of them violates no budget.
