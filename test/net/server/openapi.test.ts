@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { kinds, kindByGVK, type KindInfo } from '../../../src/core/api/kinds.js';
 import {
   OpenAPIDocuments,
@@ -10,6 +11,7 @@ import {
   type OpenAPIDocument,
   type OpenAPIResult,
 } from '../../../src/net/server/openapi.js';
+import { encodeOpenApiV2Protobuf } from '../../../src/net/server/openapi-v2-proto.js';
 
 // Loosely typed views of the JSON documents, for reading them as kubectl does.
 interface Parameter {
@@ -321,6 +323,41 @@ describe('openapi: /openapi/v2 and routing', () => {
     ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf;q=0, application/*;q=0.1', 'json'],
     ['text/html', undefined],
   ];
+  it('property: any Swagger schema the server writes decodes back from protobuf as it was', () => {
+    const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean());
+    // Plain names: the reader below assigns them as keys of plain objects.
+    const name = fc.string().filter((k) => k !== '__proto__');
+    const { schema } = fc.letrec<{ schema: Record<string, unknown> }>((tie) => ({
+      schema: fc.record(
+        {
+          $ref: fc.string().map((n) => `#/definitions/${n}`),
+          format: fc.constantFrom('int32', 'int64', 'date-time', 'byte', 'int-or-string'),
+          description: fc.string({ unit: 'grapheme' }),
+          type: fc.constantFrom('object', 'array', 'string', 'integer', 'number', 'boolean'),
+          minimum: fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
+          maxLength: fc.nat(),
+          required: fc.array(fc.string(), { minLength: 1, maxLength: 3 }),
+          enum: fc.array(scalar, { minLength: 1, maxLength: 3 }),
+          items: tie('schema'),
+          additionalProperties: fc.oneof(fc.boolean(), tie('schema')),
+          properties: fc.dictionary(name, tie('schema'), { maxKeys: 3 }),
+          'x-kubernetes-list-type': fc.constantFrom('atomic', 'map', 'set'),
+          'x-kubernetes-preserve-unknown-fields': fc.boolean(),
+          'x-kubernetes-group-version-kind': fc.array(fc.record({ group: fc.string(), version: fc.string(), kind: fc.string() }), { maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(name, schema, { maxKeys: 4 }), fc.string(), (definitions, version) => {
+        // As JSON gives it (plain prototypes), which is how the server builds documents.
+        const doc = JSON.parse(JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version }, paths: {}, definitions })) as object;
+        assert.deepEqual(decodeDocument(encodeOpenApiV2Protobuf(doc as never)), doc);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   for (const [accept, expected] of negotiations) {
     it(`negotiateForm(${accept ?? 'no Accept'}) → ${expected ?? 'none'}`, () => {
       assert.equal(negotiateForm(accept, ['json', 'protobuf']), expected);
@@ -385,6 +422,8 @@ function decodeSchema(b: Buffer): Record<string, unknown> {
       case 1: s['$ref'] = text(f); break;
       case 2: s['format'] = text(f); break;
       case 4: s['description'] = text(f); break;
+      case 9: s['minimum'] = (f.fixed64 as Buffer).readDoubleLE(0); break;
+      case 11: s['maxLength'] = f.varint; break;
       case 19: ((s['required'] ??= []) as string[]).push(text(f)); break;
       case 20: ((s['enum'] ??= []) as unknown[]).push(anyValue(f.bytes as Buffer)); break;
       case 21: {
