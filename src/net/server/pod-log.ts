@@ -191,8 +191,9 @@ export async function servePodLog(request: PodLogRequest): Promise<void> {
   } catch (e) {
     if (!(e instanceof UnknownReasonError)) throw e;
     // A Status without a reason (a plain Go error in kube-apiserver): written here, as the
-    // caller's StatusError carries a reason.
-    const body = Buffer.from(JSON.stringify(e.status));
+    // caller's StatusError carries a reason; Go omits the empty reason from the JSON.
+    const { reason: _none, ...status } = e.status;
+    const body = Buffer.from(JSON.stringify(status));
     res.writeHead(e.status.code, { 'Content-Type': 'application/json', 'Content-Length': body.length });
     res.end(body);
   }
