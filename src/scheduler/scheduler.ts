@@ -888,11 +888,17 @@ export class Scheduler {
   }
 
   /**
-   * Template key: pods with the same spec and labels share PreFilter/PreScore results and
-   * evaluations (labels: whether a pod matches its own spread or affinity selectors).
+   * Template key: pods with the same namespace, controller, labels and spec share PreFilter/PreScore
+   * results and evaluations. The namespace scopes affinity terms and spread selectors, the
+   * controller gives default spreading its selector, and labels decide whether a pod matches its
+   * own selectors.
    */
   private templateKeyOf(info: PodInfo): string {
-    return JSON.stringify(info.pod.metadata.labels ?? {}) + JSON.stringify(info.pod.spec ?? {});
+    const meta = info.pod.metadata;
+    let controllerUid = '';
+    const owners = meta.ownerReferences;
+    if (owners !== undefined) for (const o of owners) if (o.controller === true) controllerUid = o.uid;
+    return `${meta.namespace ?? ''}\u0000${controllerUid}\u0000${JSON.stringify(meta.labels ?? {})}${JSON.stringify(info.pod.spec ?? {})}`;
   }
 
   /** Whether every plugin that runs for this pod is node-local (incremental updates allowed). */
