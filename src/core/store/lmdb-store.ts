@@ -107,6 +107,7 @@ import {
   logHeaderBytes,
 } from './codec.js';
 import { currentOwnerRecord, isOwnerAlive, isOwnerRecord, openDataDirs } from './owner.js';
+import { FilePreallocator } from './preallocate.js';
 import {
   CompactedError,
   ConflictError,
@@ -168,6 +169,12 @@ const compactionEntriesPerCommitMax = 4096;
 /** Replayed events are handed to a new subscriber in slices of this many. */
 const replaySliceEventsMax = 1024;
 const compactionIntervalMsDefault = 10_000;
+/**
+ * The log file is kept at least this far ahead of the pages LMDB uses, extended this far past
+ * them at a time (preallocate.ts: synced commits then overwrite blocks instead of extending).
+ */
+const logSlackBytesMin = 1 << 20;
+const logPreallocateStepBytes = 2 << 20;
 const recentValuesMaxDefault = 8192;
 
 const eventTypeByLogType: Readonly<Record<LogType, StoreEventType>> = {
@@ -250,6 +257,8 @@ interface BinaryTable {
   }): Iterable<string | number>;
   put(key: string | number, value: Buffer, options?: { readonly append?: boolean }): Promise<boolean>;
   remove(key: string | number): Promise<boolean>;
+  /** lmdb's statistics; `lastPageNumber` is the environment's last used page. */
+  getStats(): { readonly pageSize: number; readonly lastPageNumber: number };
 }
 interface MetaTable {
   get(key: string): unknown;
@@ -320,6 +329,12 @@ export class LmdbStore<T = unknown> implements Store<T> {
   /** Set when a commit failed: the store accepts no more writes (its state is unknown). */
   #failure: Error | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Keeps data.mdb allocated ahead of LMDB; undefined if it could not be opened. */
+  #preallocator: FilePreallocator | undefined;
+  /** LMDB's used bytes of the log file at the last look, plus an upper estimate since then. */
+  #logUsedBytes = 0;
+  #logAppendedBytesEstimate = 0;
+  #logPageBytes = 4096;
 
   private constructor(
     readonly path: string,
@@ -456,6 +471,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
         recentValuesMax,
         state,
       );
+      store.#startPreallocation();
       store.#timer = setInterval(() => store.#compactByWindow(), compactionIntervalMs);
       store.#timer.unref();
       // Resume a physical compaction interrupted by a stop.
@@ -820,6 +836,43 @@ export class LmdbStore<T = unknown> implements Store<T> {
     return promise;
   }
 
+  #startPreallocation(): void {
+    try {
+      const stats = this.log.getStats();
+      this.#logPageBytes = stats.pageSize;
+      this.#logUsedBytes = (stats.lastPageNumber + 1) * stats.pageSize;
+      this.#preallocator = new FilePreallocator(join(this.realPath, 'data.mdb'), logPreallocateStepBytes, logSlackBytesMin);
+      this.#preallocator.ensure(this.#logUsedBytes);
+    } catch {
+      // Only an optimization: commits extend the file themselves without it.
+      this.#preallocator = undefined;
+    }
+  }
+
+  /**
+   * Before a commit of `writes`: extends the log file if the commit might reach its end. LMDB's
+   * used size is asked (~30 µs) only when an upper estimate of what was appended since says the
+   * slack may be running out.
+   */
+  #preallocateLog(writes: readonly PendingWrite<T>[]): void {
+    const preallocator = this.#preallocator;
+    if (preallocator === undefined) return;
+    const page = this.#logPageBytes;
+    let batchBytes = 0;
+    for (let i = 0; i < writes.length; i++) {
+      const bytes = (writes[i] as PendingWrite<T>).logEntry.length + 16;
+      // Values over about half a page go to overflow pages of their own.
+      batchBytes += bytes > page / 2 ? Math.ceil(bytes / page) * page : bytes + (bytes >> 2);
+    }
+    this.#logAppendedBytesEstimate += batchBytes;
+    if (!preallocator.due(this.#logUsedBytes + this.#logAppendedBytesEstimate)) return;
+    // What LMDB uses now (before this batch), plus this batch.
+    const stats = this.log.getStats();
+    this.#logUsedBytes = (stats.lastPageNumber + 1) * page;
+    this.#logAppendedBytesEstimate = batchBytes;
+    preallocator.ensure(this.#logUsedBytes + batchBytes);
+  }
+
   #openBatch(): Batch<T> {
     const last = this.#queued[this.#queued.length - 1];
     if (last !== undefined && last.writes.length < this.commitBatchWritesMax) return last;
@@ -852,6 +905,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
         ? this.#planCompaction(this.#compactedRevision)
         : undefined;
     if (batch === undefined && compaction === undefined) return;
+    // No log transaction is in flight here: the one moment zeros may be written past LMDB's end.
+    if (batch !== undefined) this.#preallocateLog(batch.writes);
     this.#committing = true;
     const writes = batch?.writes ?? [];
     const lastRevision = writes.length === 0 ? this.#currentRevision : (writes[writes.length - 1] as PendingWrite<T>).event.revision;
@@ -1132,6 +1187,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       }
     } finally {
       if (!indexClosed) await this.indexEnv.close();
+      this.#preallocator?.close();
       await this.env.close();
       openDataDirs.delete(this.realPath);
     }
