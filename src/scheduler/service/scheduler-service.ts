@@ -47,6 +47,12 @@ export class SchedulerService {
   /** Pods whose last unschedulable message we reported, to write each change once. */
   private readonly reported = new Map<string, string>();
   private started = false;
+  /**
+   * Pods waiting to be scheduled that arrived before every informer's first list: kube-scheduler
+   * schedules nothing until its caches have synced, or a pod would see a partial cluster (some
+   * nodes, none of its Services). Undefined once synced.
+   */
+  private pendingBeforeSync: Map<string, Pod> | undefined = new Map();
 
   constructor(
     private readonly api: ClusterApi,
@@ -87,6 +93,7 @@ export class SchedulerService {
       onAdd: (pod) => this.podChanged(pod),
       onUpdate: (_old, pod) => this.podChanged(pod),
       onDelete: (pod) => {
+        this.pendingBeforeSync?.delete(objectKeyOf(pod));
         this.reported.delete(objectKeyOf(pod));
         this.scheduler.removePod(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
       },
@@ -121,7 +128,12 @@ export class SchedulerService {
     if (this.started) return true;
     this.started = true;
     this.factory.start();
-    return this.factory.waitForCacheSync(timeoutMs);
+    const synced = await this.factory.waitForCacheSync(timeoutMs);
+    // Timed out or not, from here on pods are scheduled with what the caches hold.
+    const pending = this.pendingBeforeSync;
+    this.pendingBeforeSync = undefined;
+    if (pending !== undefined) for (const pod of pending.values()) this.scheduler.updatePod(pod);
+    return synced;
   }
 
   async stop(): Promise<void> {
@@ -134,12 +146,18 @@ export class SchedulerService {
     const name = pod.metadata.name ?? '';
     // Finished or deleting pods give their resources back (kube-scheduler's cache does the same).
     if (isTerminal(pod) || (pod.metadata.deletionTimestamp !== undefined && (pod.spec?.nodeName ?? '') === '')) {
+      this.pendingBeforeSync?.delete(objectKeyOf(pod));
       this.scheduler.removePod(namespace, name);
       return;
     }
     if ((pod.spec?.nodeName ?? '') !== '') {
+      this.pendingBeforeSync?.delete(objectKeyOf(pod));
       this.reported.delete(objectKeyOf(pod));
       this.scheduler.addPod(pod);
+      return;
+    }
+    if (this.pendingBeforeSync !== undefined) {
+      this.pendingBeforeSync.set(objectKeyOf(pod), pod);
       return;
     }
     this.scheduler.updatePod(pod);
