@@ -411,13 +411,14 @@ export async function run(args: readonly string[]): Promise<void> {
     progress('measuring');
     const latency = new LatencyRecorder(w.measurePods);
     const addedAtMs = new Float64Array(w.measurePods);
-    const indexOf = new Map<string, number>();
-    measurePods.forEach((p, i) => indexOf.set(podKey(p), i));
+    // By identity: a binding hands back the Pod object the scheduler was given.
+    const indexOf = new Map<Pod, number>();
+    measurePods.forEach((p, i) => indexOf.set(p, i));
     // Only the measured pods count (not the churn's), as scheduler_perf's collector counts its namespace.
     let measured = 0;
     let doneAtMs = 0;
     const off = scheduler.onBinding((b) => {
-      const i = indexOf.get(podKey(b.pod));
+      const i = indexOf.get(b.pod);
       if (i === undefined) return;
       const now = performance.now();
       latency.record(now - (addedAtMs[i] as number));

@@ -217,6 +217,8 @@ export class Scheduler {
   private readonly freeSlots: number[] = [];
   private liveList = new Int32Array(0);
   private liveListDirty = true;
+  /** prepareContext's last result, valid while the live list and the intern columns are the same objects. */
+  private contextCache: PrepareContext | undefined;
   /** Bumped when the node set or a node's own fields change: every evaluation is then stale. */
   private generation = 0;
   private readonly nodePorts = new Map<number, PortUse[]>();
@@ -873,18 +875,23 @@ export class Scheduler {
     this.backoffTimer.unref();
   }
 
+  /** The context of the current node set: one object (and its closures) per live-list version, not per pod. */
   private prepareContext(): PrepareContext {
-    const live = this.liveNodes().length;
-    return {
+    const nodes = this.liveNodes();
+    const cached = this.contextCache;
+    if (cached !== undefined && cached.nodes === nodes && cached.strings === this.intern.columns) return cached;
+    const ctx: PrepareContext = {
       table: this.table,
       strings: this.intern.columns,
-      liveNodes: live,
+      liveNodes: nodes.length,
       intern: this.intern,
       nodeIndex: (name: string) => this.nodeIndex.get(name) ?? -1,
-      nodes: this.liveNodes(),
+      nodes,
       nodeObject: (node: number) => this.nodeObjects[node],
       assignedPods: () => this.assigned.values(),
     };
+    this.contextCache = ctx;
+    return ctx;
   }
 
   /**

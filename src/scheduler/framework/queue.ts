@@ -56,6 +56,9 @@ export interface QueueOptions {
   readonly maxBackoffMs?: number;
 }
 
+/** A new pod was rejected by no plugin yet (shared: the set is never written, only replaced). */
+const noPlugins: ReadonlySet<string> = new Set<string>();
+
 export type QueueLocation = 'active' | 'backoff' | 'unschedulable' | 'gated' | 'inFlight' | 'absent';
 
 export class SchedulingQueue {
@@ -105,7 +108,7 @@ export class SchedulingQueue {
   /** A new pending pod. Gated pods wait in `gated` until updated. */
   add(info: PodInfo): void {
     const now = this.now();
-    const qp: QueuedPodInfo = { info, initialAttemptMs: now, timestampMs: now, attempts: 0, unschedulablePlugins: new Set(), seq: this.seq++ };
+    const qp: QueuedPodInfo = { info, initialAttemptMs: now, timestampMs: now, attempts: 0, unschedulablePlugins: noPlugins, seq: this.seq++ };
     if (this.gatedBy(info)) this.gated.set(info.key, qp);
     else this.activeQ.push(qp);
   }

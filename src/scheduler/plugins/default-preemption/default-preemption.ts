@@ -71,8 +71,32 @@ function startMs(p: AssignedPod): number {
 }
 
 /** kube's MoreImportantPod: higher priority, then the one that started earlier (then the key, for determinism). */
-function moreImportantFirst(a: AssignedPod, b: AssignedPod): number {
+export function moreImportantFirst(a: AssignedPod, b: AssignedPod): number {
   return b.info.priority - a.info.priority || startMs(a) - startMs(b) || (a.info.key < b.info.key ? -1 : a.info.key > b.info.key ? 1 : 0);
+}
+
+/**
+ * Sorts a node's few pods most important first (moreImportantFirst): an insertion sort that looks
+ * each pod's start time up once (`starts`: scratch of at least pods.length), not per comparison.
+ */
+export function sortMostImportantFirst(pods: AssignedPod[], starts: Float64Array): void {
+  const n = pods.length;
+  for (let i = 0; i < n; i++) starts[i] = startMs(pods[i]!);
+  for (let i = 1; i < n; i++) {
+    const p = pods[i]!;
+    const start = starts[i] as number;
+    let j = i - 1;
+    for (; j >= 0; j--) {
+      const q = pods[j]!;
+      const qStart = starts[j] as number;
+      const d = q.info.priority - p.info.priority || start - qStart || (p.info.key < q.info.key ? -1 : 1);
+      if (d >= 0) break; // q stays before p
+      pods[j + 1] = q;
+      starts[j + 1] = qStart;
+    }
+    pods[j + 1] = p;
+    starts[j + 1] = start;
+  }
 }
 
 /**
@@ -122,6 +146,8 @@ export class DefaultPreemption implements PostFilterPlugin {
   private cacheKey = '';
   private cachedAt = new Float64Array(0);
   private cached: (NodeOutcome | undefined)[] = [];
+  /** sortMostImportantFirst's scratch (main thread, valid during one call). */
+  private starts = new Float64Array(16);
 
   constructor(readonly args: PreemptionArgs) {}
 
@@ -242,7 +268,10 @@ export class DefaultPreemption implements PostFilterPlugin {
       for (let i = 0; i < lower.length; i++) ctx.dryRestore(lower[i]!);
       return noFit;
     }
-    if (lower.length > 1) lower.sort(moreImportantFirst);
+    if (lower.length > 1) {
+      if (this.starts.length < lower.length) this.starts = new Float64Array(2 * lower.length);
+      sortMostImportantFirst(lower, this.starts);
+    }
     // Reprieve order: PDB-violating victims first, each group most important first.
     let order = lower;
     let violatingCount = 0;
