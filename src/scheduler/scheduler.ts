@@ -18,8 +18,8 @@ import type { Node, Pod, PodDisruptionBudget } from '../core/api/types.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './framework/config.js';
 import type { SchedulerConfigInput } from './framework/config-input.js';
 import { CycleState } from './framework/cycle-state.js';
-import type { AssignedPod as AssignedPodView, Binder, NodeView, PostFilterContext, PrepareContext, RefreshOut } from './framework/interfaces.js';
-import { defaultSchedulerName } from './framework/names.js';
+import type { AssignedPod as AssignedPodView, Binder, FilterPlugin, NodeView, PostFilterContext, PrepareContext, RefreshOut } from './framework/interfaces.js';
+import { defaultSchedulerName, names } from './framework/names.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
 import type { Registry } from './framework/registry.js';
@@ -126,6 +126,11 @@ export interface SchedulerStats {
 }
 
 const changeLogSize = 8192;
+/**
+ * In-tree filters whose verdict on a node depends only on the Node object and the pod, never on the
+ * pods placed there: preemption's reprieve loop does not re-run them (PostFilterContext.fitsAgain).
+ */
+const podIndependentFilters: ReadonlySet<string> = new Set([names.NodeUnschedulable, names.NodeName, names.TaintToleration, names.NodeAffinity]);
 const templateCacheMax = 64;
 
 interface AssignedPod {
@@ -1395,9 +1400,24 @@ export class Scheduler {
       const v = verdict[0] as number;
       return v !== 0 ? v : this.nominatedVerdict(fw, state, info, node, ctx);
     };
+    // fitsAgain: the filters that may read the pods placed on a node, for this pod.
+    const again: FilterPlugin[] = [];
+    const againBase: number[] = [];
+    for (let f = 0; f < fw.filter.length; f++) {
+      const p = fw.filter[f]!;
+      if (state.skipFilter.has(p.name) || podIndependentFilters.has(p.name)) continue;
+      again.push(p);
+      againBase.push(fw.filterReasonBase[f] as number);
+    }
     const pfCtx: PostFilterContext = {
       ...ctx,
       candidates,
+      fitsAgain: (node) => {
+        one[0] = node;
+        verdict[0] = 0;
+        for (let i = 0; i < again.length && verdict[0] === 0; i++) again[i]!.filter(state, info, ctx, one, 1, verdict, againBase[i] as number);
+        return verdict[0] === 0 && this.nominatedVerdict(fw, state, info, node, ctx) === 0;
+      },
       disruptionBudgets: [...this.disruptionBudgets.values()],
       podsOn: (node) => this.podsByNode.get(node) ?? [],
       dryRemove: (p) => this.applyPod(p.info, p.node, -1, false),

@@ -185,6 +185,12 @@ export interface PostFilterContext extends PrepareContext {
    * RunFilterPluginsWithNominatedPods).
    */
   fits(node: number): boolean;
+  /**
+   * fits(), on a node where fits() passed since with only placed pods dry-removed or restored in
+   * between: the filters whose verdict cannot depend on the pods placed on a node (NodeUnschedulable,
+   * NodeName, TaintToleration, NodeAffinity) passed then and are not run again (the reprieve loop).
+   */
+  fitsAgain(node: number): boolean;
   /** Why the pod does not fit `node` now (reason texts, as the FitError counts them); [] if it fits. */
   failureTexts(node: number): readonly string[];
   /**

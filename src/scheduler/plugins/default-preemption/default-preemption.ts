@@ -19,7 +19,8 @@
 // template's when its dry runs are cached, so that its pods search the same nodes and reuse what is
 // unchanged), so large clusters stay fast. A pod without status.startTime counts as started now.
 //
-// Step 2–3 is a dry run on the node's columns (dryRemove / fits / dryRestore), O(pods on the node).
+// Step 2–3 is a dry run on the node's columns (dryRemove / fits / dryRestore), O(pods on the node);
+// the reprieve steps re-run only the filters that can read placed pods (fitsAgain).
 // Its outcome on a node is kept for the pod's template while the node is unchanged (nodeVersion),
 // when every filter in play is node-local: pods of one ReplicaSet preempting in turn re-run it only
 // on the nodes the previous preemptions touched.
@@ -287,7 +288,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     for (let k = 0; k < order.length; k++) {
       const p = order[k]!;
       ctx.dryRestore(p);
-      if (ctx.fits(node)) continue;
+      if (ctx.fitsAgain(node)) continue;
       ctx.dryRemove(p);
       victims.push(p);
       if (k < violatingCount) pdbViolations++;
