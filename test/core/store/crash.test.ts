@@ -117,7 +117,9 @@ async function runRound(
     try {
       return await child.run(trigger, delayMs);
     } catch (e) {
-      const loadFailure = e instanceof ChildFailedError && e.beforeLoad && /SyntaxError|ERR_MODULE_NOT_FOUND/.test(e.message);
+      // Before `loaded` the child never touched the store, whatever it died of (a module half
+      // rewritten is a SyntaxError; one caught empty runs nothing and exits 0): run it again.
+      const loadFailure = e instanceof ChildFailedError && e.beforeLoad;
       if (!loadFailure || attempt === 3) throw e;
       await new Promise<void>((resolve) => setTimeout(resolve, 2_000));
       child = new WriterChild(dir, tag);
