@@ -58,15 +58,19 @@ const noFit: NodeOutcome = { kind: 'noFit' };
 const priorityOffset = 2 ** 31;
 /** A pod that has not started counts as starting now: after every pod that has. */
 const notStartedMs = Number.MAX_SAFE_INTEGER;
-const startCache = new WeakMap<PodInfo, number>();
+// Start times parsed, by their text (pods started in the same second share it); bounded.
+const parsedStarts = new Map<string, number>();
+const parsedStartsMax = 4096;
 
 function startMs(p: AssignedPod): number {
-  let ms = startCache.get(p.info);
+  const t = p.info.pod.status?.startTime;
+  if (t === undefined) return notStartedMs;
+  let ms = parsedStarts.get(t);
   if (ms === undefined) {
-    const t = p.info.pod.status?.startTime;
-    ms = t === undefined ? notStartedMs : Date.parse(t);
+    ms = Date.parse(t);
     if (Number.isNaN(ms)) ms = notStartedMs;
-    startCache.set(p.info, ms);
+    if (parsedStarts.size >= parsedStartsMax) parsedStarts.clear();
+    parsedStarts.set(t, ms);
   }
   return ms;
 }
