@@ -159,7 +159,9 @@ function withPort80(pod: Pod): Pod {
  *      count, and they always fit (100m of the 400m each node has left).
  * Each op creates its pods in namespace-<op index>, as scheduler_perf does. What differs: the churn
  * stops when the last measured pod is bound (scheduler_perf cancels it when the workload ends, which
- * is then too); pods are created straight in the store, not through an API server.
+ * is then too); pods are created straight in the store, not through an API server; victims are
+ * deleted without blocking the scheduling loop (as with SchedulerAsyncPreemption on, scheduler_perf's
+ * 5000Nodes_AsyncPreemptionEnabled, same threshold), the preemptor waiting nominated meanwhile.
  */
 function preemptionAsync(nodes: number, initPods: number, measurePods: number): Workload {
   return {
