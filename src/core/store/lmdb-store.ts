@@ -83,7 +83,10 @@
 // Tried and dropped: lmdb-js overlappingSync with several commits in flight (the flush runs
 // outside the write lock, the next batch is written meanwhile; acknowledged only when flushed):
 // with 64 closed-loop writers the next batch rarely exists before the flush ends, and the extra
-// thread hand-off cost ~16% of creates/s on a quiet machine (28.5k vs 34.0k/s).
+// thread hand-off cost ~16% of creates/s on a quiet machine (28.5k vs 34.0k/s). Tried again with
+// the API's HTTP creates (arrivals spread over time) on a loaded machine: no gain either way.
+// Kept: data.mdb preallocated ahead of LMDB's last page (preallocate.ts), so both flushes
+// overwrite blocks the file has instead of extending it (no filesystem journal commit per flush).
 
 import { open } from 'lmdb';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
