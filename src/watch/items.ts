@@ -86,10 +86,15 @@ export class WatchItem {
   frame(codec: WatchCodec): Buffer {
     const cached = codec.id === 0 ? this.jsonFrame : this.msgpackFrame;
     if (cached !== undefined) return cached;
-    const objectBytes = this.body.bytes(codec);
-    const frame = codec.frame(this.type, objectBytes);
-    const start = codec.frameObjectOffset(this.type);
-    this.body.shareBytes(codec, frame.subarray(start, start + objectBytes.length));
+    let frame: Buffer;
+    if (codec.frameOfObject !== undefined) {
+      frame = codec.frameOfObject(this.type, this.body.object);
+    } else {
+      const objectBytes = this.body.bytes(codec);
+      frame = codec.frame(this.type, objectBytes);
+      const start = codec.frameObjectOffset(this.type);
+      this.body.shareBytes(codec, frame.subarray(start, start + objectBytes.length));
+    }
     if (codec.id === 0) this.jsonFrame = frame;
     else this.msgpackFrame = frame;
     return frame;
@@ -97,13 +102,16 @@ export class WatchItem {
 
   /**
    * Replaces the cached frame with `view`, the same bytes held elsewhere (a history block), so
-   * they are held once. The object's own bytes follow the frame into the view.
+   * they are held once. The object's own bytes follow the frame into the view when the frame
+   * holds them (not for a codec that builds frames from the object).
    */
   adoptFrame(codec: WatchCodec, view: Buffer): void {
     const frameLength = this.frame(codec).length;
     if (view.length !== frameLength) throw new Error(`invariant: adopted frame of ${view.length} bytes for one of ${frameLength}`);
-    const start = codec.frameObjectOffset(this.type);
-    this.body.shareBytes(codec, view.subarray(start, start + this.body.bytes(codec).length));
+    if (codec.frameOfObject === undefined) {
+      const start = codec.frameObjectOffset(this.type);
+      this.body.shareBytes(codec, view.subarray(start, start + this.body.bytes(codec).length));
+    }
     if (codec.id === 0) this.jsonFrame = view;
     else this.msgpackFrame = view;
   }

@@ -20,7 +20,7 @@
 // place (no copy of whole chunks; only a frame cut across chunks is assembled).
 
 import { Unpackr } from 'msgpackr';
-import type { DecodedWatchEvent, WatchEventType } from '../wire/watch-frames.js';
+import { decodeMsgpackFrameBody, type DecodedWatchEvent, type WatchEventType } from '../wire/watch-frames.js';
 import { deepFreeze } from './in-process-client.js';
 
 // The frame is a plain msgpack map, its object plain maps too (or, from older servers, msgpackr
@@ -30,13 +30,19 @@ const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true, copyBuffers
 
 const eventTypes: ReadonlySet<string> = new Set<WatchEventType>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
-/** Decodes one frame body (without its length prefix) into a checked event. */
-export function decodeFrameBody(body: Uint8Array): DecodedWatchEvent {
+/** A frame whose object is plain msgpack, through msgpackr. */
+function unpackPlain(body: Buffer): unknown {
   const parsed: unknown = unpackr.unpack(body);
   if (typeof parsed !== 'object' || parsed === null) throw new Error('watch frame is not a map');
   const type = (parsed as { type?: unknown }).type;
   if (typeof type !== 'string' || !eventTypes.has(type)) throw new Error(`watch frame has an unknown type: ${String(type)}`);
-  return { type: type as WatchEventType, object: (parsed as { object?: unknown }).object };
+  return parsed;
+}
+
+/** Decodes one frame body (without its length prefix) into a checked event. */
+export function decodeFrameBody(body: Uint8Array): DecodedWatchEvent {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return decodeMsgpackFrameBody(buf, 0, buf.length, unpackPlain);
 }
 
 /** One stream's position in a SharedFrameDecoder's log: the sequence number it matched last. */

@@ -3,10 +3,15 @@
 //   JSON     `{"type":"ADDED","object":{…}}\n`   (what kubectl and client-go read: one event per
 //            line, as kube-apiserver's watch streams with Content-Type application/json)
 //   msgpack  `u32 big-endian length | msgpack map {type, object}` (our own wire; the length prefix
-//            lets a reader cut frames out of arbitrary chunks without parsing them). The outer map
-//            and the object are plain msgpack maps: decode with msgpackr's
-//            Unpackr({ useRecords: true, mapsAsObjects: true }), as MsgpackWatchDecoder does (it
-//            also reads objects encoded as msgpackr records with inline definitions).
+//            lets a reader cut frames out of arbitrary chunks without parsing them). The object is
+//            an extension (ext32, type 0x4b) holding the key dictionary's fingerprint (u32) and
+//            the object in compact msgpack (compact.ts: Kubernetes field names as small integer
+//            ids, about half the bytes of plain msgpack):
+//
+//              82 a4 "type" a5 "ADDED" a6 "object" c9 <u32 n> 4b <u32 fingerprint> <compact value>
+//
+//            Readers (MsgpackWatchDecoder, decodeMsgpackFrameBody) also take frames whose object is
+//            plain msgpack (msgpackr's Unpackr({ useRecords: true, mapsAsObjects: true })).
 //
 // A frame is built from the object's own encoding (`encode*Object`), so the watch cache encodes an
 // object once and reuses those bytes for every frame that carries it (ADDED for one watcher,
@@ -15,6 +20,7 @@
 // any reader in any order and spliced into an outer map verbatim.
 
 import { Packr, Unpackr } from 'msgpackr';
+import { compactDictionaryFingerprint, decodeCompact, encodeCompact } from './compact.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -44,6 +50,12 @@ export interface WatchCodec {
   frame(type: WatchEventType, objectBytes: Uint8Array): Buffer;
   /** Where the object's bytes start inside a frame of `type`. */
   frameObjectOffset(type: WatchEventType): number;
+  /**
+   * When present, frames are built from the object by this (and `frame`/`frameObjectOffset`
+   * describe only the plain form the readers also accept): the frame does not contain the
+   * object's `encodeObject` bytes.
+   */
+  frameOfObject?(type: WatchEventType, object: unknown): Buffer;
 }
 
 // ---- JSON ----
@@ -174,6 +186,27 @@ export function encodeMsgpackWatchFrame(type: WatchEventType, objectBytes: Uint8
   return out;
 }
 
+/** The msgpack extension type of a compact object (with its dictionary's fingerprint). */
+export const compactObjectExtType = 0x4b;
+/** ext32 header (c9, u32 length, type) + the fingerprint. */
+const compactObjectHeadBytes = 6 + 4;
+
+/** One frame with the object in compact msgpack (see the top of this file). */
+export function encodeMsgpackCompactWatchFrame(type: WatchEventType, object: unknown): Buffer {
+  const head = msgpackHeadByType[type];
+  const start = head.length + compactObjectHeadBytes;
+  const out = encodeCompact(object, start);
+  head.copy(out, 0);
+  out.writeUInt32BE(out.length - 4, 0);
+  let p = head.length;
+  out[p++] = 0xc9;
+  out.writeUInt32BE(out.length - start + 4, p);
+  p += 4;
+  out[p++] = compactObjectExtType;
+  out.writeUInt32BE(compactDictionaryFingerprint, p);
+  return out;
+}
+
 export const msgpackWatchCodec: WatchCodec = Object.freeze({
   id: 1,
   name: 'msgpack',
@@ -181,13 +214,53 @@ export const msgpackWatchCodec: WatchCodec = Object.freeze({
   encodeObject: encodeMsgpackObject,
   frame: encodeMsgpackWatchFrame,
   frameObjectOffset: (type: WatchEventType) => msgpackHeadByType[type].length,
+  frameOfObject: encodeMsgpackCompactWatchFrame,
 });
+
+const msgpackTypeKey = Buffer.from('type');
+const msgpackObjectKey = Buffer.from('object');
+
+/**
+ * Decodes one msgpack frame body (without its length prefix): the compact form directly, any
+ * other through `unpack` (a plain msgpack map {type, object}).
+ */
+export function decodeMsgpackFrameBody(buf: Buffer, start: number, end: number, unpack: (body: Buffer) => unknown): DecodedWatchEvent {
+  // 82 a4 "type" (a0|n) <type> a6 "object" c9 <u32> 4b <u32 fingerprint> <value>
+  const n = (buf[start + 6] as number) & 0x1f;
+  const objectAt = start + 7 + n;
+  if (
+    end - start > 7 + n + 7 + compactObjectHeadBytes &&
+    buf[start] === 0x82 &&
+    buf[start + 1] === 0xa4 &&
+    buf.compare(msgpackTypeKey, 0, 4, start + 2, start + 6) === 0 &&
+    ((buf[start + 6] as number) & 0xe0) === 0xa0 &&
+    buf[objectAt] === 0xa6 &&
+    buf.compare(msgpackObjectKey, 0, 6, objectAt + 1, objectAt + 7) === 0 &&
+    buf[objectAt + 7] === 0xc9 &&
+    buf[objectAt + 12] === compactObjectExtType
+  ) {
+    const type = buf.toString('latin1', start + 7, objectAt);
+    if (!(watchEventTypes as readonly string[]).includes(type)) throw new Error(`watch frame has an unknown type: ${type}`);
+    const payloadBytes = buf.readUInt32BE(objectAt + 8);
+    const valueStart = objectAt + 7 + compactObjectHeadBytes;
+    if (objectAt + 13 + payloadBytes !== end) throw new Error('watch frame: the compact object does not end with the frame');
+    const fingerprint = buf.readUInt32BE(objectAt + 13);
+    if (fingerprint !== compactDictionaryFingerprint) {
+      throw new Error(
+        `watch frame uses key dictionary ${fingerprint.toString(16)}, this client knows ${compactDictionaryFingerprint.toString(16)}: client and server versions differ`,
+      );
+    }
+    return { type: type as WatchEventType, object: decodeCompact(buf, valueStart, end) };
+  }
+  return checkEvent(unpack(buf.subarray(start, end)));
+}
 
 /** Cuts a length-prefixed msgpack watch stream into events; chunks may split frames anywhere. */
 export class MsgpackWatchDecoder {
   private buf: Buffer = Buffer.alloc(0);
   // mapsAsObjects: the frame's outer map is a plain msgpack map (not a record).
   private readonly unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
+  private readonly unpack = (body: Buffer): unknown => this.unpackr.unpack(body);
 
   constructor(private readonly frameBytesMax: number = 64 * 1024 * 1024) {}
 
@@ -204,8 +277,7 @@ export class MsgpackWatchDecoder {
         throw new Error(`watch frame of ${length} bytes, over ${this.frameBytesMax}`);
       }
       if (this.buf.length - offset - 4 < length) break;
-      const body = this.buf.subarray(offset + 4, offset + 4 + length);
-      out.push(checkEvent(this.unpackr.unpack(body)));
+      out.push(decodeMsgpackFrameBody(this.buf, offset + 4, offset + 4 + length, this.unpack));
       offset += 4 + length;
     }
     this.buf = offset === this.buf.length ? Buffer.alloc(0) : this.buf.subarray(offset);
