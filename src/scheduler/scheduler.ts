@@ -12,6 +12,12 @@
 //
 // The node table is written only between rounds: user calls made while a round is in flight are
 // queued and applied when it returns (see `mutate`), so workers always read one consistent epoch.
+//
+// Preemption, as kube-scheduler: when no node fits, PostFilter picks victims on one node; they are
+// marked preempted and reported (onPreemption) but keep their room until the embedder removes them
+// (removePod, as an informer's delete event); the preemptor is requeued nominated to the node. While
+// nominated, it counts in the filters of pods of lower or equal priority on that node (a change-log
+// entry makes every evaluation re-check the node); when retried, its nominated node is tried first.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Node, Pod, PodDisruptionBudget } from '../core/api/types.js';
