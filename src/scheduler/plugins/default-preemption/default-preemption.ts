@@ -50,10 +50,18 @@ interface Candidate {
   readonly earliestStartMs: number;
 }
 
+/**
+ * The pod does not fit the node even without its lower-priority pods. `texts` (why, for the failure
+ * message) is filled on first need and kept with the cached outcome: failed() writes it once.
+ */
+interface NoFit {
+  readonly kind: 'noFit';
+  texts: readonly string[] | undefined;
+}
+
 /** Why a node is no candidate: no lower-priority pod on it, or the pod does not fit even without them. */
-type NodeOutcome = Candidate | { readonly kind: 'noVictims' } | { readonly kind: 'noFit' };
+type NodeOutcome = Candidate | { readonly kind: 'noVictims' } | NoFit;
 const noVictims: NodeOutcome = { kind: 'noVictims' };
-const noFit: NodeOutcome = { kind: 'noFit' };
 
 const priorityOffset = 2 ** 31;
 /** A pod that has not started counts as starting now: after every pod that has. */
@@ -233,7 +241,7 @@ export class DefaultPreemption implements PostFilterPlugin {
       const node = ctx.candidates[i] as number;
       const c = this.outcomeCached(node, pod, ctx);
       if (c.kind === 'noVictims') add(noVictimsText, 1);
-      else if (c.kind === 'noFit') for (const t of this.failureWithoutVictims(node, pod, ctx)) add(t, 1);
+      else if (c.kind === 'noFit') for (const t of (c.texts ??= this.failureWithoutVictims(node, pod, ctx))) add(t, 1);
     }
     add(notHelpful, ctx.liveNodes - potential);
     const parts = [...histogram].map(([text, count]) => `${count} ${text}`).sort();
@@ -271,7 +279,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     for (let i = 0; i < lower.length; i++) ctx.dryRemove(lower[i]!);
     if (!ctx.fits(node)) {
       for (let i = 0; i < lower.length; i++) ctx.dryRestore(lower[i]!);
-      return noFit;
+      return { kind: 'noFit', texts: undefined };
     }
     if (lower.length > 1) {
       if (this.starts.length < lower.length) this.starts = new Float64Array(2 * lower.length);
@@ -298,8 +306,8 @@ export class DefaultPreemption implements PostFilterPlugin {
       if (k < violatingCount) pdbViolations++;
     }
     for (let i = 0; i < victims.length; i++) ctx.dryRestore(victims[i]!);
-    // kube reports "expected at least one victim pod on node": no candidate.
-    if (victims.length === 0) return noFit;
+    // kube reports "expected at least one victim pod on node": no candidate (it fits: no reason text).
+    if (victims.length === 0) return { kind: 'noFit', texts: [] };
     if (mixed && victims.length > 1) victims.sort(moreImportantFirst);
     let prioritySum = 0;
     const highestPriority = victims[0]!.info.priority;
