@@ -286,6 +286,18 @@ export class Informer<T extends KubeObject = KubeObject> {
     let events = 0;
     try {
       if (this.stopped) return { outcome: 'stopped', events };
+      if (stream.nextBatch !== undefined) {
+        // One promise per batch of events (the HTTP client's), not per event.
+        for (let batch = await stream.nextBatch(); batch !== undefined; batch = await stream.nextBatch()) {
+          for (let i = 0; i < batch.length; i++) {
+            if (this.stopped) return { outcome: 'stopped', events };
+            events++;
+            const outcome = this.apply(batch[i] as WatchEvent<T>);
+            if (outcome !== undefined) return { outcome, events };
+          }
+        }
+        return { outcome: this.stopped ? 'stopped' : 'ended', events };
+      }
       for await (const ev of stream) {
         if (this.stopped) return { outcome: 'stopped', events };
         events++;
