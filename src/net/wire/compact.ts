@@ -12,8 +12,12 @@
 //   compact   81 01 82 02 a5 web-1 06 81 a3 app a3 web
 //                ^^    ^^          ^^      ^^^^^^ not a dictionary key: a string
 //
-// The dictionary is part of the format: ids are positions in `compactKeys`, which may only grow
-// at its end. Every compact value is preceded (in the frame) by the dictionary's fingerprint, so
+// Likewise the string values Kubernetes repeats ("IfNotPresent", "/dev/termination-log",
+// "node.kubernetes.io/not-ready"…) are written as ids from a second dictionary, in a 3-byte msgpack
+// extension (fixext1, type 0x56), which brings a Pod's frame to ~470 bytes.
+//
+// The dictionaries are part of the format: ids are positions in `compactKeys` and
+// `compactValues`, which may only grow at their end. Every compact value is preceded (in the frame) by the dictionary's fingerprint, so
 // a reader with another dictionary fails loudly instead of misreading keys. Values are written as
 // msgpack writes them: nil, booleans, integers (as small as they fit), float64, UTF-8 strings,
 // binary, arrays and maps; `undefined` in an object is skipped (as JSON.stringify does).
@@ -80,6 +84,36 @@ export const compactKeys: readonly string[] = Object.freeze([
   'matchLabelKeys', 'resourceClaims', 'claims', 'allocatedResources', 'resize',
 ]);
 
+/**
+ * String values written as ids (a msgpack fixext1/fixext2 of type `compactValueExtType`, 3–4
+ * bytes): the enumerations and defaults of Kubernetes objects. Append only, like the keys.
+ */
+export const compactValues: readonly string[] = Object.freeze([
+  'v1', 'Pod', 'apps/v1', 'ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'batch/v1', 'Job',
+  'Node', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'Namespace', 'Event', 'Lease',
+  'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'EndpointSlice', 'TCP', 'UDP', 'SCTP',
+  'IfNotPresent', 'Always', 'Never', 'OnFailure', '/dev/termination-log', 'File',
+  'FallbackToLogsOnError', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None',
+  'default-scheduler', 'node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable', 'Exists',
+  'Equal', 'NoExecute', 'NoSchedule', 'PreferNoSchedule', 'default', 'PreemptLowerPriority',
+  'Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'BestEffort', 'Burstable', 'Guaranteed',
+  'True', 'False', 'true', 'false', 'Ready', 'PodScheduled', 'Initialized', 'ContainersReady',
+  'PodReadyToStartContainers', 'RollingUpdate', 'Recreate', 'OnDelete', 'OrderedReady', 'Parallel',
+  'ClusterIP', 'NodePort', 'LoadBalancer', 'Cluster', 'Local', 'SingleStack', 'IPv4', 'IPv6',
+  'RuntimeDefault', 'kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'In', 'NotIn',
+  'DoesNotExist', 'Available', 'Progressing', 'NewReplicaSetAvailable', 'MinimumReplicasAvailable',
+  'ReplicaSetUpdated', 'NodeReady', 'KubeletReady', 'MemoryPressure', 'DiskPressure', 'PIDPressure',
+  'NetworkUnavailable', 'KubeletHasSufficientMemory', 'KubeletHasNoDiskPressure',
+  'KubeletHasSufficientPID', 'InternalIP', 'Hostname', 'linux', 'amd64', 'arm64', 'ReadWriteOnce',
+  'ReadOnlyMany', 'ReadWriteMany', 'Filesystem', 'Block', 'Bound', 'Delete', 'Retain', 'Normal',
+  'Warning', 'Scheduled', 'Pulled', 'Created', 'Started', 'Killing', 'FailedScheduling', 'Update',
+  'Apply', 'FieldsV1', 'Complete', 'NonIndexed', 'Indexed', 'Terminating', 'Active', 'Opaque',
+  'kubernetes.io/service-account-token',
+]);
+
+/** The msgpack extension type of a dictionary value. */
+export const compactValueExtType = 0x56;
+
 /** Map of key → id (the first occurrence wins: ids never move). */
 const idByKey = new Map<string, number>();
 for (let i = 0; i < compactKeys.length; i++) {
@@ -87,12 +121,21 @@ for (let i = 0; i < compactKeys.length; i++) {
   if (!idByKey.has(k)) idByKey.set(k, i);
 }
 
-/** FNV-1a over the dictionary: different dictionaries (almost surely) differ here. */
+const idByValue = new Map<string, number>();
+for (let i = 0; i < compactValues.length; i++) {
+  const v = compactValues[i] as string;
+  if (!idByValue.has(v)) idByValue.set(v, i);
+}
+
+/** FNV-1a over both dictionaries: different dictionaries (almost surely) differ here. */
 export const compactDictionaryFingerprint: number = (() => {
   let h = 0x811c9dc5;
-  for (const k of compactKeys) {
-    for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
-    h = Math.imul(h ^ 0, 16777619);
+  for (const list of [compactKeys, compactValues]) {
+    for (const k of list) {
+      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
+      h = Math.imul(h ^ 0, 16777619);
+    }
+    h = Math.imul(h ^ 1, 16777619);
   }
   return h >>> 0;
 })();
@@ -130,9 +173,24 @@ class CompactWriter {
   private write(value: unknown, depth: number): void {
     if (depth > 512) throw new RangeError('compact encode: nesting deeper than 512');
     switch (typeof value) {
-      case 'string':
-        this.writeString(value);
+      case 'string': {
+        const id = idByValue.get(value);
+        if (id === undefined) {
+          this.writeString(value);
+        } else if (id < 0x100) {
+          this.ensure(3);
+          this.buf[this.pos++] = 0xd4;
+          this.buf[this.pos++] = compactValueExtType;
+          this.buf[this.pos++] = id;
+        } else {
+          this.ensure(4);
+          this.buf[this.pos++] = 0xd5;
+          this.buf[this.pos++] = compactValueExtType;
+          this.buf.writeUInt16BE(id, this.pos);
+          this.pos += 2;
+        }
         return;
+      }
       case 'number':
         this.writeNumber(value);
         return;
@@ -436,6 +494,20 @@ class CompactReader {
         return this.bin(this.u16());
       case 0xc6:
         return this.bin(this.u32());
+      case 0xd4: {
+        this.need(2);
+        if (buf[this.pos] !== compactValueExtType) throw new CompactDecodeError(`compact decode: unsupported extension type ${String(buf[this.pos])}`);
+        const id = buf[this.pos + 1] as number;
+        this.pos += 2;
+        return this.dictionaryValue(id);
+      }
+      case 0xd5: {
+        this.need(3);
+        if (buf[this.pos] !== compactValueExtType) throw new CompactDecodeError(`compact decode: unsupported extension type ${String(buf[this.pos])}`);
+        const id = buf.readUInt16BE(this.pos + 1);
+        this.pos += 3;
+        return this.dictionaryValue(id);
+      }
       case 0xdc:
         return this.array(this.u16(), depth);
       case 0xdd:
@@ -516,6 +588,12 @@ class CompactReader {
     const k = this.read(0);
     if (typeof k !== 'string') throw new CompactDecodeError(`compact decode: a map key of type ${typeof k}`);
     return k;
+  }
+
+  private dictionaryValue(id: number): string {
+    const v = compactValues[id];
+    if (v === undefined) throw new CompactDecodeError(`compact decode: value id ${id} is not in this dictionary (${compactValues.length} values)`);
+    return v;
   }
 
   private dictionaryKey(id: number): string {

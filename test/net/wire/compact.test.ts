@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Unpackr } from 'msgpackr';
-import { CompactDecodeError, compactKeys, decodeCompact, encodeCompact } from '../../../src/net/wire/compact.js';
+import { CompactDecodeError, compactKeys, compactValues, decodeCompact, encodeCompact } from '../../../src/net/wire/compact.js';
 import {
   MsgpackWatchDecoder,
   decodeMsgpackFrameBody,
@@ -42,6 +42,7 @@ function valuesArb(long: boolean): fc.Arbitrary<unknown> {
       fc.maxSafeInteger(),
       fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
       fc.string({ maxLength: 300 }),
+      fc.constantFrom(...compactValues.slice(0, 5), ...compactValues.slice(-3), 'IfNotPresent '),
       // Past 64 KiB of UTF-8 (str32), ASCII and not.
       long ? fc.constantFrom('x'.repeat(70_000), 'é'.repeat(40_000)) : fc.constant('é'),
       fc.array(tie('value'), { maxLength: 20 }),
@@ -64,7 +65,7 @@ test('property: compact encoding round-trips JSON values, keys in order', () => 
   );
 });
 
-test('compact is standard msgpack and smaller: dictionary keys are small integers', () => {
+test('compact is standard msgpack and smaller: dictionary keys are small integers, dictionary values extensions', () => {
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -74,8 +75,11 @@ test('compact is standard msgpack and smaller: dictionary keys are small integer
   const compact = encodeCompact(pod);
   assert.ok(compact.length * 1.6 < encodeMsgpackObject(pod).length, `${compact.length} vs ${encodeMsgpackObject(pod).length} bytes`);
   // Any msgpack reader reads it (as a Map: integer keys), so the format is msgpack, not ours.
-  const generic = new Unpackr({ mapsAsObjects: false }).unpack(compact) as Map<unknown, unknown>;
-  assert.equal(generic.get(compactKeys.indexOf('kind')), 'Pod');
+  const widget = { kind: 'Widget', metadata: { name: 'w' } };
+  const generic = new Unpackr({ mapsAsObjects: false }).unpack(encodeCompact(widget)) as Map<unknown, unknown>;
+  assert.equal(generic.get(compactKeys.indexOf('kind')), 'Widget');
+  // A dictionary value is a 3-byte extension: "IfNotPresent" takes 3 bytes, not 13.
+  assert.equal(encodeCompact({ imagePullPolicy: 'IfNotPresent' }).length, 1 + 1 + 3);
   assert.deepEqual(decodeCompact(compact), pod);
   // undefined members are skipped, as in JSON; in arrays they are null.
   assert.deepEqual(decodeCompact(encodeCompact({ a: undefined, b: [undefined, 1] })), { b: [null, 1] });
@@ -87,8 +91,10 @@ test('values compact cannot carry faithfully are refused, and bad input is a Com
   const good = encodeCompact({ metadata: { name: 'x' } });
   assert.throws(() => decodeCompact(good.subarray(0, good.length - 1)), CompactDecodeError);
   assert.throws(() => decodeCompact(Buffer.concat([good, Buffer.from([0xc0])])), CompactDecodeError);
-  // A key id past the dictionary's end.
+  // A key id past the dictionary's end, a value id past it, another extension type.
   assert.throws(() => decodeCompact(Buffer.from([0x81, 0xcd, 0xff, 0xff, 0xc0])), CompactDecodeError);
+  assert.throws(() => decodeCompact(Buffer.from([0xd5, 0x56, 0xff, 0xff])), CompactDecodeError);
+  assert.throws(() => decodeCompact(Buffer.from([0xd4, 0x01, 0x00])), CompactDecodeError);
   assert.throws(() => decodeCompact(Buffer.from([0x81, 0xa9, ...Buffer.from('__proto__'), 0xc0])), CompactDecodeError);
 });
 
