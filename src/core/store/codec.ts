@@ -22,6 +22,7 @@
 // table points at it. lmdb-store.ts explains how reads walk the back pointers.
 
 import { Packr, RESET_BUFFER_MODE } from 'msgpackr';
+import { BufferArena } from './arena.js';
 import type { Revision } from './store.js';
 
 export const LogType = { Create: 1, Update: 2, Delete: 3 } as const;
@@ -67,7 +68,13 @@ export function keyRecordModRevision(bytes: Uint8Array): Revision {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getFloat64(0, true);
 }
 
-/** Builds one log entry; `valueBytes` is empty for a delete. */
+/**
+ * Where log entries are carved from. They live about as long as each other: until their commit,
+ * or while the store remembers the write's value (its encoding is a view into the entry).
+ */
+const logEntries = new BufferArena(64 * 1024);
+
+/** Builds one log entry; `valueBytes` is empty for a delete. Never written again once built. */
 export function encodeLogEntry(
   type: LogType,
   keyBytes: Buffer,
@@ -77,7 +84,7 @@ export function encodeLogEntry(
   commitTimeMs: number,
   valueBytes: Uint8Array,
 ): Buffer {
-  const out = Buffer.allocUnsafe(logHeaderBytes + keyBytes.length + valueBytes.length);
+  const out = logEntries.allocate(logHeaderBytes + keyBytes.length + valueBytes.length);
   out.writeUInt8(type, 0);
   out.writeUInt8(logFormat, 1);
   out.writeUInt16LE(0, 2);
