@@ -111,15 +111,7 @@ export class SchedulerService {
       });
     }
     this.scheduler.onPreemption((p) => {
-      for (const victim of p.victims) {
-        this.api
-          .delete(podsResource, victim.metadata.namespace ?? '', victim.metadata.name ?? '', {
-            preconditions: { uid: victim.metadata.uid ?? '' },
-          })
-          .catch((e: unknown) => {
-            if (!(isStatusError(e) && (e.reason === 'NotFound' || e.reason === 'Conflict'))) this.onError(e);
-          });
-      }
+      for (const victim of p.victims) void this.evict(victim, p.preemptor, p.nodeName).catch(this.onError);
     });
   }
 
@@ -188,12 +180,54 @@ export class SchedulerService {
     }
   }
 
+  /**
+   * A preemption victim, as kube-scheduler's preemption evicts it: a DisruptionTarget condition on
+   * its status (PreemptionByScheduler), the delete (only that pod: a uid precondition), and a
+   * Preempted Event naming the preemptor.
+   */
+  private async evict(victim: Pod, preemptor: Pod, nodeName: string): Promise<void> {
+    const namespace = victim.metadata.namespace ?? '';
+    const name = victim.metadata.name ?? '';
+    const schedulerName = preemptor.spec?.schedulerName ?? 'default-scheduler';
+    const now = formatTimestamp(Date.now());
+    try {
+      await this.api.patch(
+        podsResource,
+        namespace,
+        name,
+        'strategic',
+        {
+          status: {
+            conditions: [
+              {
+                type: 'DisruptionTarget',
+                status: 'True',
+                reason: 'PreemptionByScheduler',
+                message: `${schedulerName}: preempting to accommodate a higher priority pod`,
+                lastTransitionTime: now,
+              },
+            ],
+          },
+        },
+        { fieldManager: this.component },
+        'status',
+      );
+      await this.api.delete(podsResource, namespace, name, { preconditions: { uid: victim.metadata.uid ?? '' } });
+    } catch (e) {
+      // Gone already, or a new pod of the same name: nothing of ours to evict.
+      if (isStatusError(e) && (e.reason === 'NotFound' || e.reason === 'Conflict')) return;
+      throw e;
+    }
+    await this.recordEvent(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid ?? ''} on node ${nodeName}`);
+  }
+
   /** PodScheduled=False with kube-scheduler's message, and a FailedScheduling Event, once per change. */
   private async reportUnschedulable(u: Unschedulable): Promise<void> {
     const pod = u.pod;
     const key = objectKeyOf(pod);
-    if (this.reported.get(key) === u.message) return;
-    this.reported.set(key, u.message);
+    const reportKey = `${u.nominatedNodeName ?? ''}\u0000${u.message}`;
+    if (this.reported.get(key) === reportKey) return;
+    this.reported.set(key, reportKey);
     const namespace = pod.metadata.namespace ?? '';
     const name = pod.metadata.name ?? '';
     const now = formatTimestamp(Date.now());
@@ -206,6 +240,8 @@ export class SchedulerService {
         {
           status: {
             conditions: [{ ...u.condition, lastProbeTime: null, lastTransitionTime: now }],
+            // Where a preemption made room: the pod waits for its victims there.
+            ...(u.nominatedNodeName === undefined ? {} : { nominatedNodeName: u.nominatedNodeName }),
           },
         },
         { fieldManager: this.component },
@@ -215,15 +251,23 @@ export class SchedulerService {
       if (!(isStatusError(e) && e.reason === 'NotFound')) throw e;
       return;
     }
+    await this.recordEvent(pod, 'Warning', 'FailedScheduling', u.message);
+  }
+
+  /** An Event about a pod, from this scheduler (as client-go's event recorder writes it). */
+  private async recordEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const namespace = pod.metadata.namespace ?? '';
+    const name = pod.metadata.name ?? '';
+    const now = formatTimestamp(Date.now());
     await this.api.create(eventsResource, namespace, {
       apiVersion: 'v1',
       kind: 'Event',
       // Named as client-go's event recorder names them: <object>.<unix nanos in hex>.
       metadata: { name: `${name}.${(BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n).toString(16)}`, namespace },
       involvedObject: { apiVersion: 'v1', kind: 'Pod', name, namespace, uid: pod.metadata.uid ?? '' },
-      reason: 'FailedScheduling',
-      message: u.message,
-      type: 'Warning',
+      reason,
+      message,
+      type,
       source: { component: this.component },
       reportingComponent: this.component,
       firstTimestamp: now,
