@@ -455,7 +455,7 @@ async function readAll(readers: readonly WatchReader[], reading: Promise<unknown
 async function watchPhase(server: ServerHandle, writer: HttpClient, options: Options, serverPid: number | undefined): Promise<WatchResults> {
   const namespace = 'bench-watch';
   await createNamespace(writer, namespace);
-  // Watches get a client of their own (its watch pool opens one connection per stream).
+  // Watches get a client of their own (each stream opens a connection of its own).
   const watchClient = new HttpClient({
     url: server.url,
     encoding: 'msgpack',
