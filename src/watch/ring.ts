@@ -123,6 +123,12 @@ export class EventRing {
   block(seq: number, codec: WatchCodec, namespace: string): RingBlock | undefined {
     if ((seq & (ringBlockEvents - 1)) !== 0 || seq < this.firstSeq || seq + ringBlockEvents > this.endSeq) return undefined;
     const n = seq >>> ringBlockShift;
+    const built = this.blocks.get(n)?.get(namespace)?.[codec.id];
+    if (built !== undefined) return built ?? undefined;
+    const made = this.buildBlock(seq, codec, namespace);
+    // A block without events of the namespace is not kept (finding that again is cheap): the
+    // memory held stays bounded by the ring's own bytes, however many namespaces replay it.
+    if (made !== null && made.bytes.length === 0) return made;
     let slot = this.blocks.get(n);
     if (slot === undefined) {
       slot = new Map();
@@ -133,9 +139,6 @@ export class EventRing {
       byCodec = [undefined, undefined];
       slot.set(namespace, byCodec);
     }
-    const built = byCodec[codec.id];
-    if (built !== undefined) return built ?? undefined;
-    const made = this.buildBlock(seq, codec, namespace);
     byCodec[codec.id] = made;
     return made ?? undefined;
   }
