@@ -91,6 +91,8 @@ export interface ScoreLayout {
   readonly normalizations: readonly Normalization[];
   /** Number of normalizing plugins (K). */
   readonly norms: number;
+  /** Per normalizing plugin k: 1 when it keeps a minimum too ('spread', 'minMax'). */
+  readonly extremeKept: Uint8Array;
 }
 
 export function scoreLayout(fw: Framework, activeScores: Int32Array): ScoreLayout {
@@ -105,7 +107,8 @@ export function scoreLayout(fw: Framework, activeScores: Int32Array): ScoreLayou
       normalizations.push(n);
     }
   }
-  return { weights, normSlot, normalizations, norms: normalizations.length };
+  const extremeKept = Uint8Array.from(normalizations, (n) => (n === 'spread' || n === 'minMax' ? 1 : 0));
+  return { weights, normSlot, normalizations, norms: normalizations.length, extremeKept };
 }
 
 /** Where a full pass writes one pod's results: an evaluation's shared arrays. */
@@ -164,7 +167,17 @@ export class PodEvaluation {
   private treeBuilt = false;
   /** suspended[node] = 1: feasible until failNodes, scores untouched since (allocated on first use). */
   private suspended: Uint8Array | undefined;
+  /**
+   * A suspended node's total when failNodes took it out, valid while heldAt[node] === finishes + 1
+   * (no finish() since: the extremes it was computed with still hold). Allocated with `suspended`.
+   */
+  private held: Float64Array | undefined;
+  private heldAt: Int32Array | undefined;
+  private finishes = 0;
   private bestCalls = 0;
+  /** failNodes / resume since the last settle(): the tree is stale; so are the totals when extremesMoved. */
+  private bulkChanged = false;
+  private extremesMoved = false;
   feasible = 0;
   /** Change-log sequence this evaluation reflects. */
   syncedSeq: number;
@@ -237,6 +250,9 @@ export class PodEvaluation {
       total[node] = ((partial[node] as number) + constant) * rankScale + ((rank[node] as number) >>> 0);
     }
     this.feasible = feasible;
+    this.finishes++;
+    this.bulkChanged = false;
+    this.extremesMoved = false;
     if (varying > 0) {
       const raw = this.normRaw;
       for (let k = 0; k < K; k++) {
@@ -415,32 +431,101 @@ export class PodEvaluation {
   /**
    * Nodes that now fail the filter plugin whose verdicts are (base, …]: they get `verdict` unless an
    * earlier plugin (verdict ≤ base) already rejects them, as the first failing plugin names the
-   * reason. Totals are stale until refinish() (or updateNodes).
+   * reason. Totals stay exact unless a normalizing plugin's extremes may have moved: settle() then
+   * recomputes them (see settle).
    */
   failNodes(nodes: readonly number[], verdict: number, base: number): void {
     const verdicts = this.verdicts;
     const suspended = (this.suspended ??= new Uint8Array(this.size));
+    const held = (this.held ??= new Float64Array(this.size));
+    const heldAt = (this.heldAt ??= new Int32Array(this.size));
+    const stamp = this.finishes + 1;
+    const total = this.total;
+    const watch = this.extremeWatch();
+    if (watch === -1) this.extremesMoved = true;
+    let out = 0;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i] as number;
       const v = verdicts[node] as number;
       if (v === kNoNode || (v !== 0 && v <= base)) continue;
-      // A feasible node's scores stay valid while it is suspended (see resume).
-      if (v === 0) suspended[node] = 1;
       verdicts[node] = verdict;
+      if (v !== 0) continue;
+      // A feasible node's scores stay valid while it is suspended (see resume).
+      suspended[node] = 1;
+      held[node] = total[node] as number;
+      heldAt[node] = stamp;
+      total[node] = Number.NEGATIVE_INFINITY;
+      if (watch > 0 && !this.extremesMoved && this.holdsExtreme(node, watch)) this.extremesMoved = true;
+      out++;
     }
+    if (out === 0) return;
+    this.feasible -= out;
+    this.bulkChanged = true;
   }
 
   /**
    * Makes a node failNodes rejected with `verdict` feasible again without re-running any plugin,
    * if it was feasible then and has not been re-evaluated since (its other verdicts and scores are
-   * still exact). False: it must be re-evaluated. Totals are stale until refinish().
+   * still exact). False: it must be re-evaluated. Call settle() once done.
    */
-  resume(node: number, verdict: number): boolean {
+  resume(node: number, verdict: number, rank: Int32Array): boolean {
     const suspended = this.suspended;
     if (suspended === undefined || suspended[node] !== 1 || this.verdicts[node] !== verdict) return false;
     suspended[node] = 0;
     this.verdicts[node] = 0;
+    this.feasible++;
+    this.bulkChanged = true;
+    if (!this.extremesMoved && this.layout.norms > 0 && this.exceedsExtreme(node)) this.extremesMoved = true;
+    // With the extremes unmoved, the node's total is what it was before it was suspended.
+    this.total[node] = this.heldAt![node] === this.finishes + 1 ? (this.held![node] as number) : this.computeTotal(node, rank);
     return true;
+  }
+
+  /**
+   * After failNodes / resume: one domain's verdict flips per call, so totals are kept per node and
+   * only the tree is dropped (the next best() scans, as after refinish); every total is recomputed
+   * only when a normalizing plugin's extremes may have moved (rare: those plugins score labels and
+   * taints, and an extreme held by a suspended node).
+   */
+  settle(rank: Int32Array): void {
+    if (this.extremesMoved) this.refinish(rank);
+    else if (this.bulkChanged) {
+      this.treeBuilt = false;
+      this.bestCalls = 0;
+    }
+    this.extremesMoved = false;
+    this.bulkChanged = false;
+  }
+
+  /**
+   * The normalizing plugins whose extremes a node leaving or joining the feasible set may move:
+   * -1 when one of them always may ('spread', 'minMax' keep a minimum), else a bitmask of those
+   * with a positive max (a max of 0 stays 0 whoever leaves: it is floored at 0). Usually 0.
+   */
+  private extremeWatch(): number {
+    const K = this.layout.norms;
+    let mask = 0;
+    for (let k = 0; k < K; k++) {
+      if (this.layout.extremeKept[k] === 1) return -1;
+      if ((this.maxRaw[k] as number) !== 0) mask |= 1 << k;
+    }
+    return mask;
+  }
+
+  /** Whether leaving the feasible set, the node holds a watched plugin's max. */
+  private holdsExtreme(node: number, mask: number): boolean {
+    for (let k = 0; k < this.layout.norms; k++) {
+      if (((mask >>> k) & 1) !== 0 && this.normRaw[k * this.size + node] === this.maxRaw[k]) return true;
+    }
+    return false;
+  }
+
+  /** Whether joining the feasible set, the node may move a normalizing plugin's extremes. */
+  private exceedsExtreme(node: number): boolean {
+    for (let k = 0; k < this.layout.norms; k++) {
+      if (this.layout.extremeKept[k] === 1 || (this.normRaw[k * this.size + node] as number) > (this.maxRaw[k] as number)) return true;
+    }
+    return false;
   }
 
   /**

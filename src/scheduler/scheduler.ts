@@ -926,8 +926,8 @@ export class Scheduler {
     return true;
   }
 
-  /** PreFilter and PreScore; a rejection is returned, not thrown. */
-  private prepare(fw: Framework, info: PodInfo, ctx: PrepareContext): { state: CycleState; rejected: Status | undefined } {
+  /** PreFilter and PreScore (not with `filtersOnly`: nothing will be scored); a rejection is returned, not thrown. */
+  private prepare(fw: Framework, info: PodInfo, ctx: PrepareContext, filtersOnly = false): { state: CycleState; rejected: Status | undefined } {
     const state = new CycleState();
     // PreFilterResult node sets, intersected as kube-scheduler's RunPreFilterPlugins merges them.
     let narrowed: Set<number> | undefined;
@@ -954,6 +954,7 @@ export class Scheduler {
       state.preFilterNodes = list.sort();
       state.preFilterNarrowedBy = narrowedBy.sort();
     }
+    if (filtersOnly) return { state, rejected: undefined };
     for (const p of fw.preScore) {
       const s = p.preScore(state, info, ctx);
       if (s.code === Code.Skip) state.skipScore.add(p.name);
@@ -979,7 +980,7 @@ export class Scheduler {
 
   /**
    * Lets the non-node-local plugins of a refreshable evaluation update its state. Nodes that now
-   * fail a filter get its verdict at once (totals stale: refreshFailed); refreshOut.recheck
+   * fail a filter get its verdict at once (settled once the plugins are done: refreshFailed); refreshOut.recheck
    * collects the nodes to re-evaluate. False: rebuild it.
    */
   private refresh(e: PodEvaluation, ctx: PrepareContext): boolean {
@@ -1003,7 +1004,7 @@ export class Scheduler {
       let kept = 0;
       for (let i = 0; i < recheck.length; i++) {
         const node = recheck[i] as number;
-        if (e.resume(node, verdict)) this.refreshFailed = true;
+        if (e.resume(node, verdict, this.table.rank)) this.refreshFailed = true;
         else recheck[kept++] = node;
       }
       recheck.length = kept;
@@ -1204,7 +1205,7 @@ export class Scheduler {
       // Few nodes: one by one (tree updates); a whole domain: one columnar pass, then every total.
       if (more.length * 16 < e.size) {
         for (let i = 0; i < more.length; i++) this.reevaluateNode(e, info, more[i] as number, ctx);
-        if (this.refreshFailed) e.refinish(this.table.rank);
+        if (this.refreshFailed) e.settle(this.table.rank);
       } else {
         if (this.refreshList.length < more.length) this.refreshList = new Int32Array(Math.max(more.length, 2 * this.refreshList.length));
         const list = this.refreshList;
@@ -1608,7 +1609,7 @@ export class Scheduler {
     // are re-run against the node state now; otherwise (and for the full checks) PreFilter reruns.
     let state = e.state;
     if (full || !e.nodeLocal) {
-      const fresh = this.prepare(b.fw, info, ctx);
+      const fresh = this.prepare(b.fw, info, ctx, !full);
       if (fresh.rejected !== undefined) {
         this.counters.placementViolations++;
         return;

@@ -264,6 +264,10 @@ function selectorOf(c: Spec, podLabels: Labels): LabelSelector {
   return labelSelectorFromObject({ ...base, matchExpressions: [...(base.matchExpressions ?? []), ...extra] });
 }
 
+// Constraint selectors compiled, by selectorKey (bounded: cleared when full).
+const compiledSelectors = new Map<string, LabelSelector>();
+const compiledSelectorsMax = 4096;
+
 /** A constraint of the pod or a default one, its selector resolved. */
 interface Resolved {
   readonly topologyKey: string;
@@ -374,13 +378,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       for (const c of ownList) {
         if (c.whenUnsatisfiable !== action) continue;
         const labelKeys = (c.matchLabelKeys ?? []).map((k) => [k, podLabels[k] ?? null]);
-        list.push({
-          topologyKey: c.topologyKey,
-          maxSkew: c.maxSkew,
-          minDomains: c.minDomains ?? 1,
-          selector: selectorOf(c, podLabels),
-          selectorKey: JSON.stringify([c.labelSelector ?? null, labelKeys]),
-        });
+        const selectorKey = JSON.stringify([c.labelSelector ?? null, labelKeys]);
+        // The key names the selector (matchLabelKeys resolved): compiled once per distinct one.
+        let selector = compiledSelectors.get(selectorKey);
+        if (selector === undefined) {
+          selector = selectorOf(c, podLabels);
+          if (compiledSelectors.size >= compiledSelectorsMax) compiledSelectors.clear();
+          compiledSelectors.set(selectorKey, selector);
+        }
+        list.push({ topologyKey: c.topologyKey, maxSkew: c.maxSkew, minDomains: c.minDomains ?? 1, selector, selectorKey });
       }
       return { list, own: true };
     }
