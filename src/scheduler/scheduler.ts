@@ -34,6 +34,7 @@ import { Code, isRejected, newStatus, type Status } from './framework/status.js'
 import { numFeasibleNodesToFind } from './framework/nodes-to-find.js';
 import { recordResults } from './record.js';
 import { hash32 } from './hash.js';
+import { SeededRandom } from './random.js';
 import { kNoNode, PodEvaluation, writeChunk } from './evaluation.js';
 import { applyPodScalars, clearNode, releaseNodeImages, writeNode } from './nodes.js';
 import { inTreeRegistry } from './plugins/registry.js';
@@ -215,6 +216,8 @@ export class Scheduler {
   private readonly frameworks = new Map<string, Framework>();
   private readonly queue: SchedulingQueue;
   private readonly seed: number;
+  /** What kube-scheduler draws at random (preemption's search offset), from the seed. */
+  private readonly random: SeededRandom;
   private readonly workers: number;
   private pool: Piscina | undefined;
   private readonly batchPods: number;
@@ -325,6 +328,7 @@ export class Scheduler {
     this.table = NodeTable.allocate(dims);
     this.intern = new InternTable(Math.max(1 << 16, dims.nodesMax * 8));
     this.seed = options.seed ?? 0;
+    this.random = new SeededRandom(this.seed);
     this.workers = options.workers ?? 0;
     if (!(Number.isInteger(this.workers) && this.workers >= 0 && this.workers <= 64)) {
       throw new RangeError(`workers must be an integer in [0, 64], got ${this.workers}`);
@@ -1437,6 +1441,7 @@ export class Scheduler {
       nominatedNode: own !== undefined && helps[verdicts[own.node] as number] === 1 ? own.node : -1,
       dryRunCacheKey: e.nodeLocal && e.templateKey !== '' ? `${e.templateKey}\u0000${this.generation}\u0000${this.budgetsVersion}` : '',
       nodeVersion: (node) => this.nodeVersions[node] ?? 0,
+      randomInt: (bound) => this.random.int(bound),
     };
     let message: string | undefined;
     let clearNomination = false;

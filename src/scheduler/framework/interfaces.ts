@@ -208,6 +208,11 @@ export interface PostFilterContext extends PrepareContext {
   nodeVersion(node: number): number;
   /** PodDisruptionBudgets known to the scheduler. */
   readonly disruptionBudgets: readonly PodDisruptionBudget[];
+  /**
+   * A uniform integer in [0, bound) from the scheduler's seeded random source (kube draws from
+   * math/rand): the same seed gives the same draws, whatever the number of workers.
+   */
+  randomInt(bound: number): number;
 }
 
 export interface PostFilterPlugin extends Plugin {

@@ -15,9 +15,9 @@
 //
 // As kube-scheduler, the search stops once max(minCandidateNodesPercentage % of the potential
 // nodes, minCandidateNodesAbsolute) candidates are found, one of them without PDB violation
-// (defaults 10 % and 100), starting from an offset (random there; here deterministic, the pod's
-// template's when its dry runs are cached, so that its pods search the same nodes and reuse what is
-// unchanged), so large clusters stay fast. A pod without status.startTime counts as started now.
+// (defaults 10 % and 100), starting from a random offset (kube's GetOffsetAndNumCandidates: here
+// drawn from the scheduler's seeded random source, so a seed fixes the outcome), so large clusters
+// stay fast. A pod without status.startTime counts as started now.
 //
 // Step 2–3 is a dry run on the node's columns (dryRemove / fits / dryRestore), O(pods on the node);
 // the reprieve steps re-run only the filters that can read placed pods (fitsAgain).
@@ -35,7 +35,6 @@ import { names } from '../../framework/names.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { Code, newStatus, success } from '../../framework/status.js';
 import { ConfigError, intArg, objectArg, onlyKeys } from '../../framework/errors.js';
-import { hash32 } from '../../hash.js';
 
 interface Candidate {
   readonly kind: 'candidate';
@@ -205,7 +204,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     const n = nodes.length;
     if (n === 0) return this.failed(ctx, 0, pod);
     const wanted = this.numCandidates(n);
-    const offset = (hash32(ctx.dryRunCacheKey === '' ? pod.key : ctx.dryRunCacheKey, 0) >>> 0) % n;
+    const offset = ctx.randomInt(n);
     let best: Candidate | undefined;
     // kube's DryRunPreemption: each list holds at most `wanted`; the search goes on past `wanted`
     // candidates until one of them violates no budget.

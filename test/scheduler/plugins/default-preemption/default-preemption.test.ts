@@ -8,6 +8,7 @@ import type { Pod, PodDisruptionBudget } from '../../../../src/core/api/types.js
 import { createScheduler, type Preemption, type Scheduler, type Unschedulable } from '../../../../src/scheduler/index.js';
 import type { SchedulerConfigInput } from '../../../../src/scheduler/framework/config-input.js';
 import { newDefaultPreemption } from '../../../../src/scheduler/plugins/default-preemption/default-preemption.js';
+import { SeededRandom } from '../../../../src/scheduler/random.js';
 import { node, pod, type NodeSpec } from '../../helpers.js';
 
 export function prio(name: string, priority: number, cpu: string, more: { labels?: Record<string, string>; startTime?: string; spec?: Partial<NonNullable<Pod['spec']>> } = {}): Pod {
@@ -353,4 +354,31 @@ test('a higher-priority preemption on the same node clears lower nominations; te
   } finally {
     await s.close();
   }
+});
+
+test('the candidate search starts at a random offset from the seed (GetOffsetAndNumCandidates), the same with any number of workers', async () => {
+  // Eight equal nodes, each full of one priority-1 pod; one candidate wanted: the node preempted is
+  // the potential node at the offset drawn, the first draw of the scheduler's seeded source.
+  const profiles = { profiles: [{ schedulerName: 'default-scheduler', pluginConfig: [{ name: 'DefaultPreemption', args: { minCandidateNodesPercentage: 0, minCandidateNodesAbsolute: 1 } }] }] };
+  const nodeCount = 8;
+  const chosen = new Set<string>();
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const want = `n${new SeededRandom(seed).int(nodeCount)}`;
+    for (const workers of [0, 1, 2, 4]) {
+      const s = createScheduler({ seed, workers, profiles, check: 'full' });
+      const preempted: string[] = [];
+      s.onPreemption((p) => preempted.push(p.nodeName));
+      try {
+        for (let i = 0; i < nodeCount; i++) s.addNode(node({ name: `n${i}`, cpu: '1' }));
+        for (let i = 0; i < nodeCount; i++) s.addPod(bound(prio(`low-${i}`, 1, '1'), `n${i}`));
+        s.addPod(prio('high', 10, '1'));
+        await s.idle();
+        assert.deepEqual(preempted, [want], `seed ${seed}, workers ${workers}`);
+      } finally {
+        await s.close();
+      }
+    }
+    chosen.add(want);
+  }
+  assert.ok(chosen.size > 1, 'seeds start the search at different nodes');
 });
