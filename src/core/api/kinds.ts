@@ -22,7 +22,18 @@ export interface KindInfo {
   readonly subresources: readonly string[];
   readonly verbs: readonly string[];
   readonly listKind: string;
+  /**
+   * An update without a resourceVersion (a PUT without one, a patch that removes it) is applied
+   * to whatever is stored instead of refused: the kind's strategy AllowUnconditionalUpdate().
+   */
+  readonly allowUnconditionalUpdate: boolean;
 }
+
+/**
+ * Kinds whose strategy refuses unconditional updates (AllowUnconditionalUpdate() false in
+ * pkg/registry/<group>/<kind>/strategy.go): a Lease's holder must prove it read the current one.
+ */
+const conditionalUpdateOnly: ReadonlySet<string> = new Set(['coordination.k8s.io/v1/Lease']);
 
 /** The verbs of every main resource here (kube-apiserver's standard REST storage). */
 const standardVerbs: readonly string[] = Object.freeze([
@@ -61,6 +72,7 @@ function define(
     subresources: Object.freeze([...subresources]),
     verbs: standardVerbs,
     listKind: `${kind}List`,
+    allowUnconditionalUpdate: !conditionalUpdateOnly.has(`${apiVersion}/${kind}`),
   });
 }
 

@@ -56,6 +56,10 @@ export interface ApiServerOptions {
   readonly onInternalError?: (error: unknown, req: IncomingMessage) => void;
   /** Default watch timeout when the client gives none (kube-apiserver: 30–60 minutes). */
   readonly watchTimeoutSecondsDefault?: number;
+  /** Read-only requests served at once (default limits.inflightRequestsMax); 429 beyond. */
+  readonly inflightRequestsMax?: number;
+  /** Mutating requests served at once (default limits.inflightMutatingRequestsMax); 429 beyond. */
+  readonly inflightMutatingRequestsMax?: number;
 }
 
 export interface OpenApiDocument {
@@ -91,6 +95,8 @@ export class ApiServer {
   private readonly openapi: OpenApiProvider | undefined;
   private readonly onInternalError: (error: unknown, req: IncomingMessage) => void;
   private readonly watchTimeoutSecondsDefault: number;
+  private readonly inflightReadsMax: number;
+  private readonly inflightWritesMax: number;
   private inflightReads = 0;
   private inflightWrites = 0;
   private readonly watchers = new Set<{ close(): void }>();
@@ -102,6 +108,8 @@ export class ApiServer {
     this.discovery = buildDiscovery(kinds);
     this.onInternalError = options.onInternalError ?? ((e) => console.error('internal error:', e));
     this.watchTimeoutSecondsDefault = options.watchTimeoutSecondsDefault ?? 1800;
+    this.inflightReadsMax = options.inflightRequestsMax ?? limits.inflightRequestsMax;
+    this.inflightWritesMax = options.inflightMutatingRequestsMax ?? limits.inflightMutatingRequestsMax;
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => this.fail(req, res, e));
     });
@@ -178,8 +186,16 @@ export class ApiServer {
       await this.serveWatch(req, res, target, query);
       return;
     }
+    if (target.subresource === 'log') {
+      // Long-running like a watch (kube-apiserver's LongRunningFunc: pods/log among them): a
+      // followed log may stay open for hours, so it holds no in-flight slot. Proxied to the
+      // node's kubelet (pod-log.ts), not answered from the registry.
+      if (method !== 'GET') throw methodNotAllowed();
+      await servePodLog({ registry: this.registry, namespace: target.namespace, name: target.name, query, req, res });
+      return;
+    }
     const mutating = method !== 'GET' && method !== 'HEAD';
-    if (mutating ? this.inflightWrites >= limits.inflightMutatingRequestsMax : this.inflightReads >= limits.inflightRequestsMax) {
+    if (mutating ? this.inflightWrites >= this.inflightWritesMax : this.inflightReads >= this.inflightReadsMax) {
       res.setHeader('Retry-After', '1');
       throw new StatusError('TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
     }
@@ -202,12 +218,6 @@ export class ApiServer {
   ): Promise<void> {
     const { kind, namespace, name, subresource } = target;
     const r: ResourceType = { group: kind.group, version: kind.version, plural: kind.plural };
-    if (subresource === 'log') {
-      // Proxied to the node's kubelet (pod-log.ts), not answered from the registry.
-      if (method !== 'GET') throw methodNotAllowed();
-      await servePodLog({ registry: this.registry, namespace, name, query, req, res });
-      return;
-    }
     const tableAllowed = subresource === '' || subresource === 'status';
     const negotiated = negotiateResponse(req.headers.accept, tableAllowed);
     if (negotiated === undefined) {

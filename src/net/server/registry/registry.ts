@@ -23,7 +23,7 @@ import {
   shouldDeleteAfterUpdate,
   formatTimestamp,
 } from '../../../core/api/meta.js';
-import { applyDefaults, defaultInPlace } from '../../../core/api/defaults/index.js';
+import { applyDefaults, defaultInPlace, builtinPriorityClasses } from '../../../core/api/defaults/index.js';
 import { validate } from '../../../core/api/validation/index.js';
 import { invalid, invalidError, type FieldError } from '../../../core/api/validation/field.js';
 import { checkFields, dropUnknownFields } from '../../../core/api/schema/index.js';
@@ -134,6 +134,19 @@ function successStatus(kind: KindInfo, name: string, uid: string | undefined, co
  * ReturnDeletedObject). */
 const returnsDeletedObject = new Set(['pods', 'namespaces', 'services', 'nodes', 'persistentvolumes', 'persistentvolumeclaims']);
 
+const podKind = kindByResource('', 'pods');
+const priorityClassKind = kindByResource('scheduling.k8s.io', 'priorityclasses');
+
+/** What the Priority admission plugin gives a new Pod: a class's name, value and policy. */
+interface PriorityChoice {
+  readonly name: string;
+  readonly value: number;
+  readonly preemptionPolicy: string;
+}
+
+/** A Pod without a class and no globalDefault class: priority 0 (DefaultPriorityWhenNoDefaultClassExists). */
+const noDefaultPriority: PriorityChoice = Object.freeze({ name: '', value: 0, preemptionPolicy: 'PreemptLowerPriority' });
+
 export class Registry implements ClusterApi {
   private readonly store: Store<KubeObject>;
   private readonly caches: CacheProvider;
@@ -144,6 +157,13 @@ export class Registry implements ClusterApi {
   readonly clusterIps: ClusterIpAllocator;
   readonly nodePorts = new NodePortAllocator();
   private allocatorsLoaded = false;
+  /**
+   * The globalDefault PriorityClass (or noDefaultPriority), read once and kept until a
+   * PriorityClass write starts or ends: a Pod without priorityClassName pays nothing more.
+   * Not kept while such a write is in flight (the cache may not have it yet).
+   */
+  private defaultPriority: PriorityChoice | undefined = undefined;
+  private priorityClassWritesInFlight = 0;
 
   constructor(options: RegistryOptions) {
     this.store = options.store;
@@ -326,11 +346,18 @@ export class Registry implements ClusterApi {
     if (kind.namespaced) this.checkNamespaceAcceptsContent(kind, namespace, name);
 
     let obj = prepareForCreate(body, this.now(), this.uid);
+    // What the user set, before defaulting fills it in: Priority admission refuses a mismatch.
+    const isPod = kind === podKind;
+    const userSpec = isPod && isFields(obj.spec) ? obj.spec : undefined;
+    const userPriority = userSpec?.['priority'];
+    const userPreemptionPolicy = userSpec?.['preemptionPolicy'];
     // prepareForCreate's result has its own top level and metadata; the rest is the body's.
     if (flags.ownedBody === true) defaultInPlace(obj, 'create');
     else obj = applyDefaults(obj, 'create');
+    if (isPod) this.admitPodPriority(kind, obj, userPriority, userPreemptionPolicy);
     const errors = validate(obj);
     if (errors.length > 0) throw invalidError(kind, obj.metadata.name ?? '', errors);
+    if (kind === priorityClassKind) this.checkSingleDefault(kind, obj, undefined);
     const release = this.allocateForCreate(kind, obj);
     try {
       if (options.fieldManager !== undefined && options.fieldManager !== '') {
@@ -342,7 +369,13 @@ export class Registry implements ClusterApi {
       }
       // obj is this call's own tree (a copy, or the body handed over): the store may freeze it
       // in place rather than copy it.
-      const kv = await this.store.create(this.keyOf(kind, namespace, obj.metadata.name ?? ''), stripForStorage(obj), ownedValue);
+      const tracked = this.beginPriorityClassWrite(kind);
+      let kv: KeyValue<KubeObject>;
+      try {
+        kv = await this.store.create(this.keyOf(kind, namespace, obj.metadata.name ?? ''), stripForStorage(obj), ownedValue);
+      } finally {
+        if (tracked) this.endPriorityClassWrite();
+      }
       return { object: this.stored(kind, namespace, kv, flags.msgpackResponse === true) as T, created: true, warnings };
     } catch (e) {
       release();
@@ -366,11 +399,26 @@ export class Registry implements ClusterApi {
     if ((body.metadata.name ?? '') !== name) {
       throw badRequest(`the name of the object (${body.metadata.name ?? ''}) does not match the name on the URL (${name})`);
     }
-    const current = this.current(kind, namespace, name);
-    if (current === undefined) throw notFound(qr(kind), name);
     const rv = body.metadata.resourceVersion;
-    const expected = rv === undefined || rv === '' ? undefined : parseRevision(rv);
-    return this.writeUpdate<T>(kind, namespace, name, current, body, expected, options, subresource, warnings, 'Update');
+    if (rv !== undefined && rv !== '') {
+      const current = this.current(kind, namespace, name);
+      if (current === undefined) throw notFound(qr(kind), name);
+      return this.writeUpdate<T>(kind, namespace, name, current, body, parseRevision(rv), options, subresource, warnings, 'Update');
+    }
+    // No resourceVersion: applied to whatever is stored (retrying lost races, as GuaranteedUpdate
+    // does), for kinds whose strategy allows it; the body then carries the stored version.
+    for (let attempt = 0; ; attempt++) {
+      const current = this.current(kind, namespace, name);
+      if (current === undefined) throw notFound(qr(kind), name);
+      if (!kind.allowUnconditionalUpdate) throw resourceVersionRequired(kind, name);
+      body.metadata.resourceVersion = current.metadata.resourceVersion ?? '';
+      try {
+        return await this.writeUpdate<T>(kind, namespace, name, current, body, undefined, options, subresource, warnings, 'Update');
+      } catch (e) {
+        if (e instanceof StatusError && e.reason === 'Conflict' && attempt < conflictRetriesMax) continue;
+        throw e;
+      }
+    }
   }
 
   async patch<T extends KubeObject = KubeObject>(
@@ -411,7 +459,13 @@ export class Registry implements ClusterApi {
         throw badRequest(`the name of the object (${body.metadata.name ?? ''}) does not match the name on the URL (${name})`);
       }
       // A resourceVersion the patch itself sets is a precondition; otherwise CAS on what we read.
-      const patchedRv = body.metadata.resourceVersion;
+      // A patch that removes it asks for an unconditional update, where the kind allows one.
+      let patchedRv = body.metadata.resourceVersion;
+      if (patchedRv === undefined || patchedRv === '') {
+        if (!kind.allowUnconditionalUpdate) throw resourceVersionRequired(kind, name);
+        patchedRv = current.metadata.resourceVersion ?? '';
+        body.metadata.resourceVersion = patchedRv;
+      }
       const precondition = patchedRv !== undefined && patchedRv !== current.metadata.resourceVersion;
       const expected = precondition ? parseRevision(patchedRv ?? '') : parseRevision(current.metadata.resourceVersion ?? '0');
       try {
@@ -452,6 +506,7 @@ export class Registry implements ClusterApi {
       if (options.gracePeriodSeconds !== undefined) planOptions.gracePeriodSeconds = options.gracePeriodSeconds;
       if (options.propagationPolicy !== undefined) planOptions.propagationPolicy = options.propagationPolicy;
       const plan = planDelete(current, planOptions, this.now());
+      const tracked = plan.action !== 'pending' && this.beginPriorityClassWrite(kind);
       try {
         switch (plan.action) {
           case 'pending':
@@ -481,6 +536,8 @@ export class Registry implements ClusterApi {
         if (err.reason === 'Conflict' && attempt < conflictRetriesMax) continue;
         if (err.reason === 'NotFound' && attempt > 0) throw notFound(qr(kind), name);
         throw err;
+      } finally {
+        if (tracked) this.endPriorityClassWrite();
       }
     }
   }
@@ -613,8 +670,10 @@ export class Registry implements ClusterApi {
         throw new StatusError('MethodNotAllowed', `the server does not allow this method on the requested resource (${kind.plural}/${subresource})`);
     }
     obj = applyDefaults(obj, 'update');
+    if (kind === podKind) keepPodPriority(obj, current);
     const errors = validate(obj, current);
     if (errors.length > 0) throw invalidError(kind, name, errors);
+    if (kind === priorityClassKind && subresource === '') this.checkSingleDefault(kind, obj, name);
     this.checkServiceUpdate(kind, obj, current);
     if (operation === 'Update' && options.fieldManager !== undefined && options.fieldManager !== '') {
       const mf = updateManagedFields(
@@ -628,6 +687,7 @@ export class Registry implements ClusterApi {
     }
     const key = this.keyOf(kind, namespace, name);
     if (options.dryRun === true) return { object: obj as T, created: false, warnings };
+    const tracked = this.beginPriorityClassWrite(kind);
     try {
       const kv = await this.store.update(key, stripForStorage(obj), expected ?? currentRv);
       if (shouldDeleteAfterUpdate(kv.value)) {
@@ -640,6 +700,8 @@ export class Registry implements ClusterApi {
       return { object: this.stored(kind, namespace, kv) as T, created: false, warnings };
     } catch (e) {
       throw this.translate(e, kind, name);
+    } finally {
+      if (tracked) this.endPriorityClassWrite();
     }
   }
 
@@ -801,6 +863,97 @@ export class Registry implements ClusterApi {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Priority admission (plugin/pkg/admission/priority)
+
+  /**
+   * A new Pod's priority from its PriorityClass: the named one (403 when there is none), else
+   * the globalDefault one (its name written to the Pod), else 0. A priority or preemptionPolicy
+   * the user set must equal the computed one (403). `pod` is this call's own defaulted copy.
+   */
+  private admitPodPriority(kind: KindInfo, pod: KubeObject, userPriority: unknown, userPreemptionPolicy: unknown): void {
+    if (!isFields(pod.spec)) return;
+    const spec = pod.spec;
+    const className = typeof spec['priorityClassName'] === 'string' ? spec['priorityClassName'] : '';
+    let choice: PriorityChoice;
+    if (className === '') {
+      choice = this.globalDefaultPriority();
+      if (choice.name !== '') spec['priorityClassName'] = choice.name;
+    } else {
+      const found = this.priorityClassNamed(className);
+      if (found === undefined) throw forbiddenError(kind, pod.metadata.name ?? '', `no PriorityClass with name ${className} was found`);
+      choice = found;
+    }
+    const name = pod.metadata.name ?? '';
+    if (userPriority !== undefined && userPriority !== choice.value) {
+      throw forbiddenError(
+        kind,
+        name,
+        `the integer value of priority (${String(userPriority)}) must not be provided in pod spec; priority admission controller computed ${choice.value} from the given PriorityClass name`,
+      );
+    }
+    spec['priority'] = choice.value;
+    if (userPreemptionPolicy !== undefined && userPreemptionPolicy !== choice.preemptionPolicy) {
+      throw forbiddenError(
+        kind,
+        name,
+        `the string value of PreemptionPolicy (${String(userPreemptionPolicy)}) must not be provided in pod spec; priority admission controller computed ${choice.preemptionPolicy} from the given PriorityClass name`,
+      );
+    }
+    spec['preemptionPolicy'] = choice.preemptionPolicy;
+  }
+
+  /** A PriorityClass by name; the two system classes exist even before they are stored. */
+  private priorityClassNamed(name: string): PriorityChoice | undefined {
+    if (priorityClassKind === undefined) return undefined;
+    const pc = this.cacheOf(priorityClassKind).get('', name);
+    if (pc !== undefined) return priorityChoiceOf(pc);
+    const builtin = builtinPriorityClasses.get(name);
+    return builtin === undefined ? undefined : { name, value: builtin, preemptionPolicy: 'PreemptLowerPriority' };
+  }
+
+  /** The globalDefault class; with several (a race), the lowest value, as kube picks. */
+  private globalDefaultPriority(): PriorityChoice {
+    const cached = this.defaultPriority;
+    if (cached !== undefined) return cached;
+    let choice = noDefaultPriority;
+    if (priorityClassKind !== undefined) {
+      for (const pc of this.cacheOf(priorityClassKind).listNow({}).items) {
+        if ((pc as unknown as Fields)['globalDefault'] !== true) continue;
+        const c = priorityChoiceOf(pc);
+        if (choice === noDefaultPriority || c.value < choice.value) choice = c;
+      }
+    }
+    if (this.priorityClassWritesInFlight === 0) this.defaultPriority = choice;
+    return choice;
+  }
+
+  /** At most one globalDefault class: another one may not be created or marked (403). */
+  private checkSingleDefault(kind: KindInfo, pc: KubeObject, updatedName: string | undefined): void {
+    if ((pc as unknown as Fields)['globalDefault'] !== true) return;
+    const existing = this.globalDefaultPriority();
+    if (existing.name === '' || existing.name === updatedName) return;
+    throw forbiddenError(
+      kind,
+      pc.metadata.name ?? '',
+      `PriorityClass ${existing.name} is already marked as default. Only one default can exist`,
+    );
+  }
+
+  /** Starts a write that may change the PriorityClasses: the kept default is dropped. */
+  private beginPriorityClassWrite(kind: KindInfo): boolean {
+    if (kind !== priorityClassKind) return false;
+    this.priorityClassWritesInFlight++;
+    this.defaultPriority = undefined;
+    return true;
+  }
+
+  /** Ends it (the cache has the commit by now): the default is read again on next use. */
+  private endPriorityClassWrite(): void {
+    this.priorityClassWritesInFlight--;
+    this.defaultPriority = undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Services: cluster IPs and node ports
 
   private loadAllocators(): void {
@@ -920,6 +1073,47 @@ export class Registry implements ClusterApi {
 }
 
 function noop(): void {}
+
+function isFields(v: unknown): v is Fields {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function priorityChoiceOf(pc: KubeObject): PriorityChoice {
+  const f = pc as unknown as Fields;
+  const value = typeof f['value'] === 'number' ? f['value'] : 0;
+  const policy = typeof f['preemptionPolicy'] === 'string' ? f['preemptionPolicy'] : 'PreemptLowerPriority';
+  return { name: pc.metadata.name ?? '', value, preemptionPolicy: policy };
+}
+
+/** On update the Priority plugin keeps what it set on create when the new Pod omits it. */
+function keepPodPriority(pod: KubeObject, current: KubeObject): void {
+  if (!isFields(pod.spec) || !isFields(current.spec)) return;
+  const spec = pod.spec;
+  const old = current.spec;
+  if (spec['priority'] === undefined && old['priority'] !== undefined) spec['priority'] = old['priority'];
+  if (spec['preemptionPolicy'] === undefined && old['preemptionPolicy'] !== undefined) spec['preemptionPolicy'] = old['preemptionPolicy'];
+}
+
+/** admission.NewForbidden: `pods "x" is forbidden: <why>`. */
+function forbiddenError(kind: KindInfo, name: string, why: string): StatusError {
+  const resource = kind.group === '' ? kind.plural : `${kind.plural}.${kind.group}`;
+  return new StatusError('Forbidden', `${resource} ${JSON.stringify(name)} is forbidden: ${why}`, {
+    name,
+    group: kind.group,
+    kind: kind.plural,
+  });
+}
+
+/**
+ * An update without a resourceVersion on a kind that refuses unconditional updates. The store
+ * names the resource (not the kind) in this one (`leases.coordination.k8s.io "x" is invalid`)
+ * and prints the missing version as Go's %#v of uint64 zero.
+ */
+function resourceVersionRequired(kind: KindInfo, name: string): StatusError {
+  return invalidError({ ...kind, kind: kind.plural }, name, [
+    invalid('metadata.resourceVersion', 0, 'must be specified for an update', '0x0'),
+  ]);
+}
 
 function isConflictRetry(e: unknown, patched: KubeObject): boolean {
   return e instanceof StatusError && e.reason === 'Conflict' && (patched.metadata?.resourceVersion ?? '') !== '';
