@@ -1097,11 +1097,9 @@ function keepPodPriority(pod: KubeObject, current: KubeObject): void {
 /** admission.NewForbidden: `pods "x" is forbidden: <why>`. */
 function forbiddenError(kind: KindInfo, name: string, why: string): StatusError {
   const resource = kind.group === '' ? kind.plural : `${kind.plural}.${kind.group}`;
-  return new StatusError('Forbidden', `${resource} ${JSON.stringify(name)} is forbidden: ${why}`, {
-    name,
-    group: kind.group,
-    kind: kind.plural,
-  });
+  // Go omits an empty group (omitempty).
+  const details = kind.group === '' ? { name, kind: kind.plural } : { name, group: kind.group, kind: kind.plural };
+  return new StatusError('Forbidden', `${resource} ${JSON.stringify(name)} is forbidden: ${why}`, details);
 }
 
 /**
