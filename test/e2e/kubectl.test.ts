@@ -272,6 +272,49 @@ describe('kubectl end to end', { skip: missing }, () => {
     assert.equal(r.stdout, 'gen 80');
   });
 
+  test('apply of what get -o yaml printed, then of the original manifest; replace without a resourceVersion', async () => {
+    // The piped object carries metadata.resourceVersion into last-applied-configuration; the
+    // original lacks it, so the next apply's patch sets it to null: an unconditional update.
+    const original = join(c.dir, 'roundtrip.yaml');
+    writeFileSync(
+      original,
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: roundtrip, labels: {app: roundtrip}}',
+        'spec:',
+        '  replicas: 1',
+        '  selector: {matchLabels: {app: roundtrip}}',
+        '  template:',
+        '    metadata: {labels: {app: roundtrip}}',
+        '    spec: {containers: [{name: web, image: nginx:1.27}]}',
+        '',
+      ].join('\n'),
+    );
+    let r = await c.kubectl(['apply', '-f', original]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await c.kubectl(['get', 'deploy', 'roundtrip', '-o', 'yaml']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await c.kubectl(['apply', '-f', '-'], r.stdout);
+    assert.equal(r.code, 0, r.stderr);
+    r = await c.kubectl(['apply', '-f', original]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /deployment\.apps\/roundtrip configured/);
+    r = await c.kubectl(['get', 'deploy', 'roundtrip', '-o', 'json']);
+    const applied = JSON.parse(r.stdout) as { metadata: { annotations: Record<string, string> } };
+    const lastApplied = JSON.parse(applied.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}') as {
+      metadata: { resourceVersion?: string };
+    };
+    assert.equal(lastApplied.metadata.resourceVersion, undefined);
+
+    // replace sends the manifest as it is: a PUT without a resourceVersion.
+    r = await c.kubectl(['replace', '-f', original]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /deployment\.apps\/roundtrip replaced/);
+    r = await c.kubectl(['delete', '-f', original]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   test('delete waits until the object is gone', async () => {
     let r = await c.kubectl(['delete', 'deployment', 'nginx']);
     assert.equal(r.code, 0, r.stderr);
