@@ -90,3 +90,8 @@ test('qualified names for messages', () => {
   assert.equal(qualifiedKind(p), 'Pod');
   assert.deepEqual(qualifiedResource(d), { group: 'apps', resource: 'deployments' });
 });
+
+test('unconditional updates: every kind served allows them but Lease (strategy.go AllowUnconditionalUpdate)', () => {
+  const refusing = kinds.filter((k) => !k.allowUnconditionalUpdate).map((k) => `${k.apiVersion}/${k.kind}`);
+  assert.deepEqual(refusing, ['coordination.k8s.io/v1/Lease']);
+});

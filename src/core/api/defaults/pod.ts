@@ -155,7 +155,8 @@ export function defaultPod(pod: Pod): void {
  * The mutating admission every cluster applies to a Pod on create: tolerations of 300s for the
  * not-ready and unreachable NoExecute taints (unless already tolerated), the `default` service
  * account, and priority from priorityClassName (0 and PreemptLowerPriority without one).
- * A priorityClassName that is not built in is resolved by the registry (`setPodPriority`).
+ * Only what needs no lookup (no class, a built-in class): the registry's Priority admission
+ * then resolves stored classes and the globalDefault one, and refuses a mismatched priority.
  */
 export function admitPodOnCreate(pod: Pod): void {
   const spec = pod.spec;
