@@ -16,15 +16,18 @@
 // Preemption, as kube-scheduler: when no node fits, PostFilter picks victims on one node; they are
 // marked preempted and reported (onPreemption) but keep their room until the embedder removes them
 // (removePod, as an informer's delete event); the preemptor is requeued nominated to the node. While
-// nominated, it counts in the filters of pods of lower or equal priority on that node (a change-log
-// entry makes every evaluation re-check the node); when retried, its nominated node is tried first.
+// nominated, it counts in every filter of pods of lower or equal priority on that node, as kube's
+// RunFilterPluginsWithNominatedPods: its requests on the columns, and through addPod in the PreFilter
+// state of PodTopologySpread and InterPodAffinity; a node failing with it reports that reason (a
+// change-log entry makes every evaluation re-check the node); when retried, its nominated node is
+// tried first.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Node, Pod, PodDisruptionBudget } from '../core/api/types.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './framework/config.js';
 import type { SchedulerConfigInput } from './framework/config-input.js';
 import { CycleState } from './framework/cycle-state.js';
-import type { AssignedPod as AssignedPodView, Binder, FilterPlugin, NodeView, PostFilterContext, PrepareContext, RefreshOut } from './framework/interfaces.js';
+import type { AssignedPod as AssignedPodView, Binder, FilterPlugin, NodeView, PostFilterContext, PreFilterPlugin, PrepareContext, RefreshOut } from './framework/interfaces.js';
 import { defaultSchedulerName, names } from './framework/names.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { SchedulingQueue, type ClusterEvent, type QueueLocation } from './framework/queue.js';
@@ -786,26 +789,30 @@ export class Scheduler {
   }
 
   /**
-   * kube's RunFilterPluginsWithNominatedPods for a node the pod passes: the pods nominated to it with
-   * priority ≥ the pod's are added to its columns for one more filter run, and the pod fits only if
-   * it passes that too. Returns that run's verdict (0: fits). Scores are not affected (kube scores
-   * without them). Writes and restores the table: main thread, no worker round out. The pod's own
-   * nomination is lifted while it is being scheduled, so it never counts against itself. Plugins
-   * that count pods across nodes (PodTopologySpread, InterPodAffinity) do not see nominated pods.
+   * The first run of kube's RunFilterPluginsWithNominatedPods on one node: the pods nominated to it
+   * with priority ≥ the pod's are added to its columns and, through addPod, to a clone of the
+   * PreFilter state of the plugins that count pods beyond the node (PodTopologySpread,
+   * InterPodAffinity); every filter runs. Returns that run's verdict (0: fits), or -1 when no
+   * nominated pod applies (no first run). kube runs the filters again without them only when this
+   * run passes, so a node failing both reports this run's reason: callers take the plain verdict only
+   * when this one is 0 or -1. Scores are not affected (kube scores without them). Writes and restores
+   * the table: main thread, no worker round out. The pod's own nomination is lifted while it is being
+   * scheduled, so it never counts against itself.
    */
-  private nominatedVerdict(fw: Framework, state: CycleState, info: PodInfo, node: number, view: NodeView): number {
+  private nominatedVerdict(fw: Framework, state: CycleState, info: PodInfo, node: number, ctx: PrepareContext): number {
     const list = this.nominatedOn.get(node);
-    if (list === undefined) return 0;
-    let added = 0;
+    if (list === undefined) return -1;
+    let whatIf: CycleState | undefined;
     for (let i = 0; i < list.length; i++) {
       const q = list[i]!;
       if (q.info.priority < info.priority) continue;
+      whatIf ??= state.clone();
       this.applyPod(q.info, node, 1, false);
-      added++;
+      for (const p of fw.preFilter) if (p.addPod !== undefined && !state.skipFilter.has(p.name)) p.addPod(whatIf, info, q.info, node, ctx);
     }
-    if (added === 0) return 0;
+    if (whatIf === undefined) return -1;
     this.nominatedNode[0] = node;
-    evaluateNodes(fw, state, info, view, this.nominatedNode, 1, this.noScores, this.nominatedOut, this.nominatedRaw, this.scratch);
+    evaluateNodes(fw, whatIf, info, ctx, this.nominatedNode, 1, this.noScores, this.nominatedOut, this.nominatedRaw, this.scratch);
     for (let i = 0; i < list.length; i++) {
       const q = list[i]!;
       if (q.info.priority >= info.priority) this.applyPod(q.info, node, -1, false);
@@ -813,8 +820,14 @@ export class Scheduler {
     return this.nominatedOut[0] as number;
   }
 
+  /** kube's RunFilterPluginsWithNominatedPods: the first run's verdict if it fails, else `plain` (the run without them). */
+  private withNominated(fw: Framework, state: CycleState, info: PodInfo, node: number, ctx: PrepareContext, plain: number): number {
+    const first = this.nominatedOn.has(node) ? this.nominatedVerdict(fw, state, info, node, ctx) : -1;
+    return first > 0 ? first : plain;
+  }
+
   /** After a full pass (workers know nothing of nominations): the nominated nodes, re-evaluated. */
-  private applyNominations(e: PodEvaluation, info: PodInfo, view: NodeView): void {
+  private applyNominations(e: PodEvaluation, info: PodInfo, view: PrepareContext): void {
     e.nominationsPending = false;
     if (this.nominatedOn.size === 0) return;
     for (const node of this.nominatedOn.keys()) this.reevaluateNode(e, info, node, view);
@@ -1180,7 +1193,7 @@ export class Scheduler {
   }
 
   /** Re-evaluates one node of an evaluation with the main thread's plugins. */
-  private reevaluateNode(e: PodEvaluation, info: PodInfo, node: number, view: NodeView): void {
+  private reevaluateNode(e: PodEvaluation, info: PodInfo, node: number, view: PrepareContext): void {
     // A node outside the PreFilter narrowing stays absent (kNoNode) whatever changes on it.
     if (!e.state.includes(node)) return;
     const S = e.activeScores.length;
@@ -1192,8 +1205,7 @@ export class Scheduler {
     }
     this.oneNode[0] = node;
     evaluateNodes(e.fw, e.state, info, view, this.oneNode, 1, e.activeScores, this.oneVerdict, this.oneRaw, this.scratch);
-    let verdict = this.oneVerdict[0] as number;
-    if (verdict === 0 && this.nominatedOn.has(node)) verdict = this.nominatedVerdict(e.fw, e.state, info, node, view);
+    const verdict = this.withNominated(e.fw, e.state, info, node, view, this.oneVerdict[0] as number);
     e.updateNode(node, verdict, this.oneRaw, this.table.rank);
     this.counters.nodeReevaluations++;
   }
@@ -1403,13 +1415,17 @@ export class Scheduler {
     const verdict = new Uint16Array(1);
     const raw = new Float64Array(1);
     const fw = b.fw;
-    const state = e.state;
+    // kube's SelectVictimsOnNode filters with a copy of the cycle state: victims leave it through
+    // RemovePod as they leave the node's columns, so PodTopologySpread and InterPodAffinity stop
+    // counting them (and count them again when reprieved).
+    const whatIf: PreFilterPlugin[] = [];
+    for (const p of fw.preFilter) if (p.addPod !== undefined && p.removePod !== undefined && !e.state.skipFilter.has(p.name)) whatIf.push(p);
+    const state = whatIf.length === 0 ? e.state : e.state.clone();
     // The dry run's verdict on a node as its columns are now, nominated pods included.
     const verdictNow = (node: number): number => {
       one[0] = node;
       evaluateNodes(fw, state, info, ctx, one, 1, this.noScores, verdict, raw, this.scratch);
-      const v = verdict[0] as number;
-      return v !== 0 ? v : this.nominatedVerdict(fw, state, info, node, ctx);
+      return this.withNominated(fw, state, info, node, ctx, verdict[0] as number);
     };
     // fitsAgain: the filters that may read the pods placed on a node, for this pod.
     const again: FilterPlugin[] = [];
@@ -1427,12 +1443,18 @@ export class Scheduler {
         one[0] = node;
         verdict[0] = 0;
         for (let i = 0; i < again.length && verdict[0] === 0; i++) again[i]!.filter(state, info, ctx, one, 1, verdict, againBase[i] as number);
-        return verdict[0] === 0 && this.nominatedVerdict(fw, state, info, node, ctx) === 0;
+        return this.withNominated(fw, state, info, node, ctx, verdict[0] as number) === 0;
       },
       disruptionBudgets: [...this.disruptionBudgets.values()],
       podsOn: (node) => this.podsByNode.get(node) ?? [],
-      dryRemove: (p) => this.applyPod(p.info, p.node, -1, false),
-      dryRestore: (p) => this.applyPod(p.info, p.node, 1, false),
+      dryRemove: (p) => {
+        this.applyPod(p.info, p.node, -1, false);
+        for (let i = 0; i < whatIf.length; i++) whatIf[i]!.removePod!(state, info, p.info, p.node, ctx);
+      },
+      dryRestore: (p) => {
+        this.applyPod(p.info, p.node, 1, false);
+        for (let i = 0; i < whatIf.length; i++) whatIf[i]!.addPod!(state, info, p.info, p.node, ctx);
+      },
       fits: (node) => verdictNow(node) === 0,
       failureTexts: (node) => {
         const v = verdictNow(node);
@@ -1634,14 +1656,14 @@ export class Scheduler {
     const raw = this.checkRaw;
     evaluateNodes(b.fw, state, info, view, nodes, count, active, verdicts, raw, this.scratch);
     if (!full) {
-      if (verdicts[0] !== 0 || this.nominatedVerdict(b.fw, state, info, node, view) !== 0) this.counters.placementViolations++;
+      if (this.withNominated(b.fw, state, info, node, ctx, verdicts[0] as number) !== 0) this.counters.placementViolations++;
       return;
     }
     const fresh = new PodEvaluation(b.fw, state, info, active, true, this.table.highWater, this.changeSeq, this.generation);
     this.scatter(fresh, nodes, verdicts, raw, count);
     // Nominated pods of higher or equal priority hold their room (kube filters with them).
     for (const nominated of this.nominatedOn.keys()) {
-      if (fresh.verdicts[nominated] === 0) fresh.verdicts[nominated] = this.nominatedVerdict(b.fw, state, info, nominated, view);
+      if (fresh.verdicts[nominated] !== kNoNode) fresh.verdicts[nominated] = this.withNominated(b.fw, state, info, nominated, ctx, fresh.verdicts[nominated] as number);
     }
     if (fresh.verdicts[node] !== 0) {
       this.counters.placementViolations++;

@@ -28,12 +28,36 @@ export class CycleState {
   /** The PreFilter plugins that narrowed the node set (named in the absent nodes' reason). */
   preFilterNarrowedBy: readonly string[] = [];
 
-  constructor(entries?: Iterable<readonly [string, unknown]>) {
+  /**
+   * Entries written since this state was cloned (undefined: not a clone). A what-if (kube's
+   * PreFilterExtensions AddPod / RemovePod on a state copy) copies an entry before its first change
+   * and may change its own copy in place afterwards (owns).
+   */
+  private readonly owned: Set<string> | undefined;
+
+  constructor(entries?: Iterable<readonly [string, unknown]>, cloned = false) {
     this.data = new Map(entries);
+    this.owned = cloned ? new Set() : undefined;
   }
 
   write<T>(key: StateKey<T>, value: T): void {
     this.data.set(key.name, value);
+    this.owned?.add(key.name);
+  }
+
+  /** Whether this is a clone whose entry under `key` was written since it was cloned (see owned). */
+  owns<T>(key: StateKey<T>): boolean {
+    return this.owned !== undefined && this.owned.has(key.name);
+  }
+
+  /** A shallow copy (kube's CycleState.Clone): entries are shared until a what-if rewrites them. */
+  clone(): CycleState {
+    const c = new CycleState(this.data, true);
+    for (const n of this.skipFilter) c.skipFilter.add(n);
+    for (const n of this.skipScore) c.skipScore.add(n);
+    c.preFilterNodes = this.preFilterNodes;
+    c.preFilterNarrowedBy = this.preFilterNarrowedBy;
+    return c;
   }
 
   read<T>(key: StateKey<T>): T | undefined {

@@ -98,6 +98,16 @@ export interface PreFilterPlugin extends Plugin {
    * (InterPodAffinity: terms count across a topology domain); every cached evaluation is then stale.
    */
   observePlacement?(pod: PodInfo, node: number, sign: 1 | -1): boolean;
+  /**
+   * Optional, main thread (kube's PreFilterExtensions.AddPod): `state` is a clone (CycleState.clone)
+   * of the state this plugin's PreFilter wrote for `pod`; count `other` as placed on `node` in this
+   * plugin's entry. The entry is copied before its first change (never mutated while shared:
+   * CycleState.owns). For plugins whose Filter counts pods beyond the node's columns
+   * (PodTopologySpread, InterPodAffinity): nominated pods and preemption's dry runs.
+   */
+  addPod?(state: CycleState, pod: PodInfo, other: PodInfo, node: number, ctx: PrepareContext): void;
+  /** Optional, main thread (kube's PreFilterExtensions.RemovePod): the inverse of addPod. */
+  removePod?(state: CycleState, pod: PodInfo, other: PodInfo, node: number, ctx: PrepareContext): void;
 }
 
 /** One way a node can fail a filter plugin: its reason texts (several: "Insufficient cpu", "Insufficient memory") and code. */

@@ -25,8 +25,9 @@
 // when every filter in play is node-local: pods of one ReplicaSet preempting in turn re-run it only
 // on the nodes the previous preemptions touched.
 //
-// Not done: filters that count pods across nodes (PodTopologySpread, InterPodAffinity) are not
-// re-counted without the victims, nor with nominated pods.
+// The dry run filters with a clone of the cycle state: victims leave it (and reprieved pods come
+// back) through the PreFilter plugins' removePod / addPod, so PodTopologySpread and InterPodAffinity
+// count without them; the nominated pods are added as in scheduling (RunFilterPluginsWithNominatedPods).
 import type { PodDisruptionBudget } from '../../../core/api/types.js';
 import { labelSelectorFromObject, type LabelSelectorObject } from '../../../core/api/labels.js';
 import type { CycleState } from '../../framework/cycle-state.js';

@@ -21,7 +21,8 @@
 // Results depend on pods on other nodes: nodeLocal is false; and placing a pod with affinity terms
 // changes other pods' results (observePlacement says so), so the scheduler rebuilds evaluations then.
 // Placed pods are indexed by the terms they carry and by label set (PlacedIndex), kept up to date
-// through observePlacement: a PreFilter walks groups, not every placed pod.
+// through observePlacement: a PreFilter walks groups, not every placed pod. addPod / removePod
+// (kube's PreFilterExtensions) update a cloned state for nominated pods and preemption victims.
 import type { LabelSelector, Labels } from '../../../core/api/labels.js';
 import { labelSelectorFromObject, type LabelSelectorObject } from '../../../core/api/labels.js';
 import type { Pod } from '../../../core/api/types.js';
@@ -413,6 +414,29 @@ class TopologyScores {
   }
 }
 
+/** What-if copies of a FilterState: the counts behind the bits they changed, by `term:value`. */
+const whatIfCounts = new WeakMap<FilterState, Map<string, number>>();
+
+/**
+ * Adds `sign` to the count of domain v behind bitset d of a what-if state (first taken from the
+ * placed pods, `placed`), and sets or clears its bit to match.
+ */
+function setPresence(s: FilterState, d: Domains, key: string, v: number, sign: 1 | -1, placed: () => number): void {
+  const counts = whatIfCounts.get(s)!;
+  let n = counts.get(key);
+  if (n === undefined) n = placed();
+  n += sign;
+  counts.set(key, n);
+  if (v >>> 5 >= d.bits.length) {
+    if (n <= 0) return;
+    const grown = new Uint32Array((v >>> 5) + 1);
+    grown.set(d.bits);
+    (d as { bits: Uint32Array }).bits = grown;
+  }
+  if (n > 0) setDomain(d.bits, v);
+  else d.bits[v >>> 5] = (d.bits[v >>> 5] as number) & ~(1 << (v & 31));
+}
+
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = names.InterPodAffinity;
   readonly nodeLocal = false;
@@ -483,6 +507,82 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     for (const t of reqA) if (!termMatches(t, incoming)) selfMatchesAll = false;
     state.write(filterKey, { affinity, affinityNoneMatched: !affinityMatched, selfMatchesAll, anti, existing });
     return { status: success };
+  }
+
+  addPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, ctx: PrepareContext): void {
+    this.updateWithPod(state, pod, other, node, 1, ctx);
+  }
+
+  removePod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, ctx: PrepareContext): void {
+    this.updateWithPod(state, pod, other, node, -1, ctx);
+  }
+
+  /**
+   * kube's preFilterState.updateWithPod on a cloned state: `other` on `node` counts (sign) for the
+   * pod's required affinity and anti-affinity terms it matches, and its own required anti terms that
+   * match the pod count in `existing`. The state keeps presence bits only; the counts behind a bit
+   * the what-if changes are taken from the placed pods (the state was built from them and nothing
+   * was placed since: such evaluations are rebuilt on every change) plus the what-if's own changes
+   * (whatIfCounts). The copy owns its bitsets; the shared state is never changed.
+   */
+  private updateWithPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, sign: 1 | -1, ctx: PrepareContext): void {
+    const shared = state.read(filterKey);
+    if (shared === undefined) return;
+    const terms = podTerms(pod.pod);
+    const otherTerms = podTerms(other.pod);
+    const table = ctx.table;
+    let s = shared;
+    const own = (): FilterState => {
+      if (state.owns(filterKey)) return s;
+      const copy = (d: Domains): Domains => ({ keyId: d.keyId, bits: d.bits.slice() });
+      s = { ...shared, affinity: shared.affinity.map(copy), anti: shared.anti.map(copy), existing: shared.existing.map(copy) };
+      whatIfCounts.set(s, new Map(whatIfCounts.get(shared)));
+      state.write(filterKey, s);
+      return s;
+    };
+    const index = this.index(ctx);
+    const A = terms.requiredAffinity.length;
+    if (A + terms.requiredAnti.length > 0) index.ensureLabelSets(ctx.assignedPods());
+    for (let i = 0; i < A + terms.requiredAnti.length; i++) {
+      const term = i < A ? terms.requiredAffinity[i]! : terms.requiredAnti[i - A]!;
+      if (!termMatches(term, other.pod)) continue;
+      const keyId = term.keyId(ctx.intern);
+      const v = valueOf(table, node, keyId);
+      if (v < 0) continue;
+      const mine = own();
+      const d = i < A ? mine.affinity[i]! : mine.anti[i - A]!;
+      const placed = (): number => {
+        let n = 0;
+        for (const g of index.groups()) if (termMatches(term, g.rep)) n += index.domains(g.perNode, keyId, ctx).get(v) ?? 0;
+        return n;
+      };
+      setPresence(mine, d, `${i}:${v}`, v, sign, placed);
+    }
+    for (const term of otherTerms.requiredAnti) {
+      if (!termMatches(term, pod.pod)) continue;
+      const keyId = term.keyId(ctx.intern);
+      const v = valueOf(table, node, keyId);
+      if (v < 0) continue;
+      const mine = own();
+      let d: Domains | undefined;
+      for (const e of mine.existing) if (e.keyId === keyId) d = e;
+      if (d === undefined) {
+        d = { keyId, bits: newDomains(ctx.intern) };
+        (mine.existing as Domains[]).push(d);
+      }
+      const placed = (): number => {
+        let n = 0;
+        for (const [t, perNode] of index.roles[RoleRequiredAnti]!) if (t.keyId(ctx.intern) === keyId && t.matchesMemo(pod.pod)) n += index.domains(perNode, keyId, ctx).get(v) ?? 0;
+        return n;
+      };
+      setPresence(mine, d, `e${keyId}:${v}`, v, sign, placed);
+    }
+    if (s !== shared) {
+      // kube's len(affinityCounts) == 0: no domain holds a pod matching the affinity terms.
+      let none = true;
+      for (const d of s.affinity) for (let w = 0; w < d.bits.length && none; w++) if (d.bits[w] !== 0) none = false;
+      (s as { affinityNoneMatched: boolean }).affinityNoneMatched = none;
+    }
   }
 
   filter(state: CycleState, _pod: PodInfo, view: NodeView, nodes: Int32Array, count: number, verdicts: Uint16Array, reasonBase: number): void {

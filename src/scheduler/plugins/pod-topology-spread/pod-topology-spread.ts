@@ -23,6 +23,9 @@
 // refresh() hands back only the nodes of domains that changed (Filter: whose verdict flipped;
 // Score: whose count moved).
 //
+// addPod / removePod (kube's PreFilterExtensions) count a nominated pod or a preemption victim in a
+// cloned state's domain counts (copy-on-write), for that node's filter run only.
+//
 // Not done: the domain count of the score uses the nodes passing the pod's required node affinity
 // rather than every filter (PreScore runs before Filter here).
 import type { LabelSelector, Labels } from '../../../core/api/labels.js';
@@ -448,6 +451,44 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     });
     state.write(filterKey, compiled);
     return { status: success };
+  }
+
+  addPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number): void {
+    this.updateWithPod(state, pod, other, node, 1);
+  }
+
+  removePod(state: CycleState, pod: PodInfo, other: PodInfo, node: number): void {
+    this.updateWithPod(state, pod, other, node, -1);
+  }
+
+  /**
+   * kube's preFilterState.updateWithPod on a cloned state: `other`, in the pod's namespace and
+   * matching a constraint's selector, counts (sign) in the domain of `node` when the node is
+   * eligible (every constraint's key, the pod's node affinity); the minimum is recomputed.
+   */
+  private updateWithPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, sign: 1 | -1): void {
+    const shared = state.read(filterKey);
+    if (shared === undefined) return;
+    if ((other.pod.metadata.namespace ?? 'default') !== (pod.pod.metadata.namespace ?? 'default')) return;
+    let list = shared;
+    const labels = other.pod.metadata.labels ?? {};
+    for (let k = 0; k < list.length; k++) {
+      const c = list[k]!;
+      const t = this.trackersById.get(c.trackerId);
+      if (t === undefined || node >= t.slotOfNode.length) continue;
+      const slot = t.slotOfNode[node] as number;
+      if (slot < 0 || !t.selector.matches(labels)) continue;
+      if (!state.owns(filterKey)) {
+        list = shared.map((x) => ({ ...x, counts: new Map(x.counts) }));
+        state.write(filterKey, list);
+      }
+      const mine = list[k]!;
+      const value = t.values[slot] as number;
+      mine.counts.set(value, (mine.counts.get(value) ?? 0) + sign);
+      let min = Number.POSITIVE_INFINITY;
+      for (const n of mine.counts.values()) if (n < min) min = n;
+      mine.minMatch = mine.counts.size < mine.minDomains || min === Number.POSITIVE_INFINITY ? 0 : min;
+    }
   }
 
   /**

@@ -364,7 +364,8 @@ test('the candidate search starts at a random offset from the seed (GetOffsetAnd
   const chosen = new Set<string>();
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     const want = `n${new SeededRandom(seed).int(nodeCount)}`;
-    for (const workers of [0, 1, 2, 4]) {
+    // Full passes run on workers, preemption on the main thread: the draws are the same.
+    for (const workers of seed <= 2 ? [0, 1, 2, 4] : [0]) {
       const s = createScheduler({ seed, workers, profiles, check: 'full' });
       const preempted: string[] = [];
       s.onPreemption((p) => preempted.push(p.nodeName));
