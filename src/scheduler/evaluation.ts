@@ -434,7 +434,7 @@ export class PodEvaluation {
    * reason. Totals stay exact unless a normalizing plugin's extremes may have moved: settle() then
    * recomputes them (see settle).
    */
-  failNodes(nodes: readonly number[], verdict: number, base: number): void {
+  failNodes(nodes: ArrayLike<number>, verdict: number, base: number): void {
     const verdicts = this.verdicts;
     const suspended = (this.suspended ??= new Uint8Array(this.size));
     const held = (this.held ??= new Float64Array(this.size));
@@ -461,6 +461,21 @@ export class PodEvaluation {
     if (out === 0) return;
     this.feasible -= out;
     this.bulkChanged = true;
+  }
+
+  /**
+   * resume() over nodes (a whole domain whose verdict flipped back); the nodes it cannot resume
+   * (re-evaluated since they were suspended, or never feasible) are pushed to `leftovers`.
+   * Returns the number resumed.
+   */
+  resumeAll(nodes: ArrayLike<number>, verdict: number, rank: Int32Array, leftovers: number[]): number {
+    let resumed = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as number;
+      if (this.resume(node, verdict, rank)) resumed++;
+      else leftovers.push(node);
+    }
+    return resumed;
   }
 
   /**

@@ -286,7 +286,7 @@ export class Scheduler {
   private readonly scratch = new EvaluateScratch();
   private readonly oneNode = new Int32Array(1);
   /** Scratch of refresh (valid until the next call): nodes to re-evaluate beyond the change log. */
-  private readonly refreshOut: RefreshOut = { recheck: [], failing: [], failingReason: 0 };
+  private readonly refreshOut: RefreshOut = { recheck: [], failing: [], recheckSets: [], failingSets: [], failingReason: 0 };
   private refreshFailed = false;
   private refreshList = new Int32Array(0);
   /** percentageOfNodesToScore below 100: where the next search for feasible nodes starts. */
@@ -1009,15 +1009,21 @@ export class Scheduler {
       const p = fw.filter[f]!;
       if (e.state.skipFilter.has(p.name) || p.nodeLocal) continue;
       out.failing.length = 0;
+      out.failingSets.length = 0;
+      out.recheckSets.length = 0;
       if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, out)) return false;
+      const base = fw.filterReasonBase[f] as number;
+      const verdict = base + 1 + out.failingReason;
       if (out.failing.length > 0) {
-        const base = fw.filterReasonBase[f] as number;
-        e.failNodes(out.failing, base + 1 + out.failingReason, base);
+        e.failNodes(out.failing, verdict, base);
+        this.refreshFailed = true;
+      }
+      for (let i = 0; i < out.failingSets.length; i++) {
+        e.failNodes(out.failingSets[i]!, verdict, base);
         this.refreshFailed = true;
       }
       // Nodes this plugin alone suspended come back without re-running any plugin.
       const recheck = out.recheck;
-      const verdict = (fw.filterReasonBase[f] as number) + 1 + out.failingReason;
       let kept = 0;
       for (let i = 0; i < recheck.length; i++) {
         const node = recheck[i] as number;
@@ -1025,14 +1031,25 @@ export class Scheduler {
         else recheck[kept++] = node;
       }
       recheck.length = kept;
+      for (let i = 0; i < out.recheckSets.length; i++) {
+        if (e.resumeAll(out.recheckSets[i]!, verdict, this.table.rank, recheck) > 0) this.refreshFailed = true;
+      }
+      out.recheckSets.length = 0;
     }
     for (const s of e.activeScores) {
       const p = fw.score[s]!;
       if (p.nodeLocal) continue;
       // A plugin at both points (PodTopologySpread) is called twice: refresh is idempotent.
       out.failing.length = 0;
+      out.failingSets.length = 0;
+      out.recheckSets.length = 0;
       if (p.refresh === undefined || !p.refresh(e.state, e.template, ctx, out)) return false;
-      if (out.failing.length > 0) return false; // a score plugin cannot reject nodes
+      if (out.failing.length > 0 || out.failingSets.length > 0) return false; // a score plugin cannot reject nodes
+      for (let i = 0; i < out.recheckSets.length; i++) {
+        const set = out.recheckSets[i]!;
+        for (let k = 0; k < set.length; k++) out.recheck.push(set[k] as number);
+      }
+      out.recheckSets.length = 0;
     }
     return true;
   }

@@ -144,6 +144,13 @@ export interface RefreshOut {
   readonly recheck: number[];
   /** Nodes that now fail this plugin's Filter, with reason `failingReason`: only their verdict changes. */
   readonly failing: number[];
+  /**
+   * Whole domains (their node lists, read only, valid during the call) whose Filter verdict flipped
+   * back to passing: as `recheck`, but handed over without copying each node.
+   */
+  readonly recheckSets: Int32Array[];
+  /** Whole domains that now fail this plugin's Filter: as `failing`, without copying. */
+  readonly failingSets: Int32Array[];
   failingReason: number;
 }
 

@@ -646,7 +646,10 @@ function refreshSlot(c: Compiled, t: DomainCounts, slot: number, min: number, ou
   const passesNow = now + c.selfMatch - min <= c.maxSkew;
   c.counts.set(value, now);
   if (passedBefore === passesNow) return;
-  t.pushNodes(slot, passesNow ? out.recheck : out.failing);
+  const members = t.nodesOfSlot?.[slot];
+  // A zone's nodes are handed over as its node list (thousands of them, no copy).
+  if (members !== undefined) (passesNow ? out.recheckSets : out.failingSets).push(members);
+  else t.pushNodes(slot, passesNow ? out.recheck : out.failing);
 }
 
 const whenUnsatisfiableValues: readonly string[] = ['DoNotSchedule', 'ScheduleAnyway'];
