@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { kinds, kindByResource } from '../../core/api/kinds.js';
 import type { KubeObject } from '../../core/api/types.js';
+import { builtinPriorityClasses } from '../../core/api/defaults/pod.js';
 import { isStatusError } from '../../core/errors.js';
 import { openLmdbStore, type LmdbStore } from '../../core/store/lmdb-store.js';
 import { WatchHub } from '../../watch/hub.js';
@@ -111,6 +112,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
 }
 
 /** Creates what kube-apiserver ensures on start: system namespaces, the `kubernetes` Service. */
+const systemPriorityClassDescriptions: Readonly<Record<string, string>> = {
+  'system-node-critical': 'Used for system critical pods that must not be moved from their current node.',
+  'system-cluster-critical': 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+};
+
 async function bootstrap(registry: Registry): Promise<void> {
   for (const name of systemNamespaces) {
     await ignoreAlreadyExists(
@@ -119,6 +125,18 @@ async function bootstrap(registry: Registry): Promise<void> {
         kind: 'Namespace',
         metadata: { name },
       }),
+    );
+  }
+  // kube-apiserver's system PriorityClasses (AddSystemPriorityClasses), listed by `kubectl get pc`.
+  for (const [name, value] of builtinPriorityClasses) {
+    await ignoreAlreadyExists(
+      registry.create({ group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses' }, '', {
+        apiVersion: 'scheduling.k8s.io/v1',
+        kind: 'PriorityClass',
+        metadata: { name },
+        value,
+        description: systemPriorityClassDescriptions[name] ?? '',
+      } as KubeObject),
     );
   }
   const svcKind = kindByResource('', 'services');
