@@ -943,8 +943,8 @@ export class Scheduler {
     return true;
   }
 
-  /** PreFilter and PreScore (not with `filtersOnly`: nothing will be scored); a rejection is returned, not thrown. */
-  private prepare(fw: Framework, info: PodInfo, ctx: PrepareContext, filtersOnly = false): { state: CycleState; rejected: Status | undefined } {
+  /** PreFilter and PreScore; a rejection is returned, not thrown. */
+  private prepare(fw: Framework, info: PodInfo, ctx: PrepareContext): { state: CycleState; rejected: Status | undefined } {
     const state = new CycleState();
     // PreFilterResult node sets, intersected as kube-scheduler's RunPreFilterPlugins merges them.
     let narrowed: Set<number> | undefined;
@@ -971,7 +971,6 @@ export class Scheduler {
       state.preFilterNodes = list.sort();
       state.preFilterNarrowedBy = narrowedBy.sort();
     }
-    if (filtersOnly) return { state, rejected: undefined };
     for (const p of fw.preScore) {
       const s = p.preScore(state, info, ctx);
       if (s.code === Code.Skip) state.skipScore.add(p.name);
@@ -1648,12 +1647,27 @@ export class Scheduler {
     const info = b.qp.info;
     this.counters.placementsChecked++;
     const full = this.check === 'full' && this.counters.placementsChecked % this.checkEvery === 0;
-    // When every plugin in play is node-local, PreFilter's results depend only on the pod's spec
-    // (they never read other pods), so the evaluation's state is reused and only Filter and Score
-    // are re-run against the node state now; otherwise (and for the full checks) PreFilter reruns.
+    // The PreFilter results of node-local plugins depend only on the pod's spec (they never read
+    // other pods), so the evaluation's entries are reused and only Filter and Score are re-run
+    // against the node state now; the PreFilters of plugins that count pods across nodes
+    // (PodTopologySpread, InterPodAffinity) rerun from the placements now. A full check reruns all.
     let state = e.state;
-    if (full || !e.nodeLocal) {
-      const fresh = this.prepare(b.fw, info, ctx, !full);
+    let rerunAll = full;
+    if (!full && !e.nodeLocal) {
+      state = e.state.clone();
+      for (const p of b.fw.preFilter) {
+        if ((p as Partial<FilterPlugin>).nodeLocal !== false) continue;
+        const r = p.preFilter(state, info, ctx);
+        if (r.status.code === Code.Skip) state.skipFilter.add(p.name);
+        else if (r.status.code !== Code.Success) {
+          this.counters.placementViolations++;
+          return;
+        } else if (r.nodes !== undefined) rerunAll = true; // its narrowing merges with the others': PreFilter reruns
+        else state.skipFilter.delete(p.name);
+      }
+    }
+    if (rerunAll) {
+      const fresh = this.prepare(b.fw, info, ctx);
       if (fresh.rejected !== undefined) {
         this.counters.placementViolations++;
         return;
