@@ -251,7 +251,7 @@ describe('LmdbStore: model check', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArbitrary, { minLength: 1, maxLength: 30 }), async (ops) => {
         const dir = tempDir();
-        let store = await openLmdbStore<Obj>({ path: dir.path });
+        let store = await openLmdbStore<Obj>({ path: dir.path, indexFlushKeysMin: 2 });
         try {
           // states[r]: the model's key → value at revision r.
           const states: Map<string, KeyValue<Obj>>[] = [new Map()];
@@ -262,7 +262,7 @@ describe('LmdbStore: model check', () => {
             const revision = states.length;
             if (op.kind === 'reopen') {
               await store.close();
-              store = await openLmdbStore<Obj>({ path: dir.path });
+              store = await openLmdbStore<Obj>({ path: dir.path, indexFlushKeysMin: 2 });
               continue;
             }
             if (op.kind === 'compact') {

@@ -4,6 +4,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { decodeKeyRecord } from '../../../src/core/store/codec.js';
 import { openLmdbStore } from '../../../src/core/store/lmdb-store.js';
 import type { KeyValue, StoreEvent } from '../../../src/core/store/store.js';
 import { tempDir, withStore } from './helpers.js';
@@ -12,8 +15,11 @@ interface Obj {
   readonly n: number;
 }
 
-/** Small batches (many queue behind the commit in progress); few recent values (evicted often). */
-const pipelined = { commitBatchWritesMax: 4, pendingWritesMax: 1000, recentValuesMax: 3 } as const;
+/**
+ * Small batches (many queue behind the commit in progress); few recent values (evicted often);
+ * the kv table written every couple of keys (reads mix it with heads not yet written to it).
+ */
+const pipelined = { commitBatchWritesMax: 4, pendingWritesMax: 1000, recentValuesMax: 3, indexFlushKeysMin: 2 } as const;
 
 describe('LmdbStore: pipelined commits', () => {
   it('acknowledges each write after its event is published, in revision order, without gaps', async () => {
@@ -149,5 +155,88 @@ describe('LmdbStore: pipelined commits', () => {
       }),
       { numRuns: 25, seed: 20261123 },
     );
+  });
+});
+
+describe('LmdbStore: heads not yet in the kv table', () => {
+  // Keys whose UTF-16 order differs from LMDB's UTF-8 byte order (U+E000 and U+FFFD sort before
+  // an astral character in UTF-16, after it in UTF-8), so the merge must use LMDB's order.
+  const names = ['a', 'b', 'ab', '\ue000', '\ufffd', '\u{1f600}', '\u{1f600}x', 'z', 'é', 'a\u{10000}'];
+
+  it('lists and pages through the kv table merged with the committed heads not yet written to it', async () => {
+    const op = fc.record({
+      name: fc.integer({ min: 0, max: names.length - 1 }),
+      remove: fc.boolean(),
+      turn: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(op, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (ops, indexFlushKeysMin, pageSize) => {
+          await withStore<Obj>(async (store) => {
+            const model = new Map<string, number>();
+            const writes: Promise<unknown>[] = [];
+            for (let i = 0; i < ops.length; i++) {
+              const o = ops[i] as (typeof ops)[number];
+              const key = `/u/${names[o.name] as string}`;
+              if (o.remove) {
+                if (!model.has(key)) continue;
+                writes.push(store.delete(key));
+                model.delete(key);
+              } else {
+                writes.push(store.guaranteedUpdate(key, () => ({ n: i }), { ignoreNotFound: true }));
+                model.set(key, i);
+              }
+              if (o.turn) await Promise.all(writes.splice(0));
+            }
+            await Promise.all(writes);
+            const expected = [...model.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+            const whole = (await store.list('/u/')).items.map((kv) => [kv.key, kv.value.n]);
+            assert.deepEqual(whole, expected);
+            const paged: [string, number][] = [];
+            let startAfter: string | undefined;
+            for (let page = 0; page <= names.length; page++) {
+              const result = await store.list('/u/', { limit: pageSize, ...(startAfter === undefined ? {} : { startAfter }) });
+              for (const kv of result.items) paged.push([kv.key, kv.value.n]);
+              if (!result.more) break;
+              startAfter = result.continueKey;
+            }
+            assert.deepEqual(paged, expected);
+            for (const [key, n] of expected) assert.equal((await store.get(key))?.value.n, n);
+          }, { indexFlushKeysMin });
+        },
+      ),
+      { numRuns: 40, seed: 20261123 },
+    );
+  });
+
+  it('writes every committed head to the kv table on close', async () => {
+    const dir = tempDir();
+    try {
+      const store = await openLmdbStore<Obj>({ path: dir.path, indexFlushKeysMin: 1000 });
+      for (let i = 0; i < 10; i++) await store.create(`/c/${i}`, { n: i });
+      await store.delete('/c/3');
+      await store.close();
+      // The index environment as the next open finds it: current, so it is used as it is.
+      const index = open({ path: join(dir.path, 'index'), maxDbs: 4, readOnly: true });
+      try {
+        const kv = index.openDB<Buffer, string>('kv', { encoding: 'binary' });
+        const heads = [...kv.getRange({ start: '/c/', end: '/c0' })].map(({ key, value }) => [key, decodeKeyRecord(value)]);
+        assert.deepEqual(
+          heads,
+          Array.from({ length: 10 }, (_, i) => [
+            `/c/${i}`,
+            i === 3 ? { modRevision: 11, createRevision: 0, version: 0 } : { modRevision: i + 1, createRevision: i + 1, version: 1 },
+          ]),
+        );
+        assert.equal(index.openDB<unknown, string>('meta', { encoding: 'msgpack' }).get('revision'), 11);
+      } finally {
+        await index.close();
+      }
+    } finally {
+      dir.remove();
+    }
   });
 });
