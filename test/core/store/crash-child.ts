@@ -39,7 +39,8 @@ function waitForGo(): Promise<void> {
 async function write(dir: string, tag: string): Promise<void> {
   process.stdout.write('loaded\n');
   await waitForGo();
-  const store = await openLmdbStore<{ n: number; w: number }>({ path: dir });
+  // Index writes every few commits, so kills also land while one is in flight.
+  const store = await openLmdbStore<{ n: number; w: number }>({ path: dir, indexFlushKeysMin: 16 });
   process.stdout.write('opened\n');
   const deadline = Date.now() + runMsMax;
   let written = 0;
