@@ -184,6 +184,13 @@ export function termMatches(term: AffinityTerm, pod: Pod): boolean {
   return term.selector.matches(pod.metadata.labels ?? {});
 }
 
+/** kube's podMatchesAllAffinityTerms: false for no terms. */
+function matchesAll(terms: readonly AffinityTerm[], pod: Pod): boolean {
+  if (terms.length === 0) return false;
+  for (const t of terms) if (!termMatches(t, pod)) return false;
+  return true;
+}
+
 /** Counts per topology value (interned ids) of one term's key. Plain data: it travels to workers. */
 interface TermCounts {
   readonly keyId: number;
@@ -492,9 +499,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (A + reqN.length > 0) {
       index.ensureLabelSets(ctx.assignedPods());
       for (const g of index.groups()) {
+        // kube counts a placed pod for the affinity terms only when it matches all of them
+        // (updateWithAffinityTerms); for anti-affinity, term by term.
+        const matchesAllAffinity = A > 0 && matchesAll(reqA, g.rep);
         for (let i = 0; i < A + reqN.length; i++) {
           const term = i < A ? reqA[i]! : reqN[i - A]!;
-          if (!termMatches(term, g.rep)) continue;
+          if (i < A ? !matchesAllAffinity : !termMatches(term, g.rep)) continue;
           const d = i < A ? affinity[i]! : anti[i - A]!;
           for (const v of index.domains(g.perNode, d.keyId, ctx).keys()) {
             setDomain(d.bits, v);
@@ -503,8 +513,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         }
       }
     }
-    let selfMatchesAll = A > 0;
-    for (const t of reqA) if (!termMatches(t, incoming)) selfMatchesAll = false;
+    const selfMatchesAll = A > 0 && matchesAll(reqA, incoming);
     state.write(filterKey, { affinity, affinityNoneMatched: !affinityMatched, selfMatchesAll, anti, existing });
     return { status: success };
   }
@@ -543,9 +552,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const index = this.index(ctx);
     const A = terms.requiredAffinity.length;
     if (A + terms.requiredAnti.length > 0) index.ensureLabelSets(ctx.assignedPods());
+    // As in preFilter: affinity counts pods matching every affinity term, anti-affinity per term.
+    const otherMatchesAllAffinity = A > 0 && matchesAll(terms.requiredAffinity, other.pod);
     for (let i = 0; i < A + terms.requiredAnti.length; i++) {
       const term = i < A ? terms.requiredAffinity[i]! : terms.requiredAnti[i - A]!;
-      if (!termMatches(term, other.pod)) continue;
+      if (i < A ? !otherMatchesAllAffinity : !termMatches(term, other.pod)) continue;
       const keyId = term.keyId(ctx.intern);
       const v = valueOf(table, node, keyId);
       if (v < 0) continue;
@@ -553,7 +564,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       const d = i < A ? mine.affinity[i]! : mine.anti[i - A]!;
       const placed = (): number => {
         let n = 0;
-        for (const g of index.groups()) if (termMatches(term, g.rep)) n += index.domains(g.perNode, keyId, ctx).get(v) ?? 0;
+        for (const g of index.groups()) {
+          if (i < A ? matchesAll(terms.requiredAffinity, g.rep) : termMatches(term, g.rep)) n += index.domains(g.perNode, keyId, ctx).get(v) ?? 0;
+        }
         return n;
       };
       setPresence(mine, d, `${i}:${v}`, v, sign, placed);

@@ -78,6 +78,20 @@ test('InterPodAffinity Filter: required affinity, anti-affinity and existing pod
       want: ['affinity', 'affinity', 'affinity', 'affinity'],
     },
     {
+      // kube's updateWithAffinityTerms: a placed pod counts for the affinity terms only when it
+      // matches all of them, so one pod per term in the same zone does not satisfy the pair.
+      name: 'two affinity terms met by two different pods in one zone: no pod matches both',
+      placed: [[labelled('db', { app: 'db' }), 0], [labelled('cache', { app: 'cache' }), 1]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone'), term('cache', 'zone'))),
+      want: ['affinity', 'affinity', 'affinity', 'affinity'],
+    },
+    {
+      name: 'two affinity terms met by one pod that matches both',
+      placed: [[labelled('db', { app: 'db', tier: 'data' }), 0]],
+      incoming: labelled('web', { app: 'web' }, requiredAffinity(term('db', 'zone'), { labelSelector: { matchLabels: { tier: 'data' } }, topologyKey: host })),
+      want: [ok, 'affinity', 'affinity', 'affinity'],
+    },
+    {
       name: 'anti-affinity by hostname',
       placed: [[labelled('web-0', { app: 'web' }), 0]],
       incoming: labelled('web-1', { app: 'web' }, requiredAnti(term('web', host))),
