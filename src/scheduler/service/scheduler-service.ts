@@ -191,27 +191,17 @@ export class SchedulerService {
     const schedulerName = preemptor.spec?.schedulerName ?? 'default-scheduler';
     const now = formatTimestamp(Date.now());
     try {
-      await this.api.patch(
-        podsResource,
-        namespace,
-        name,
-        'strategic',
-        {
-          status: {
-            conditions: [
-              {
-                type: 'DisruptionTarget',
-                status: 'True',
-                reason: 'PreemptionByScheduler',
-                message: `${schedulerName}: preempting to accommodate a higher priority pod`,
-                lastTransitionTime: now,
-              },
-            ],
+      await this.patchStatus(namespace, name, {
+        conditions: [
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'PreemptionByScheduler',
+            message: `${schedulerName}: preempting to accommodate a higher priority pod`,
+            lastTransitionTime: now,
           },
-        },
-        { fieldManager: this.component },
-        'status',
-      );
+        ],
+      });
       await this.api.delete(podsResource, namespace, name, { preconditions: { uid: victim.metadata.uid ?? '' } });
     } catch (e) {
       // Gone already, or a new pod of the same name: nothing of ours to evict.
@@ -232,26 +222,21 @@ export class SchedulerService {
     const name = pod.metadata.name ?? '';
     const now = formatTimestamp(Date.now());
     try {
-      await this.api.patch(
-        podsResource,
-        namespace,
-        name,
-        'strategic',
-        {
-          status: {
-            conditions: [{ ...u.condition, lastProbeTime: null, lastTransitionTime: now }],
-            // Where a preemption made room: the pod waits for its victims there.
-            ...(u.nominatedNodeName === undefined ? {} : { nominatedNodeName: u.nominatedNodeName }),
-          },
-        },
-        { fieldManager: this.component },
-        'status',
-      );
+      await this.patchStatus(namespace, name, {
+        conditions: [{ ...u.condition, lastProbeTime: null, lastTransitionTime: now }],
+        // Where a preemption made room: the pod waits for its victims there.
+        ...(u.nominatedNodeName === undefined ? {} : { nominatedNodeName: u.nominatedNodeName }),
+      });
     } catch (e) {
       if (!(isStatusError(e) && e.reason === 'NotFound')) throw e;
       return;
     }
     await this.recordEvent(pod, 'Warning', 'FailedScheduling', u.message);
+  }
+
+  /** A strategic merge patch of a pod's status (conditions merge by type), as this scheduler. */
+  private async patchStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
+    await this.api.patch(podsResource, namespace, name, 'strategic', { status }, { fieldManager: this.component }, 'status');
   }
 
   /** An Event about a pod, from this scheduler (as client-go's event recorder writes it). */
