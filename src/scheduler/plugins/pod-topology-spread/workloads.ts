@@ -17,6 +17,7 @@ import {
   type Labels,
   type Requirement,
 } from '../../../core/api/labels.js';
+import { ChangeNotifier } from '../../framework/change-notifier.js';
 
 /** The fields of a ReplicationController this reads (the API server here does not serve the kind). */
 export interface ReplicationControllerLike {
@@ -47,27 +48,13 @@ interface ServiceEntry {
   readonly matcher: LabelSelector;
 }
 
-export class WorkloadCatalog {
+export class WorkloadCatalog extends ChangeNotifier {
   private readonly services = new Map<string, ServiceEntry>();
   /** Services per namespace, for defaultSelector. */
   private readonly servicesByNamespace = new Map<string, Map<string, ServiceEntry>>();
   private readonly replicaSets = new Map<string, LabelSelector | undefined>();
   private readonly statefulSets = new Map<string, LabelSelector | undefined>();
   private readonly controllers = new Map<string, Labels | undefined>();
-  /** Bumped on every change: PreFilter / PreScore results built before it may be stale. */
-  version = 0;
-  private readonly listeners = new Set<() => void>();
-
-  /** Calls `listener` after every change (the scheduler drops cached evaluations). */
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private changed(): void {
-    this.version++;
-    for (const l of this.listeners) l();
-  }
 
   /**
    * Adds or replaces a Service. Listeners hear only of selector changes: an update of anything else

@@ -5,30 +5,17 @@
 //
 // Objects handed in are not mutated: a binding replaces the PVC and PV with updated copies.
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../../core/api/types.js';
+import { ChangeNotifier } from '../../framework/change-notifier.js';
 
 /** The annotation kube-scheduler sets on a PVC to ask for provisioning on a node. */
 export const annSelectedNode = 'volume.kubernetes.io/selected-node';
 
-export class VolumeCatalog {
+export class VolumeCatalog extends ChangeNotifier {
   private readonly claims = new Map<string, PersistentVolumeClaim>();
   private readonly volumes = new Map<string, PersistentVolume>();
   private readonly classes = new Map<string, StorageClass>();
   /** PV name → "namespace/claim" it is assumed for (Reserve), until bound or unreserved. */
   private readonly assumed = new Map<string, string>();
-  /** Bumped on every change: evaluations prepared before a change may be stale. */
-  version = 0;
-  private readonly listeners = new Set<() => void>();
-
-  /** Calls `listener` after every change (the scheduler re-evaluates and retries pods). */
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private changed(): void {
-    this.version++;
-    for (const l of this.listeners) l();
-  }
 
   addClaim(pvc: PersistentVolumeClaim): void {
     this.claims.set(`${pvc.metadata.namespace ?? 'default'}/${pvc.metadata.name ?? ''}`, pvc);
