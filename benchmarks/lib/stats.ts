@@ -22,6 +22,15 @@ export function median(values: readonly number[]): number {
   return n % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** Round-wise medians: each numeric field of the result is the median of that field over `rounds`. */
+export function medianOfEach<T extends { readonly [K in keyof T]: number }>(rounds: readonly T[]): T {
+  const first = rounds[0];
+  if (first === undefined) throw new RangeError('medianOfEach needs at least one round');
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(first)) out[key] = median(rounds.map((r) => (r as Record<string, number>)[key] as number));
+  return out as T;
+}
+
 /**
  * Median over rounds of a figure that may be absent (a skipped part reports null). The median of
  * the present values; null if none is present.

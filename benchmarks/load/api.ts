@@ -57,7 +57,7 @@ import { EtcdNotInstalledError, startEtcd, type EtcdServer } from '../lib/etcd.j
 import { runLoad, timeOnceMs, type LoadResult } from '../lib/load.js';
 import { makePod, podKey } from '../lib/pods.js';
 import { progress, writeJsonLast, type JsonReport } from '../lib/report.js';
-import { median } from '../lib/stats.js';
+import { median, medianOfEach } from '../lib/stats.js';
 import { formatMs, formatRate, formatRatio, formatTable, ratioOrNull, type Cell } from '../lib/table.js';
 
 const spec = {
@@ -337,20 +337,6 @@ interface WatchFigures {
   readonly serverCpuUsPerEvent: number;
 }
 
-/** The round-wise median of each figure. */
-function medianWatchFigures(rounds: readonly WatchFigures[]): WatchFigures {
-  const m = (pick: (f: WatchFigures) => number): number => median(rounds.map(pick));
-  return {
-    eventsPerSec: m((f) => f.eventsPerSec),
-    events: m((f) => f.events),
-    elapsedMs: m((f) => f.elapsedMs),
-    clientCpuPct: m((f) => f.clientCpuPct),
-    serverCpuPct: m((f) => f.serverCpuPct),
-    clientCpuUsPerEvent: m((f) => f.clientCpuUsPerEvent),
-    serverCpuUsPerEvent: m((f) => f.serverCpuUsPerEvent),
-  };
-}
-
 /** One watch stream's reader: counts events until it has `expected`. */
 class WatchReader {
   received = 0;
@@ -557,7 +543,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
           `CPU/event client ${f.clientCpuUsPerEvent.toFixed(2)} µs, server ${f.serverCpuUsPerEvent.toFixed(2)} µs`,
       );
     }
-    const delivery = medianWatchFigures(rounds);
+    const delivery = medianOfEach(rounds);
     return { liveHttp, liveLocal, delivery, connectMs: median(connects), httpWritesPerSec, localWritesPerSec: localWrites.opsPerSec };
   } finally {
     await watchClient.close();
@@ -650,18 +636,6 @@ interface Results {
   etcdSkipped: string | undefined;
 }
 
-/** The round-wise median of each figure. */
-function medianFigures(rounds: readonly RateFigures[]): RateFigures {
-  const m = (pick: (f: RateFigures) => number): number => median(rounds.map(pick));
-  return {
-    opsPerSec: m((f) => f.opsPerSec),
-    p50Ms: m((f) => f.p50Ms),
-    p99Ms: m((f) => f.p99Ms),
-    clientCpuPct: m((f) => f.clientCpuPct),
-    serverCpuPct: m((f) => f.serverCpuPct),
-  };
-}
-
 async function measure(options: Options): Promise<void> {
   const dir = makeTempDir('cox-bench-api-');
   let server: ServerHandle | undefined;
@@ -733,8 +707,8 @@ async function measure(options: Options): Promise<void> {
     progress(`watch delivery: ${formatRate(watch.delivery.eventsPerSec) ?? '-'} events/s (${watch.delivery.events} events in ${formatMs(watch.delivery.elapsedMs) ?? '-'} ms)`);
 
     const results: Results = {
-      createMsgpack: medianFigures(byPhase.msgpack),
-      createJson: medianFigures(byPhase.json),
+      createMsgpack: medianOfEach(byPhase.msgpack),
+      createJson: medianOfEach(byPhase.json),
       get,
       list10kMs,
       watchLiveHttp: watch.liveHttp,
@@ -743,7 +717,7 @@ async function measure(options: Options): Promise<void> {
       watchConnectMs: watch.connectMs,
       watchHttpWritesPerSec: watch.httpWritesPerSec,
       watchLocalWritesPerSec: watch.localWritesPerSec,
-      etcdPut: byPhase.etcd.length === 0 ? undefined : medianFigures(byPhase.etcd),
+      etcdPut: byPhase.etcd.length === 0 ? undefined : medianOfEach(byPhase.etcd),
       etcdVersion: etcdOrNone?.server.version,
       etcdSkipped: typeof etcd === 'string' ? etcd : undefined,
     };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { LatencyRecorder, median, medianOrNull, percentileOfSorted, summarizeInPlace } from '../stats.js';
+import { LatencyRecorder, median, medianOfEach, medianOrNull, percentileOfSorted, summarizeInPlace } from '../stats.js';
 
 const oneToHundred = Float64Array.from({ length: 100 }, (_, i) => i + 1);
 
@@ -108,5 +108,19 @@ describe('summarizeInPlace and LatencyRecorder', () => {
   it('rejects a negative or fractional capacity', () => {
     assert.throws(() => new LatencyRecorder(-1), RangeError);
     assert.throws(() => new LatencyRecorder(1.5), RangeError);
+  });
+});
+
+describe('medianOfEach', () => {
+  it('takes each field\'s median over the rounds, field by field', () => {
+    const rounds = [
+      { opsPerSec: 300, p99Ms: 9 },
+      { opsPerSec: 100, p99Ms: 30 },
+      { opsPerSec: 200, p99Ms: 10 },
+    ];
+    assert.deepEqual(medianOfEach(rounds), { opsPerSec: 200, p99Ms: 10 });
+  });
+  it('refuses no rounds at all', () => {
+    assert.throws(() => medianOfEach<{ x: number }>([]), RangeError);
   });
 });
