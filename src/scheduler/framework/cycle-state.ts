@@ -3,6 +3,8 @@
 // typed arrays, plain objects): the parallel path hands a copy to the workers by structured clone,
 // so a plugin's Filter and Score on a worker read exactly what its PreFilter wrote on the main thread.
 
+import { sortedHas } from './sorted-ints.js';
+
 /** A typed key: the plugin that owns the entry names it; the type parameter says what it holds. */
 export interface StateKey<T> {
   readonly name: string;
@@ -68,17 +70,7 @@ export class CycleState {
   /** Whether `node` takes part in the cycle (no PreFilter narrowing, or inside it). */
   includes(node: number): boolean {
     const set = this.preFilterNodes;
-    if (set === undefined) return true;
-    let lo = 0;
-    let hi = set.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = set[mid] as number;
-      if (v === node) return true;
-      if (v < node) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
+    return set === undefined || sortedHas(set, node);
   }
 
   entries(): [string, unknown][] {

@@ -14,6 +14,7 @@ import { stateKey, type CycleState } from '../../framework/cycle-state.js';
 import type { FactoryHandle, FilterPlugin, FilterReason, NodeView, PreFilterPlugin, PreFilterResult, PrepareContext } from '../../framework/interfaces.js';
 import { names } from '../../framework/names.js';
 import type { PodInfo } from '../../framework/pod-info.js';
+import { sortedHas } from '../../framework/sorted-ints.js';
 import { Code, newStatus, skip, success } from '../../framework/status.js';
 import type { VolumeCatalog } from '../volume-binding/catalog.js';
 
@@ -56,19 +57,6 @@ interface RestrictionsState {
 }
 
 const stateKeyRestrictions = stateKey<RestrictionsState>('PreFilterVolumeRestrictions');
-
-function hasNode(sorted: Int32Array, node: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid] as number;
-    if (v === node) return true;
-    if (v < node) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
 
 function usesClaim(pod: Pod, namespace: string, claim: string): boolean {
   if ((pod.metadata.namespace ?? 'default') !== namespace) return false;
@@ -131,7 +119,7 @@ export class VolumeRestrictions implements PreFilterPlugin, FilterPlugin {
     const rwopConflict = s.conflictingPVCRefCount > 0;
     for (let i = 0; i < count; i++) {
       if (verdicts[i] !== 0) continue;
-      if (disk.length > 0 && hasNode(disk, nodes[i] as number)) verdicts[i] = reasonBase + 1;
+      if (disk.length > 0 && sortedHas(disk, nodes[i] as number)) verdicts[i] = reasonBase + 1;
       else if (rwopConflict) verdicts[i] = reasonBase + 2;
     }
   }
