@@ -1,7 +1,9 @@
 // Pod defaulting: SetDefaults_PodSpec / _Container / _Probe / _Volume… of k8s.io/api core/v1
 // (applied to Pods and to every pod template), SetDefaults_Pod (Pods only), and the create-time
-// admission mutations every cluster runs on Pods (DefaultTolerationSeconds, Priority,
-// ServiceAccount). All functions fill fields in place on an object the caller owns (a copy).
+// admission mutations every cluster runs on Pods that need no lookup (DefaultTolerationSeconds,
+// ServiceAccount). Priority is not here: it needs the PriorityClasses, and the registry's Priority
+// admission is the one place that sets it. All functions fill fields in place on an object the
+// caller owns (a copy).
 
 import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from '../types.js';
 import { isObj as isRecord } from './clone.js';
@@ -15,7 +17,7 @@ export const taintNodeUnreachable = 'node.kubernetes.io/unreachable';
 /** Mode 0644 of secret/configMap/downwardAPI/projected volumes. */
 const volumeDefaultMode = 0o644;
 
-/** Priorities of the two built-in PriorityClasses. */
+/** Priorities of the two built-in PriorityClasses (scheduling.SystemPriorityClasses). */
 export const builtinPriorityClasses: ReadonlyMap<string, number> = new Map([
   ['system-node-critical', 2000001000],
   ['system-cluster-critical', 2000000000],
@@ -152,11 +154,9 @@ export function defaultPod(pod: Pod): void {
 }
 
 /**
- * The mutating admission every cluster applies to a Pod on create: tolerations of 300s for the
- * not-ready and unreachable NoExecute taints (unless already tolerated), the `default` service
- * account, and priority from priorityClassName (0 and PreemptLowerPriority without one).
- * Only what needs no lookup (no class, a built-in class): the registry's Priority admission
- * then resolves stored classes and the globalDefault one, and refuses a mismatched priority.
+ * The mutating admission every cluster applies to a Pod on create that needs no lookup:
+ * tolerations of 300s for the not-ready and unreachable NoExecute taints (unless already
+ * tolerated) and the `default` service account.
  */
 export function admitPodOnCreate(pod: Pod): void {
   const spec = pod.spec;
@@ -166,15 +166,13 @@ export function admitPodOnCreate(pod: Pod): void {
     spec.serviceAccountName = spec.serviceAccount !== undefined && spec.serviceAccount !== '' ? spec.serviceAccount : 'default';
   }
   spec.serviceAccount = spec.serviceAccountName;
-  const className = spec.priorityClassName;
-  if (className === undefined || className === '') setPodPriority(spec, 0, 'PreemptLowerPriority');
-  else {
-    const builtin = builtinPriorityClasses.get(className);
-    if (builtin !== undefined) setPodPriority(spec, builtin, 'PreemptLowerPriority');
-  }
 }
 
-/** Sets priority and preemptionPolicy as the Priority admission plugin does. */
+/**
+ * For Pods built without the API server (a scheduler embedded as a library): writes a priority
+ * and preemptionPolicy resolved from a PriorityClass, keeping values already set. The API
+ * server's Priority admission (net/server/registry) resolves the class and writes them itself.
+ */
 export function setPodPriority(
   spec: PodSpec,
   priority: number,

@@ -346,15 +346,10 @@ export class Registry implements ClusterApi {
     if (kind.namespaced) this.checkNamespaceAcceptsContent(kind, namespace, name);
 
     let obj = prepareForCreate(body, this.now(), this.uid);
-    // What the user set, before defaulting fills it in: Priority admission refuses a mismatch.
-    const isPod = kind === podKind;
-    const userSpec = isPod && isFields(obj.spec) ? obj.spec : undefined;
-    const userPriority = userSpec?.['priority'];
-    const userPreemptionPolicy = userSpec?.['preemptionPolicy'];
     // prepareForCreate's result has its own top level and metadata; the rest is the body's.
     if (flags.ownedBody === true) defaultInPlace(obj, 'create');
     else obj = applyDefaults(obj, 'create');
-    if (isPod) this.admitPodPriority(kind, obj, userPriority, userPreemptionPolicy);
+    if (kind === podKind) this.admitPodPriority(kind, obj);
     const errors = validate(obj);
     if (errors.length > 0) throw invalidError(kind, obj.metadata.name ?? '', errors);
     if (kind === priorityClassKind) this.checkSingleDefault(kind, obj, undefined);
@@ -868,11 +863,14 @@ export class Registry implements ClusterApi {
   /**
    * A new Pod's priority from its PriorityClass: the named one (403 when there is none), else
    * the globalDefault one (its name written to the Pod), else 0. A priority or preemptionPolicy
-   * the user set must equal the computed one (403). `pod` is this call's own defaulted copy.
+   * the user set must equal the computed one (403). `pod` is this call's own defaulted copy;
+   * defaulting leaves both fields alone, so this is the one place that sets them.
    */
-  private admitPodPriority(kind: KindInfo, pod: KubeObject, userPriority: unknown, userPreemptionPolicy: unknown): void {
+  private admitPodPriority(kind: KindInfo, pod: KubeObject): void {
     if (!isFields(pod.spec)) return;
     const spec = pod.spec;
+    const userPriority = spec['priority'];
+    const userPreemptionPolicy = spec['preemptionPolicy'];
     const className = typeof spec['priorityClassName'] === 'string' ? spec['priorityClassName'] : '';
     let choice: PriorityChoice;
     if (className === '') {

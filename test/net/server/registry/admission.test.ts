@@ -166,6 +166,14 @@ describe('registry admission', () => {
       ['a stored class', { priorityClassName: 'high' }, { priority: 1000, policy: 'PreemptLowerPriority', className: 'high' }],
       ['the class’s preemptionPolicy', { priorityClassName: 'polite' }, { priority: 500, policy: 'Never', className: 'polite' }],
       ['a built-in class', { priorityClassName: 'system-node-critical' }, { priority: 2000001000, policy: 'PreemptLowerPriority' }],
+      ['the other built-in class', { priorityClassName: 'system-cluster-critical' }, { priority: 2000000000, policy: 'PreemptLowerPriority' }],
+      ['a built-in class with its own value given', { priorityClassName: 'system-node-critical', priority: 2000001000 }, { priority: 2000001000, policy: 'PreemptLowerPriority' }],
+      ['no class, with priority 0 and the default policy given', { priority: 0, preemptionPolicy: 'PreemptLowerPriority' }, { priority: 0, policy: 'PreemptLowerPriority' }],
+      [
+        'a built-in class with another value',
+        { priorityClassName: 'system-node-critical', priority: 0 },
+        { forbidden: 'the integer value of priority (0) must not be provided in pod spec; priority admission controller computed 2000001000 from the given PriorityClass name' },
+      ],
       ['the same priority as the class', { priorityClassName: 'high', priority: 1000 }, { priority: 1000, policy: 'PreemptLowerPriority' }],
       ['an unknown class', { priorityClassName: 'missing' }, { forbidden: 'no PriorityClass with name missing was found' }],
       [
@@ -206,6 +214,16 @@ describe('registry admission', () => {
         if (want.className !== undefined) assert.equal(created['priorityClassName'], want.className);
       });
     }
+
+    it('a Pod created by server-side apply or as a dry run is admitted alike', async () => {
+      const r = server.registry;
+      const applied = (await r.patch(pods, 'default', 'applied', 'apply', pod('applied', { priorityClassName: 'system-node-critical' }), { fieldManager: 'test' })).object;
+      assert.deepEqual([specOf(applied)['priority'], specOf(applied)['preemptionPolicy']], [2000001000, 'PreemptLowerPriority']);
+      const dry = (await r.create(pods, 'default', pod('dry', { priorityClassName: 'polite' }), { dryRun: true })).object;
+      assert.deepEqual([specOf(dry)['priority'], specOf(dry)['preemptionPolicy']], [500, 'Never']);
+      const refused = await statusOf(r.patch(pods, 'default', 'applied-missing', 'apply', pod('applied-missing', { priorityClassName: 'missing' }), { fieldManager: 'test' }));
+      assert.equal(refused.message, 'pods "applied-missing" is forbidden: no PriorityClass with name missing was found');
+    });
 
     it('the globalDefault class: written to class-less pods, only one, followed as it changes', async () => {
       const r = server.registry;
