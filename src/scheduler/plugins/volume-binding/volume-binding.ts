@@ -16,7 +16,7 @@
 // Reserve assumes the chosen PVs in the VolumeCatalog; PreBind binds them there (or annotates the
 // claim with the selected node for provisioning). Not done: CSI storage capacity, volume limits,
 // PV scoring (an alpha feature), CSI migration translation.
-import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../../core/api/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../core/api/types.js';
 import { parseValue } from '../../../core/api/quantity.js';
 import { labelSelectorFromObject, type LabelSelectorObject } from '../../../core/api/labels.js';
 import { stateKey, type CycleState } from '../../framework/cycle-state.js';
@@ -35,7 +35,7 @@ import { names } from '../../framework/names.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { Code, newStatus, skip, success, type Status } from '../../framework/status.js';
 import type { VolumeCatalog } from './catalog.js';
-import { compileNodeSelector, compileTopology, selectorMatches } from './node-selector.js';
+import { compileNodeSelector, matchAll, selectorMatches } from '../node-affinity/node-selector.js';
 
 export const errReasonBindConflict = "node(s) didn't find available persistent volumes to bind";
 export const errReasonNodeConflict = 'node(s) had volume node affinity conflict';
@@ -77,6 +77,29 @@ function volumeClass(pv: PersistentVolume): string {
 function storageOf(q: Readonly<Record<string, string | number>> | undefined): number {
   const s = q?.['storage'];
   return s === undefined ? 0 : parseValue(s);
+}
+
+/**
+ * A PV's nodeAffinity.required as a selector program (matchAll without one). matchFields match the
+ * node's name, as NodeAffinity's do. (kube's binder differs here: volume.CheckNodeAffinity hands
+ * the selector a Node carrying only labels, so it skips matchFields and a PV pinned by
+ * `metadata.name In` matches every node.)
+ */
+function compileVolumeAffinity(pv: PersistentVolume, ctx: PrepareContext): Int32Array {
+  return compileNodeSelector(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, ctx.intern);
+}
+
+/**
+ * A StorageClass's allowedTopologies (terms ORed, each `key In values` ANDed) as a selector
+ * program, as v1helper.MatchTopologySelectorTerms reads them: none is no constraint.
+ */
+function compileTopology(sc: StorageClass, ctx: PrepareContext): Int32Array {
+  const terms = sc.allowedTopologies;
+  if (terms === undefined || terms.length === 0) return matchAll;
+  return compileNodeSelector(
+    terms.map((t) => ({ matchExpressions: (t.matchLabelExpressions ?? []).map((e) => ({ key: e.key, operator: 'In', values: e.values })) })),
+    ctx.intern,
+  );
 }
 
 /** A PV that may serve a delayed claim on some node. Plain data (it travels to workers). */
@@ -209,7 +232,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlug
       const volumeName = pvc.spec?.volumeName ?? '';
       if (volumeName !== '') {
         const pv = catalog.volume(volumeName);
-        bound.push(pv === undefined ? null : compileNodeSelector(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, ctx.intern));
+        bound.push(pv === undefined ? null : compileVolumeAffinity(pv, ctx));
         continue;
       }
       const className = claimClass(pvc);
@@ -260,13 +283,13 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlug
           pvNames.push(name);
           pvIndex.set(name, at);
         }
-        return { pv: at, affinity: compileNodeSelector(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, ctx.intern) };
+        return { pv: at, affinity: compileVolumeAffinity(pv, ctx) };
       });
       return {
         name: pvc.metadata.name ?? '',
         candidates,
         exclusive: prebound !== undefined,
-        provision: sc.provisioner === notSupportedProvisioner ? null : compileTopology(sc.allowedTopologies, ctx.intern),
+        provision: sc.provisioner === notSupportedProvisioner ? null : compileTopology(sc, ctx),
       };
     });
     state.write(stateKeyBinding, { bound, delayed, pvNames });

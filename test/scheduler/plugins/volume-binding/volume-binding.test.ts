@@ -192,3 +192,72 @@ test('a pod rejected for want of a PV is retried when one is added to the catalo
     await s.close();
   }
 });
+
+/** A local PV whose nodeAffinity is the given terms. */
+type SelectorTerms = NonNullable<NonNullable<NonNullable<PersistentVolume['spec']>['nodeAffinity']>['required']>['nodeSelectorTerms'];
+
+function pinnedPV(name: string, terms: SelectorTerms, extra: Partial<NonNullable<PersistentVolume['spec']>> = {}): PersistentVolume {
+  const v = pv(name, 'local', '10Gi', undefined, extra);
+  return { ...v, spec: { ...v.spec, nodeAffinity: { required: { nodeSelectorTerms: terms } } } };
+}
+
+const nameIs = (operator: 'In' | 'NotIn', ...values: string[]) => ({ matchFields: [{ key: 'metadata.name', operator, values }] });
+
+test('VolumeBinding Filter: a PV’s matchFields on metadata.name select nodes by name, as NodeAffinity’s do', () => {
+  const ok: string[] = [];
+  const cases: { name: string; terms: SelectorTerms; want: string[][] }[] = [
+    { name: 'In n1: only n1', terms: [nameIs('In', 'n1')], want: [[bindConflict], ok, [bindConflict]] },
+    { name: 'NotIn n1: every other node', terms: [nameIs('NotIn', 'n1')], want: [ok, [bindConflict], ok] },
+    { name: 'In two names: kube’s parser refuses it, so no node', terms: [nameIs('In', 'n0', 'n1')], want: [[bindConflict], [bindConflict], [bindConflict]] },
+    {
+      name: 'ANDed with a label expression',
+      terms: [{ ...nameIs('NotIn', 'n0'), matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] }],
+      want: [[bindConflict], ok, [bindConflict]],
+    },
+    { name: 'ORed with a label term', terms: [nameIs('In', 'n0'), { matchExpressions: [{ key: 'zone', operator: 'In', values: ['c'] }] }], want: [ok, [bindConflict], ok] },
+  ];
+  for (const c of cases) {
+    const volumes = new VolumeCatalog();
+    volumes.addStorageClass(storageClass('local', 'WaitForFirstConsumer', 'kubernetes.io/no-provisioner'));
+    volumes.addVolume(pinnedPV('pv-pinned', c.terms));
+    volumes.addClaim(pvc('data', want('5Gi', 'local')));
+    const plugin = newVolumeBinding(undefined, 'args', { binder, volumes });
+    assert.deepEqual(new Cluster(zoneNodes).filter(plugin, withClaims('p', 'data')), c.want, c.name);
+  }
+  // A claim already bound to a PV pinned by name: the other nodes conflict.
+  const volumes = new VolumeCatalog();
+  volumes.addVolume(pinnedPV('pv-n2', [nameIs('In', 'n2')], { claimRef: { namespace: 'default', name: 'bound' } }));
+  volumes.addClaim(pvc('bound', { ...want('1Gi', 'local'), volumeName: 'pv-n2' }));
+  const plugin = newVolumeBinding(undefined, 'args', { binder, volumes });
+  assert.deepEqual(new Cluster(zoneNodes).filter(plugin, withClaims('p', 'bound')), [[nodeConflict], [nodeConflict], ok]);
+});
+
+test('PVs pinned by metadata.name through the scheduler: each pod lands where its volume is, and binds it', async () => {
+  const volumes = new VolumeCatalog();
+  volumes.addStorageClass(storageClass('local', 'WaitForFirstConsumer', 'kubernetes.io/no-provisioner'));
+  // Node labels say nothing about the PVs: only the names do.
+  volumes.addVolume(pinnedPV('on-n2', [nameIs('In', 'n2')]));
+  volumes.addVolume(pinnedPV('not-n0', [nameIs('NotIn', 'n0')], { capacity: { storage: '20Gi' } }));
+  volumes.addVolume(pinnedPV('on-n0-bound', [nameIs('In', 'n0')], { claimRef: { namespace: 'default', name: 'pre' } }));
+  volumes.addClaim(pvc('small', want('10Gi', 'local')));
+  volumes.addClaim(pvc('large', want('20Gi', 'local')));
+  volumes.addClaim(pvc('pre', { ...want('1Gi', 'local'), volumeName: 'on-n0-bound' }));
+  const s = createScheduler({ volumes, check: 'full' });
+  try {
+    for (let i = 0; i < 3; i++) s.addNode(node({ name: `n${i}`, labels: { 'kubernetes.io/hostname': `host-${i}` } }));
+    // Only not-n0 holds 20Gi: n1 or n2. Then only on-n2 is left for the 10Gi claim: n2.
+    s.addPod(withClaims('uses-large', 'large'));
+    await s.idle();
+    s.addPod(withClaims('uses-small', 'small'));
+    s.addPod(withClaims('uses-pre', 'pre'));
+    await s.idle();
+    assert.ok(['n1', 'n2'].includes(s.placementOf('default', 'uses-large') ?? ''), s.placementOf('default', 'uses-large'));
+    assert.equal(volumes.claim('default', 'large')?.spec?.volumeName, 'not-n0');
+    assert.equal(s.placementOf('default', 'uses-small'), 'n2');
+    assert.equal(volumes.claim('default', 'small')?.spec?.volumeName, 'on-n2');
+    assert.equal(s.placementOf('default', 'uses-pre'), 'n0');
+    assert.equal(s.stats().placementViolations, 0);
+  } finally {
+    await s.close();
+  }
+});
