@@ -106,6 +106,12 @@ export interface ListResult {
   readonly resourceVersion: string;
   /** Set when more items follow: pass it back as `continue`. */
   readonly continue: string | undefined;
+  /**
+   * With `continue`, how many items follow this page at `resourceVersion`, when that is known:
+   * only for lists without label or field selectors (kube-apiserver's pred.Empty()); undefined
+   * on the last page and with selectors.
+   */
+  readonly remainingItemCount: number | undefined;
 }
 
 /** A LIST result; `items` is derived on demand (a server writing cached bytes never needs it). */
@@ -113,13 +119,16 @@ class CachedList implements ListResult {
   private itemsCache: KubeObject[] | undefined = undefined;
 
   readonly continue: string | undefined;
+  readonly remainingItemCount: number | undefined;
 
   constructor(
     readonly entries: readonly Entry[],
     readonly resourceVersion: string,
     continueToken: string | undefined,
+    remainingItemCount: number | undefined,
   ) {
     this.continue = continueToken;
+    this.remainingItemCount = remainingItemCount;
   }
 
   get items(): readonly KubeObject[] {
@@ -147,6 +156,12 @@ interface Overlay {
 
 const overlaysMax = 8;
 
+/**
+ * Remaining counts remembered for the next page (see remainingAfterPage). A miss costs a scan of
+ * the rest of the list, so the bound only has to cover the paginated lists in flight.
+ */
+const remainingMemoMax = 256;
+
 export class WatchCache {
   readonly prefix: string;
   readonly ring: EventRing;
@@ -158,6 +173,14 @@ export class WatchCache {
   private readonly sorted = new SortedEntries();
   /** nodeName → the slots of the objects on that node (node-indexed caches only). */
   private readonly entriesByNode = new Map<string, Set<KeySlot>>();
+  /** namespace → how many objects it holds now (namespaced resources), for remainingItemCount. */
+  private readonly countByNamespace = new Map<string, number>();
+  /**
+   * `revision\0listPrefix\0lastKey` of a page served → the items after it at that revision, so
+   * the next page's count is this minus its length instead of a scan (pages of one list are
+   * consecutive ranges at one revision). Oldest first; at most remainingMemoMax.
+   */
+  private readonly remainingMemo = new Map<string, number>();
 
   private readonly all: Watcher[] = [];
   private readonly watchersByNamespace = new Map<string, Watcher[]>();
@@ -224,6 +247,8 @@ export class WatchCache {
     this.byKey.clear();
     this.sorted.clear();
     this.entriesByNode.clear();
+    this.countByNamespace.clear();
+    this.remainingMemo.clear();
     this.ring.clear();
     this.overlays.clear();
     for (let i = 0; i < items.length; i++) {
@@ -323,6 +348,9 @@ export class WatchCache {
       this.byKey.set(e.key, fresh);
       this.sorted.insert(fresh);
       if (this.indexNodeName) this.nodeSet(e.nodeName).add(fresh);
+      if (this.resource.namespaced) {
+        this.countByNamespace.set(e.namespace, (this.countByNamespace.get(e.namespace) ?? 0) + 1);
+      }
       return undefined;
     }
     const prev = slot.entry;
@@ -340,6 +368,11 @@ export class WatchCache {
     this.byKey.delete(e.key);
     this.sorted.remove(e.key);
     if (this.indexNodeName) this.unindexNode(slot.entry.nodeName, slot);
+    if (this.resource.namespaced) {
+      const n = (this.countByNamespace.get(slot.entry.namespace) ?? 0) - 1;
+      if (n > 0) this.countByNamespace.set(slot.entry.namespace, n);
+      else this.countByNamespace.delete(slot.entry.namespace);
+    }
   }
 
   private nodeSet(nodeName: string): Set<KeySlot> {
@@ -738,7 +771,7 @@ export class WatchCache {
     // Fast path: the whole current state of a prefix, no filter.
     if (unfiltered && limit === 0 && afterKey === undefined) {
       this.sorted.collectPrefix(listPrefix, entries, undefined);
-      return new CachedList(entries, rvString, undefined);
+      return new CachedList(entries, rvString, undefined, undefined);
     }
     const matches = (e: Entry): boolean =>
       (filter.nodeName === undefined || e.nodeName === filter.nodeName) &&
@@ -790,8 +823,83 @@ export class WatchCache {
       }
     }
     const last = entries[entries.length - 1];
-    const token = more && last !== undefined ? encodeContinue(revision, last.key, listPrefix) : undefined;
-    return new CachedList(entries, rvString, token);
+    if (!more || last === undefined) return new CachedList(entries, rvString, undefined, undefined);
+    const token = encodeContinue(revision, last.key, listPrefix);
+    // As kube-apiserver: a count only when no selector filters the list (the namespace is part
+    // of the prefix, not a selector; a node filter comes from a field selector).
+    const remaining =
+      filter.nodeName === undefined && filter.predicate === undefined
+        ? this.remainingAfterPage(revision, listPrefix, afterKey, entries.length, last.key, overlay)
+        : undefined;
+    return new CachedList(entries, rvString, token, remaining);
+  }
+
+  /**
+   * The items of an unfiltered list at `revision` under `listPrefix` after the page that started
+   * after `afterKey` (undefined: the first page), held `pageLength` items and ended at `lastKey`.
+   * The first page: the prefix's count (a counter lookup, adjusted by the overlay when the list
+   * is older than the cache). A next page: the previous page's remaining count minus this page,
+   * from the memo; a miss (evicted, or another server's token) counts the rest of the list.
+   */
+  private remainingAfterPage(
+    revision: number,
+    listPrefix: string,
+    afterKey: string | undefined,
+    pageLength: number,
+    lastKey: string,
+    overlay: Overlay | undefined,
+  ): number {
+    let fromStart: number;
+    if (afterKey === undefined) {
+      fromStart = this.countInPrefix(listPrefix, overlay);
+    } else {
+      const memo = this.remainingMemo.get(`${revision}\u0000${listPrefix}\u0000${afterKey}`);
+      fromStart = memo ?? this.countAfter(listPrefix, afterKey, overlay);
+    }
+    const remaining = fromStart - pageLength;
+    // A continue token is only made when an item follows the page.
+    if (remaining < 1) throw new Error(`invariant: ${remaining} items after ${lastKey} at ${revision}`);
+    if (this.remainingMemo.size >= remainingMemoMax) {
+      this.remainingMemo.delete(this.remainingMemo.keys().next().value as string);
+    }
+    this.remainingMemo.set(`${revision}\u0000${listPrefix}\u0000${lastKey}`, remaining);
+    return remaining;
+  }
+
+  /** How many objects `listPrefix` held at the overlay's revision (now, without one). */
+  private countInPrefix(listPrefix: string, overlay: Overlay | undefined): number {
+    let count: number;
+    if (listPrefix === this.prefix) count = this.byKey.size;
+    else if (this.resource.namespaced) {
+      count = this.countByNamespace.get(listPrefix.slice(this.prefix.length, -1)) ?? 0;
+    } else return this.countAfter(listPrefix, undefined, overlay);
+    return overlay === undefined ? count : count + this.overlayDelta(overlay, listPrefix, undefined);
+  }
+
+  /** How many objects under `listPrefix` after `afterKey` there were at the overlay's revision. */
+  private countAfter(listPrefix: string, afterKey: string | undefined, overlay: Overlay | undefined): number {
+    let count = 0;
+    this.sorted.scan(afterKey, listPrefix, () => {
+      count++;
+      return true;
+    });
+    return overlay === undefined ? count : count + this.overlayDelta(overlay, listPrefix, afterKey);
+  }
+
+  /**
+   * Objects under `listPrefix` after `afterKey` at the overlay's revision minus those now: each
+   * key written since counts +1 if it existed then, -1 if it exists now.
+   */
+  private overlayDelta(overlay: Overlay, listPrefix: string, afterKey: string | undefined): number {
+    const keys = overlay.keys;
+    let delta = 0;
+    for (let i = upperBoundKeys(keys, afterKey === undefined || afterKey < listPrefix ? listPrefix : afterKey); i < keys.length; i++) {
+      const k = keys[i] as string;
+      if (!k.startsWith(listPrefix)) break;
+      if (overlay.before.get(k) !== undefined) delta++;
+      if (this.byKey.has(k)) delta--;
+    }
+    return delta;
   }
 
   /**

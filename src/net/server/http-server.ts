@@ -17,6 +17,7 @@ import type { KubeObject } from '../../core/api/types.js';
 import { StatusError, badRequest, isStatusError, type Status } from '../../core/errors.js';
 import { limits } from '../../core/limits.js';
 import type { Entry } from '../../watch/items.js';
+import type { ListResult as CacheListResult } from '../../watch/cache.js';
 import { jsonWatchCodec, msgpackWatchCodec, type WatchCodec } from '../wire/watch-frames.js';
 import { pipeWatch } from '../wire/pipe.js';
 import { servePodLog } from './pod-log.js';
@@ -229,7 +230,7 @@ export class ApiServer {
         if (name === '') {
           if (subresource !== '') throw pathNotFound();
           const result = await this.registry.listEntries(kind, namespace, listOptionsOf(query));
-          this.writeList(res, kind, negotiated, result.entries, result.resourceVersion, result.continue, query);
+          this.writeList(res, kind, negotiated, result, query);
           return;
         }
         const obj = await this.registry.get(r, namespace, name, {}, subresource);
@@ -359,13 +360,16 @@ export class ApiServer {
     res: ServerResponse,
     kind: KindInfo,
     n: ResponseNegotiation,
-    entries: readonly Entry[],
-    resourceVersion: string,
-    continueToken: string | undefined,
+    result: CacheListResult,
     query: URLSearchParams,
   ): void {
-    const listMeta: { resourceVersion: string; continue?: string } = { resourceVersion };
-    if (continueToken !== undefined) listMeta.continue = continueToken;
+    const entries = result.entries;
+    // ListMeta's field order: resourceVersion, continue, remainingItemCount.
+    const listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = {
+      resourceVersion: result.resourceVersion,
+    };
+    if (result.continue !== undefined) listMeta.continue = result.continue;
+    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
     if (n.shape === 'table') {
       const objects = entries.map((e) => e.object);
       this.writeBody(res, 200, n, tableForList(kind, objects, { now: Date.now(), includeObject: includeObjectOf(query), listMeta }));

@@ -279,8 +279,11 @@ export class Registry implements ClusterApi {
   ): Promise<KubeList<T>> {
     const kind = this.kindOf(r);
     const result = await this.listEntries(kind, namespace, options);
-    const metadata: { resourceVersion: string; continue?: string } = { resourceVersion: result.resourceVersion };
+    const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = {
+      resourceVersion: result.resourceVersion,
+    };
     if (result.continue !== undefined) metadata.continue = result.continue;
+    if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
     return { apiVersion: kind.apiVersion, kind: kind.listKind, metadata, items: result.items as T[] };
   }
 
