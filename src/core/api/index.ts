@@ -33,7 +33,6 @@ export {
   labelControllerUid,
   labelJobName,
   imageTag,
-  setPodPriority,
   builtinPriorityClasses,
   podQOSClass,
   type DefaultingOperation,

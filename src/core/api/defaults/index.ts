@@ -23,12 +23,13 @@ import {
 
 export { cloneJson } from './clone.js';
 export { generateJobSelector, labelControllerUid, labelJobName } from './job.js';
-export { imageTag, setPodPriority, builtinPriorityClasses } from './pod.js';
+export { imageTag, builtinPriorityClasses } from './pod.js';
 export { podQOSClass } from './qos.js';
 
 /**
- * `create` also applies the mutating admission Kubernetes runs on new Pods (default
- * tolerations, service account, priority); `update` applies defaulting only.
+ * `create` also applies the mutating admission Kubernetes runs on new Pods that needs no lookup
+ * (default tolerations, service account); `update` applies defaulting only. Priority needs the
+ * PriorityClasses: the registry's Priority admission sets it.
  */
 export type DefaultingOperation = 'create' | 'update';
 

@@ -168,20 +168,6 @@ export function admitPodOnCreate(pod: Pod): void {
   spec.serviceAccount = spec.serviceAccountName;
 }
 
-/**
- * For Pods built without the API server (a scheduler embedded as a library): writes a priority
- * and preemptionPolicy resolved from a PriorityClass, keeping values already set. The API
- * server's Priority admission (net/server/registry) resolves the class and writes them itself.
- */
-export function setPodPriority(
-  spec: PodSpec,
-  priority: number,
-  preemptionPolicy: 'Never' | 'PreemptLowerPriority',
-): void {
-  if (spec.priority === undefined) spec.priority = priority;
-  if (spec.preemptionPolicy === undefined) spec.preemptionPolicy = preemptionPolicy;
-}
-
 function tolerates(list: readonly Toleration[], key: string): boolean {
   for (const t of list) {
     if (!isRecord(t)) continue;
