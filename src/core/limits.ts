@@ -20,6 +20,13 @@ export const limits = {
   inflightMutatingRequestsMax: 200,
   /** Writes the store folds into one durable commit. */
   storeCommitBatchWritesMax: 4096,
+  /**
+   * How long an Event is kept after its last write, then deleted (kube-apiserver --event-ttl,
+   * default 1 h; 0 keeps Events forever).
+   */
+  eventTtlMs: 60 * 60 * 1000,
+  /** Expiry entries one sweep of the Event TTL examines (each deletes at most one Event). */
+  eventTtlSweepEntriesMax: 1000,
 } as const;
 
 export type Limits = typeof limits;

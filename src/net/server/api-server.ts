@@ -29,6 +29,8 @@ export interface StartApiServerOptions {
   readonly watchCache?: WatchCacheOptions;
   /** Watch timeout when a client gives none (default 30 minutes, randomized up to 2×). */
   readonly watchTimeoutSecondsDefault?: number;
+  /** Events are deleted this long after their last write (kube-apiserver --event-ttl; default limits.eventTtlMs, 1 h; 0: never). */
+  readonly eventTtlMs?: number;
   readonly onInternalError?: (error: unknown) => void;
 }
 
@@ -70,6 +72,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
           return cache;
         },
       },
+      ...(options.eventTtlMs === undefined ? {} : { eventTtlMs: options.eventTtlMs }),
     });
     await bootstrap(registry);
     api = new ApiServer({
@@ -97,6 +100,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
       close(): Promise<void> {
         closed ??= (async () => {
           await server.close();
+          registry.close();
           watchHub.close();
           await store.close();
         })();

@@ -38,6 +38,7 @@ import {
   type QualifiedResource,
   type Status,
 } from '../../../core/errors.js';
+import { limits } from '../../../core/limits.js';
 import { objectKey } from '../../../core/store/keys.js';
 import {
   ConflictError,
@@ -92,6 +93,14 @@ export interface RegistryOptions {
   readonly now?: () => Date;
   readonly uid?: () => string;
   readonly serviceCidr?: string;
+  /** Events are deleted this long after their last write (default limits.eventTtlMs; 0: never). */
+  readonly eventTtlMs?: number;
+  /**
+   * How often expired Events are swept (default: 5% of the TTL, between 10 ms and 1 s, as kube's
+   * etcd lease reuse lets an Event outlive its TTL by up to 5%). 0: no timer, the owner calls
+   * sweepExpiredEvents() (tests with a clock of their own).
+   */
+  readonly eventTtlSweepPeriodMs?: number;
 }
 
 /** What the HTTP server knows of a create beyond its arguments. */
@@ -135,6 +144,7 @@ function successStatus(kind: KindInfo, name: string, uid: string | undefined, co
 const returnsDeletedObject = new Set(['pods', 'namespaces', 'services', 'nodes', 'persistentvolumes', 'persistentvolumeclaims']);
 
 const podKind = kindByResource('', 'pods');
+const eventKind = kindByResource('', 'events');
 const priorityClassKind = kindByResource('scheduling.k8s.io', 'priorityclasses');
 
 /** What the Priority admission plugin gives a new Pod: a class's name, value and policy. */
@@ -165,12 +175,36 @@ export class Registry implements ClusterApi {
   private defaultPriority: PriorityChoice | undefined = undefined;
   private priorityClassWritesInFlight = 0;
 
+  /** Event TTL (see EventExpiry): 0 when Events are kept forever. */
+  private readonly eventTtlMs: number;
+  private readonly eventExpiry = new EventExpiry();
+  /** The Events found in the cache have been queued (done once, when the cache is ready). */
+  private eventExpirySeeded = false;
+  private eventSweepTimer: NodeJS.Timeout | undefined = undefined;
+  /** The sweep under way: sweeps run one at a time (a timer tick during one is skipped). */
+  private eventSweep: Promise<number> | undefined = undefined;
+
   constructor(options: RegistryOptions) {
     this.store = options.store;
     this.caches = options.caches;
     this.now = options.now ?? (() => new Date());
     this.uid = options.uid ?? randomUUID;
     this.clusterIps = new ClusterIpAllocator(options.serviceCidr);
+    this.eventTtlMs = options.eventTtlMs ?? limits.eventTtlMs;
+    if (!(this.eventTtlMs >= 0 && Number.isFinite(this.eventTtlMs))) {
+      throw new Error(`eventTtlMs must be a finite number >= 0, not ${this.eventTtlMs}`);
+    }
+    const periodMs = options.eventTtlSweepPeriodMs ?? Math.min(1000, Math.max(10, Math.floor(this.eventTtlMs / 20)));
+    if (this.eventTtlMs > 0 && periodMs > 0 && eventKind !== undefined) {
+      this.eventSweepTimer = setInterval(() => this.sweepOnTimer(), periodMs);
+      this.eventSweepTimer.unref();
+    }
+  }
+
+  /** Stops the registry's timers (the Event TTL sweep). Call before closing the store. */
+  close(): void {
+    if (this.eventSweepTimer !== undefined) clearInterval(this.eventSweepTimer);
+    this.eventSweepTimer = undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -374,6 +408,7 @@ export class Registry implements ClusterApi {
       } finally {
         if (tracked) this.endPriorityClassWrite();
       }
+      if (kind === eventKind) this.eventWritten(kv);
       return { object: this.stored(kind, namespace, kv, flags.msgpackResponse === true) as T, created: true, warnings };
     } catch (e) {
       release();
@@ -512,6 +547,7 @@ export class Registry implements ClusterApi {
           case 'update': {
             if (options.dryRun === true) return { object: plan.object as T, gone: false };
             const kv = await this.store.update(key, stripForStorage(plan.object), expected);
+            if (kind === eventKind) this.eventWritten(kv);
             return { object: this.stored(kind, namespace, kv) as T, gone: false };
           }
           case 'delete': {
@@ -688,6 +724,7 @@ export class Registry implements ClusterApi {
     const tracked = this.beginPriorityClassWrite(kind);
     try {
       const kv = await this.store.update(key, stripForStorage(obj), expected ?? currentRv);
+      if (kind === eventKind) this.eventWritten(kv);
       if (shouldDeleteAfterUpdate(kv.value)) {
         const deleted = await this.store.delete(key, { expectedModRevision: kv.modRevision }).catch((e: unknown) => {
           if (e instanceof ConflictError || e instanceof KeyNotFoundError) return undefined;
@@ -1059,6 +1096,91 @@ export class Registry implements ClusterApi {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Event TTL
+
+  /** An Event was created or updated: it now lives until eventTtlMs from now. */
+  private eventWritten(kv: KeyValue<KubeObject>): void {
+    if (this.eventTtlMs === 0) return;
+    this.seedEventExpiry();
+    const meta = kv.value.metadata;
+    this.eventExpiry.push(this.now().getTime() + this.eventTtlMs, meta.namespace ?? '', meta.name ?? '', kv.modRevision);
+  }
+
+  /**
+   * Queues the Events the cache holds that no write of this process has queued (those from before
+   * a restart), each from the latest time it records: its creation, its managedFields, its
+   * lastTimestamp / eventTime / series.lastObservedTime. No later than now.
+   */
+  private seedEventExpiry(): void {
+    if (this.eventExpirySeeded || eventKind === undefined) return;
+    const cache = this.cacheOf(eventKind);
+    if (!cache.ready) return;
+    this.eventExpirySeeded = true;
+    const nowMs = this.now().getTime();
+    const entries = cache.listNow({}).entries;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as Entry;
+      this.eventExpiry.push(eventLastWriteMs(e.object, nowMs) + this.eventTtlMs, e.namespace, e.name, e.modRevision);
+    }
+    this.eventExpiry.sortByExpiry();
+  }
+
+  private sweepOnTimer(): void {
+    if (this.eventSweep !== undefined) return;
+    this.sweepExpiredEvents().catch((e: unknown) => {
+      process.emitWarning(`event TTL sweep failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+
+  /**
+   * Deletes the Events whose TTL has run out, as an etcd lease expiring would (no finalizers, no
+   * grace: the key goes, watchers see DELETED). Examines at most limits.eventTtlSweepEntriesMax
+   * queue entries; an entry whose Event was written again since (a later entry is queued) or is
+   * gone is dropped. Resolves to how many Events it deleted. The timer calls it; tests may too
+   * (after the sweep under way, if any).
+   */
+  async sweepExpiredEvents(): Promise<number> {
+    while (this.eventSweep !== undefined) await this.eventSweep.catch(noop);
+    const sweep = this.sweepOnce();
+    this.eventSweep = sweep;
+    try {
+      return await sweep;
+    } finally {
+      if (this.eventSweep === sweep) this.eventSweep = undefined;
+    }
+  }
+
+  private async sweepOnce(): Promise<number> {
+    if (this.eventTtlMs === 0 || eventKind === undefined) return 0;
+    this.seedEventExpiry();
+    const q = this.eventExpiry;
+    const cache = this.cacheOf(eventKind);
+    const nowMs = this.now().getTime();
+    const deletes: Promise<boolean>[] = [];
+    for (let n = 0; n < limits.eventTtlSweepEntriesMax && q.size > 0 && q.headExpiresAtMs() <= nowMs; n++) {
+      const namespace = q.headNamespace();
+      const name = q.headName();
+      const revision = q.headRevision();
+      q.shift();
+      if (cache.getEntry(namespace, name)?.modRevision !== revision) continue;
+      const key = this.keyOf(eventKind, namespace, name);
+      deletes.push(
+        this.store.delete(key, { expectedModRevision: revision }).then(
+          () => true,
+          (e: unknown) => {
+            // Written or deleted meanwhile: the later write has its own entry.
+            if (e instanceof ConflictError || e instanceof KeyNotFoundError) return false;
+            throw e;
+          },
+        ),
+      );
+    }
+    let deleted = 0;
+    for (const ok of await Promise.all(deletes)) if (ok) deleted++;
+    return deleted;
+  }
+
+  // ---------------------------------------------------------------------------------------------
 
   /** Store errors → Kubernetes Status errors. */
   private translate(e: unknown, kind: KindInfo, name: string): StatusError {
@@ -1074,6 +1196,99 @@ export class Registry implements ClusterApi {
 }
 
 function noop(): void {}
+
+/**
+ * When Events expire, in write order. kube-apiserver gives an Event an etcd lease of --event-ttl
+ * on every create and update; here the registry, which sees every write, queues
+ * (expiresAtMs, namespace, name, modRevision) per write. With one TTL, write order is expiry
+ * order, so the queue is a FIFO: the sweep pops from the head while it has expired. An Event
+ * written again has a later entry; its earlier ones no longer match its revision and are dropped.
+ *
+ *   head →  [t0 ns/a r5] [t1 ns/b r6] [t2 ns/a r9] …   (t0 <= t1 <= t2)
+ *            a@r5 is stale (a is at r9 now): popped at t0 without a delete; a goes at t2.
+ *
+ * Parallel arrays from `head` on; the consumed front is cut off once it is half the arrays.
+ */
+class EventExpiry {
+  private expiresAtMs: number[] = [];
+  private namespaces: string[] = [];
+  private names: string[] = [];
+  private revisions: number[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.expiresAtMs.length - this.head;
+  }
+
+  push(expiresAtMs: number, namespace: string, name: string, revision: number): void {
+    this.expiresAtMs.push(expiresAtMs);
+    this.namespaces.push(namespace);
+    this.names.push(name);
+    this.revisions.push(revision);
+  }
+
+  headExpiresAtMs(): number {
+    return this.expiresAtMs[this.head] as number;
+  }
+
+  headNamespace(): string {
+    return this.namespaces[this.head] as string;
+  }
+
+  headName(): string {
+    return this.names[this.head] as string;
+  }
+
+  headRevision(): number {
+    return this.revisions[this.head] as number;
+  }
+
+  shift(): void {
+    if (this.head >= this.expiresAtMs.length) throw new Error('invariant: shift() of an empty EventExpiry');
+    this.head++;
+    if (this.head === this.expiresAtMs.length) {
+      this.expiresAtMs.length = this.namespaces.length = this.names.length = this.revisions.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.expiresAtMs.length) {
+      this.expiresAtMs = this.expiresAtMs.slice(this.head);
+      this.namespaces = this.namespaces.slice(this.head);
+      this.names = this.names.slice(this.head);
+      this.revisions = this.revisions.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Restores expiry order after the seed (once, at start: the only out-of-order pushes). */
+  sortByExpiry(): void {
+    const order: number[] = [];
+    for (let i = this.head; i < this.expiresAtMs.length; i++) order.push(i);
+    order.sort((a, b) => (this.expiresAtMs[a] as number) - (this.expiresAtMs[b] as number) || a - b);
+    this.expiresAtMs = order.map((i) => this.expiresAtMs[i] as number);
+    this.namespaces = order.map((i) => this.namespaces[i] as string);
+    this.names = order.map((i) => this.names[i] as string);
+    this.revisions = order.map((i) => this.revisions[i] as number);
+    this.head = 0;
+  }
+}
+
+/** The latest time an Event records about itself, in epoch ms, no later than `nowMs`. */
+function eventLastWriteMs(event: KubeObject, nowMs: number): number {
+  const e = event as unknown as Fields;
+  let latest = Number.NEGATIVE_INFINITY;
+  const consider = (v: unknown): void => {
+    if (typeof v !== 'string') return;
+    const t = Date.parse(v);
+    if (t > latest) latest = t;
+  };
+  consider(event.metadata.creationTimestamp);
+  const managed = event.metadata.managedFields;
+  if (Array.isArray(managed)) for (const m of managed as unknown[]) if (isFields(m)) consider(m['time']);
+  consider(e['lastTimestamp']);
+  consider(e['eventTime']);
+  const series = e['series'];
+  if (isFields(series)) consider(series['lastObservedTime']);
+  return latest === Number.NEGATIVE_INFINITY || latest > nowMs ? nowMs : latest;
+}
 
 function isFields(v: unknown): v is Fields {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
