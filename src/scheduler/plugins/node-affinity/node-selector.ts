@@ -15,11 +15,14 @@
 //   matchExpressions  In / NotIn need values, Exists / DoesNotExist take none, Gt / Lt exactly one
 //                     integer;
 //   matchFields       In / NotIn with exactly one value; no other operator.
+// A selector compiled for a node without fields ('labelsOnly', a PersistentVolume's) compiles
+// its well-formed matchFields to Op.Pass: nodeaffinity compares a term's matchFields only when
+// the node has a field, and a Node without a name has none.
 import type { InternTable } from '../../workers/intern.js';
 import type { NodeTable } from '../../workers/node-table.js';
 
 const Field = { Label: 0, Name: 1, Other: 2 } as const;
-const Op = { In: 0, NotIn: 1, Exists: 2, DoesNotExist: 3, Gt: 4, Lt: 5, Invalid: 6 } as const;
+const Op = { In: 0, NotIn: 1, Exists: 2, DoesNotExist: 3, Gt: 4, Lt: 5, Invalid: 6, Pass: 7 } as const;
 /** Interned id of "": the value of a field a node does not have. */
 const emptyStringId = 0;
 
@@ -33,6 +36,13 @@ export interface SelectorTerm {
   readonly matchExpressions?: readonly SelectorRequirement[] | undefined;
   readonly matchFields?: readonly SelectorRequirement[] | undefined;
 }
+
+/**
+ * What the node a selector is matched against carries. `node`: the whole node, its name among
+ * its fields (a Pod's node affinity). `labelsOnly`: its labels and no field, as
+ * volume.CheckNodeAffinity builds the Node it matches a PersistentVolume's nodeAffinity against.
+ */
+export type NodeShape = 'node' | 'labelsOnly';
 
 /** The program of "no selector": every node matches. */
 export const matchAll: Int32Array = Int32Array.of(-1);
@@ -69,26 +79,32 @@ function requirementOp(r: SelectorRequirement, field: number): number {
   }
 }
 
-function compileRequirement(r: SelectorRequirement, field: number, intern: InternTable, out: number[]): void {
+function compileRequirement(r: SelectorRequirement, field: number, shape: NodeShape, intern: InternTable, out: number[]): void {
   const values = r.values ?? [];
-  out.push(field, field === Field.Label ? intern.intern(r.key) : 0, requirementOp(r, field), values.length);
+  let op = requirementOp(r, field);
+  // A node without fields skips the matchFields it could parse; a parse error still fails the term.
+  if (field !== Field.Label && shape === 'labelsOnly' && op !== Op.Invalid) op = Op.Pass;
+  out.push(field, field === Field.Label ? intern.intern(r.key) : 0, op, values.length);
   for (const v of values) out.push(intern.intern(v));
 }
 
 /** Appends one term (reqCount, req*) to `out`. */
-export function compileTerm(term: SelectorTerm, intern: InternTable, out: number[]): void {
+export function compileTerm(term: SelectorTerm, intern: InternTable, out: number[], shape: NodeShape = 'node'): void {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   out.push(exprs.length + fields.length);
-  for (const r of exprs) compileRequirement(r, Field.Label, intern, out);
-  for (const r of fields) compileRequirement(r, fieldOf(r.key), intern, out);
+  for (const r of exprs) compileRequirement(r, Field.Label, shape, intern, out);
+  for (const r of fields) compileRequirement(r, fieldOf(r.key), shape, intern, out);
 }
 
-/** nodeSelectorTerms as a selector program; undefined (no selector at all) is matchAll. */
-export function compileNodeSelector(terms: readonly SelectorTerm[] | undefined, intern: InternTable): Int32Array {
+/**
+ * nodeSelectorTerms as a selector program, matched against nodes of the given shape; undefined
+ * (no selector at all) is matchAll.
+ */
+export function compileNodeSelector(terms: readonly SelectorTerm[] | undefined, intern: InternTable, shape: NodeShape = 'node'): Int32Array {
   if (terms === undefined) return matchAll;
   const out: number[] = [terms.length];
-  for (const t of terms) compileTerm(t, intern, out);
+  for (const t of terms) compileTerm(t, intern, out, shape);
   return Int32Array.from(out);
 }
 
@@ -119,6 +135,8 @@ export function termMatches(table: NodeTable, numeric: Float64Array, node: numbe
         break;
       case Op.DoesNotExist:
         if (have >= 0) return false;
+        break;
+      case Op.Pass:
         break;
       case Op.Gt:
       case Op.Lt: {
@@ -164,6 +182,8 @@ export interface NodeFields {
 
 function requirementMatchesObject(r: SelectorRequirement, field: number, node: NodeFields): boolean {
   const op = requirementOp(r, field);
+  // extractNodeFields gives a nameless Node no field at all, and an empty field set is not compared.
+  if (field !== Field.Label && (node.metadata.name ?? '') === '') return op !== Op.Invalid;
   const have = field === Field.Label ? node.metadata.labels?.[r.key] : field === Field.Name ? (node.metadata.name ?? '') : '';
   const values = r.values ?? [];
   switch (op) {
@@ -184,7 +204,8 @@ function requirementMatchesObject(r: SelectorRequirement, field: number, node: N
 
 /**
  * The same match over a Node object instead of the table, for callers that hold objects (cold
- * paths: PodTopologySpread's domain counting). Same semantics as the compiled program.
+ * paths: PodTopologySpread's domain counting). Same semantics as the compiled program; a Node
+ * without a name is the 'labelsOnly' shape.
  */
 export function nodeSelectorTermsMatchObject(terms: readonly SelectorTerm[], node: NodeFields): boolean {
   for (const term of terms) {

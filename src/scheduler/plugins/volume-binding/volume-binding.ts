@@ -80,13 +80,16 @@ function storageOf(q: Readonly<Record<string, string | number>> | undefined): nu
 }
 
 /**
- * A PV's nodeAffinity.required as a selector program (matchAll without one). matchFields match the
- * node's name, as NodeAffinity's do. (kube's binder differs here: volume.CheckNodeAffinity hands
- * the selector a Node carrying only labels, so it skips matchFields and a PV pinned by
- * `metadata.name In` matches every node.)
+ * A PV's nodeAffinity.required as a selector program (matchAll without one), matched as kube's
+ * binder does: volume.CheckNodeAffinity (component-helpers storage/volume) hands the selector a
+ * Node built from the labels alone, which has no metadata.name field, and nodeaffinity skips
+ * matchFields on a node without fields. So a well-formed matchField (In / NotIn one value) passes
+ * every node: a PV pinned by `metadata.name In [n1]` alone fits any node, and next to
+ * matchExpressions only the labels decide. A malformed one still fails its term. The kubelet's
+ * mount check calls the same function (kubernetes/kubernetes#81725 and #82562, closed unfixed).
  */
 function compileVolumeAffinity(pv: PersistentVolume, ctx: PrepareContext): Int32Array {
-  return compileNodeSelector(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, ctx.intern);
+  return compileNodeSelector(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, ctx.intern, 'labelsOnly');
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   matchAll,
   nodeSelectorTermsMatchObject,
   selectorMatches,
+  type NodeShape,
   type SelectorRequirement,
   type SelectorTerm,
 } from '../../../../src/scheduler/plugins/node-affinity/node-selector.js';
@@ -19,11 +20,17 @@ const nodes: NodeSpec[] = [
   { name: 'c', labels: { cores: 'many' } },
 ];
 
-/** Per node, whether the terms match: through the compiled program and through the objects. */
-function matches(cluster: Cluster, terms: readonly SelectorTerm[] | undefined): { table: boolean[]; objects: boolean[] } {
-  const program = compileNodeSelector(terms, cluster.intern);
+/**
+ * Per node, whether the terms match: through the program compiled for `shape` and through the
+ * objects (for 'labelsOnly', Nodes carrying only their labels, as volume.CheckNodeAffinity builds).
+ */
+function matches(cluster: Cluster, terms: readonly SelectorTerm[] | undefined, shape: NodeShape = 'node'): { table: boolean[]; objects: boolean[] } {
+  const program = compileNodeSelector(terms, cluster.intern, shape);
   const table = Array.from(cluster.nodes, (n) => selectorMatches(cluster.table, cluster.intern.columns.numeric, n, program));
-  const objects = cluster.nodeObjects.map((n) => terms === undefined || nodeSelectorTermsMatchObject(terms, n));
+  const objects = cluster.nodeObjects.map((n) => {
+    const seen = shape === 'node' ? n : { metadata: { labels: n.metadata.labels } };
+    return terms === undefined || nodeSelectorTermsMatchObject(terms, seen);
+  });
   return { table, objects };
 }
 
@@ -69,6 +76,36 @@ test('requirements as component-helpers nodeaffinity reads them; unparsable ones
   assert.equal(compileNodeSelector(undefined, cluster.intern), matchAll);
 });
 
+test('labelsOnly (a PV’s nodeAffinity): well-formed matchFields pass every node, malformed ones still fail their term', () => {
+  const cluster = new Cluster(nodes);
+  const cases: { name: string; terms: SelectorTerm[]; want: boolean[] }[] = [
+    { name: 'metadata.name In', terms: [field('metadata.name', 'In', 'b')], want: [true, true, true] },
+    { name: 'metadata.name NotIn', terms: [field('metadata.name', 'NotIn', 'b')], want: [true, true, true] },
+    { name: 'another field In', terms: [field('spec.unschedulable', 'In', 'true')], want: [true, true, true] },
+    { name: 'In two names: a parse error', terms: [field('metadata.name', 'In', 'a', 'b')], want: [false, false, false] },
+    { name: 'In without a value: a parse error', terms: [field('metadata.name', 'In')], want: [false, false, false] },
+    { name: 'Exists: a parse error', terms: [field('metadata.name', 'Exists')], want: [false, false, false] },
+    {
+      name: 'ANDed with expressions: the labels decide',
+      terms: [{ matchExpressions: [{ key: 'zone', operator: 'Exists' }], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['c'] }] }],
+      want: [true, true, false],
+    },
+    {
+      name: 'a malformed field fails the expressions beside it',
+      terms: [{ matchExpressions: [{ key: 'zone', operator: 'Exists' }], matchFields: [{ key: 'metadata.name', operator: 'Gt', values: ['1'] }] }],
+      want: [false, false, false],
+    },
+    { name: 'label requirements as with the whole node', terms: [expr('cores', 'Gt', '4'), expr('zone', 'NotIn', 'z1', 'z2')], want: [true, false, true] },
+    { name: 'no terms', terms: [], want: [false, false, false] },
+    { name: 'an empty term', terms: [{}], want: [false, false, false] },
+  ];
+  for (const c of cases) {
+    const got = matches(cluster, c.terms, 'labelsOnly');
+    assert.deepEqual(got.table, c.want, `${c.name} (table)`);
+    assert.deepEqual(got.objects, c.want, `${c.name} (objects)`);
+  }
+});
+
 test('property: the compiled program and the object match agree on any selector and nodes', () => {
   const keys = ['zone', 'cores', 'disk'];
   const values = ['z1', 'z2', '1', '8', '-3', 'x', ''];
@@ -85,11 +122,16 @@ test('property: the compiled program and the object match agree on any selector 
   });
   const labels = fc.dictionary(fc.constantFrom(...keys), fc.constantFrom(...values), { maxKeys: 3 });
   fc.assert(
-    fc.property(fc.option(fc.array(term, { maxLength: 3 }), { nil: undefined }), fc.array(labels, { minLength: 4, maxLength: 4 }), (terms, nodeLabels) => {
-      const cluster = new Cluster(nodeLabels.map((l, i) => ({ name: names[i]!, labels: l })));
-      const got = matches(cluster, terms);
-      assert.deepEqual(got.table, got.objects);
-    }),
+    fc.property(
+      fc.option(fc.array(term, { maxLength: 3 }), { nil: undefined }),
+      fc.array(labels, { minLength: 4, maxLength: 4 }),
+      fc.constantFrom<NodeShape>('node', 'labelsOnly'),
+      (terms, nodeLabels, shape) => {
+        const cluster = new Cluster(nodeLabels.map((l, i) => ({ name: names[i]!, labels: l })));
+        const got = matches(cluster, terms, shape);
+        assert.deepEqual(got.table, got.objects);
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -201,20 +201,24 @@ function pinnedPV(name: string, terms: SelectorTerms, extra: Partial<NonNullable
   return { ...v, spec: { ...v.spec, nodeAffinity: { required: { nodeSelectorTerms: terms } } } };
 }
 
-const nameIs = (operator: 'In' | 'NotIn', ...values: string[]) => ({ matchFields: [{ key: 'metadata.name', operator, values }] });
+const nameIs = (operator: 'In' | 'NotIn' | 'Exists', ...values: string[]) => ({ matchFields: [{ key: 'metadata.name', operator, values }] });
+const zoneIn = (...values: string[]) => ({ matchExpressions: [{ key: 'zone', operator: 'In' as const, values }] });
 
-test('VolumeBinding Filter: a PV’s matchFields on metadata.name select nodes by name, as NodeAffinity’s do', () => {
+test('VolumeBinding Filter: a PV’s matchFields are skipped, as volume.CheckNodeAffinity matches a Node built from labels alone', () => {
   const ok: string[] = [];
+  const everywhere = [ok, ok, ok];
+  const nowhere = [[bindConflict], [bindConflict], [bindConflict]];
   const cases: { name: string; terms: SelectorTerms; want: string[][] }[] = [
-    { name: 'In n1: only n1', terms: [nameIs('In', 'n1')], want: [[bindConflict], ok, [bindConflict]] },
-    { name: 'NotIn n1: every other node', terms: [nameIs('NotIn', 'n1')], want: [ok, [bindConflict], ok] },
-    { name: 'In two names: kube’s parser refuses it, so no node', terms: [nameIs('In', 'n0', 'n1')], want: [[bindConflict], [bindConflict], [bindConflict]] },
-    {
-      name: 'ANDed with a label expression',
-      terms: [{ ...nameIs('NotIn', 'n0'), matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] }],
-      want: [[bindConflict], ok, [bindConflict]],
-    },
-    { name: 'ORed with a label term', terms: [nameIs('In', 'n0'), { matchExpressions: [{ key: 'zone', operator: 'In', values: ['c'] }] }], want: [ok, [bindConflict], ok] },
+    { name: 'metadata.name In n1 alone: every node', terms: [nameIs('In', 'n1')], want: everywhere },
+    { name: 'metadata.name NotIn n1 alone: every node', terms: [nameIs('NotIn', 'n1')], want: everywhere },
+    { name: 'a field kube cannot select on, well-formed: every node', terms: [{ matchFields: [{ key: 'spec.unschedulable', operator: 'In', values: ['true'] }] }], want: everywhere },
+    { name: 'In two names: a parse error, so no node', terms: [nameIs('In', 'n0', 'n1')], want: nowhere },
+    { name: 'Exists on a field: a parse error, so no node', terms: [nameIs('Exists')], want: nowhere },
+    { name: 'NotIn without a value: a parse error, so no node', terms: [nameIs('NotIn')], want: nowhere },
+    { name: 'next to a label expression, only the labels decide', terms: [{ ...nameIs('In', 'n0'), ...zoneIn('b', 'c') }], want: [[bindConflict], ok, ok] },
+    { name: 'a parse error in the fields spoils the label expression beside it', terms: [{ ...nameIs('In', 'n0', 'n1'), ...zoneIn('a') }], want: nowhere },
+    { name: 'ORed with a label term, the name term admits every node', terms: [nameIs('In', 'n0'), zoneIn('c')], want: everywhere },
+    { name: 'ORed: a broken name term leaves the label term', terms: [nameIs('Exists'), zoneIn('c')], want: [[bindConflict], [bindConflict], ok] },
   ];
   for (const c of cases) {
     const volumes = new VolumeCatalog();
@@ -224,38 +228,48 @@ test('VolumeBinding Filter: a PV’s matchFields on metadata.name select nodes b
     const plugin = newVolumeBinding(undefined, 'args', { binder, volumes });
     assert.deepEqual(new Cluster(zoneNodes).filter(plugin, withClaims('p', 'data')), c.want, c.name);
   }
-  // A claim already bound to a PV pinned by name: the other nodes conflict.
-  const volumes = new VolumeCatalog();
-  volumes.addVolume(pinnedPV('pv-n2', [nameIs('In', 'n2')], { claimRef: { namespace: 'default', name: 'bound' } }));
-  volumes.addClaim(pvc('bound', { ...want('1Gi', 'local'), volumeName: 'pv-n2' }));
-  const plugin = newVolumeBinding(undefined, 'args', { binder, volumes });
-  assert.deepEqual(new Cluster(zoneNodes).filter(plugin, withClaims('p', 'bound')), [[nodeConflict], [nodeConflict], ok]);
+  // A claim already bound to a PV pinned by name: checkBoundClaims finds no conflict on any node;
+  // one whose name requirement does not parse conflicts on every node.
+  const bound: { terms: SelectorTerms; want: string[][] }[] = [
+    { terms: [nameIs('In', 'n2')], want: everywhere },
+    { terms: [nameIs('In', 'n1', 'n2')], want: [[nodeConflict], [nodeConflict], [nodeConflict]] },
+    { terms: [{ ...nameIs('NotIn', 'n2'), ...zoneIn('c') }], want: [[nodeConflict], [nodeConflict], ok] },
+  ];
+  for (const c of bound) {
+    const volumes = new VolumeCatalog();
+    volumes.addVolume(pinnedPV('pv-bound', c.terms, { claimRef: { namespace: 'default', name: 'bound' } }));
+    volumes.addClaim(pvc('bound', { ...want('1Gi', 'local'), volumeName: 'pv-bound' }));
+    const plugin = newVolumeBinding(undefined, 'args', { binder, volumes });
+    assert.deepEqual(new Cluster(zoneNodes).filter(plugin, withClaims('p', 'bound')), c.want, JSON.stringify(c.terms));
+  }
 });
 
-test('PVs pinned by metadata.name through the scheduler: each pod lands where its volume is, and binds it', async () => {
+test('PVs pinned by metadata.name through the scheduler: the name does not steer the pod, as in kube-scheduler', async () => {
   const volumes = new VolumeCatalog();
   volumes.addStorageClass(storageClass('local', 'WaitForFirstConsumer', 'kubernetes.io/no-provisioner'));
-  // Node labels say nothing about the PVs: only the names do.
   volumes.addVolume(pinnedPV('on-n2', [nameIs('In', 'n2')]));
-  volumes.addVolume(pinnedPV('not-n0', [nameIs('NotIn', 'n0')], { capacity: { storage: '20Gi' } }));
-  volumes.addVolume(pinnedPV('on-n0-bound', [nameIs('In', 'n0')], { claimRef: { namespace: 'default', name: 'pre' } }));
+  volumes.addVolume(pinnedPV('on-n2-bound', [nameIs('In', 'n2')], { claimRef: { namespace: 'default', name: 'pre' } }));
+  volumes.addVolume(pinnedPV('broken', [nameIs('In', 'n1', 'n2')], { capacity: { storage: '50Gi' } }));
   volumes.addClaim(pvc('small', want('10Gi', 'local')));
-  volumes.addClaim(pvc('large', want('20Gi', 'local')));
-  volumes.addClaim(pvc('pre', { ...want('1Gi', 'local'), volumeName: 'on-n0-bound' }));
+  volumes.addClaim(pvc('pre', { ...want('1Gi', 'local'), volumeName: 'on-n2-bound' }));
+  volumes.addClaim(pvc('huge', want('50Gi', 'local')));
   const s = createScheduler({ volumes, check: 'full' });
+  const failures: Unschedulable[] = [];
+  s.onUnschedulable((u) => failures.push(u));
   try {
-    for (let i = 0; i < 3; i++) s.addNode(node({ name: `n${i}`, labels: { 'kubernetes.io/hostname': `host-${i}` } }));
-    // Only not-n0 holds 20Gi: n1 or n2. Then only on-n2 is left for the 10Gi claim: n2.
-    s.addPod(withClaims('uses-large', 'large'));
+    for (let i = 0; i < 3; i++) s.addNode(node({ name: `n${i}`, labels: { 'kubernetes.io/hostname': `n${i}` } }));
+    // The pods ask for n0; the PVs name n2, which kube's VolumeBinding does not read.
+    const onN0 = { 'kubernetes.io/hostname': 'n0' };
+    s.addPod({ ...withClaims('uses-small', 'small'), spec: { ...withClaims('uses-small', 'small').spec!, nodeSelector: onN0 } });
+    s.addPod({ ...withClaims('uses-pre', 'pre'), spec: { ...withClaims('uses-pre', 'pre').spec!, nodeSelector: onN0 } });
+    // Only the PV whose name requirement does not parse holds 50Gi: it fits no node.
+    s.addPod(withClaims('uses-huge', 'huge'));
     await s.idle();
-    s.addPod(withClaims('uses-small', 'small'));
-    s.addPod(withClaims('uses-pre', 'pre'));
-    await s.idle();
-    assert.ok(['n1', 'n2'].includes(s.placementOf('default', 'uses-large') ?? ''), s.placementOf('default', 'uses-large'));
-    assert.equal(volumes.claim('default', 'large')?.spec?.volumeName, 'not-n0');
-    assert.equal(s.placementOf('default', 'uses-small'), 'n2');
+    assert.equal(s.placementOf('default', 'uses-small'), 'n0');
     assert.equal(volumes.claim('default', 'small')?.spec?.volumeName, 'on-n2');
     assert.equal(s.placementOf('default', 'uses-pre'), 'n0');
+    assert.equal(s.placementOf('default', 'uses-huge'), undefined);
+    assert.ok(failures.some((f) => f.pod.metadata.name === 'uses-huge' && f.message.startsWith(`0/3 nodes are available: 3 ${bindConflict}.`)), JSON.stringify(failures.map((f) => f.message)));
     assert.equal(s.stats().placementViolations, 0);
   } finally {
     await s.close();
