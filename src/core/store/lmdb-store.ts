@@ -964,9 +964,6 @@ export class LmdbStore<T = unknown> implements Store<T> {
   #ship(): void {
     this.#shipScheduled = false;
     if (this.#failure !== undefined) return;
-    // Commits the writer finished meanwhile: acknowledged now, and their room in the ring reused.
-    this.#writer.poll();
-    if (this.#failure !== undefined) return;
     let compaction: CompactionPlan | undefined;
     if (!this.#compactionInFlight && this.#compactedThrough < this.#compactedRevision && !this.#closed) {
       compaction = this.#planCompaction(this.#compactedRevision);

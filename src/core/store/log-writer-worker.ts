@@ -262,10 +262,7 @@ async function run(): Promise<void> {
     readAt = plan.end;
     // The bytes up to here may be reused by the store.
     Atomics.store(control, Control.Tail, readAt);
-    if (plan.shipments > 0) {
-      Atomics.add(control, Control.Durable, plan.shipments);
-      report({ type: 'durable' });
-    }
+    if (plan.shipments > 0) report({ type: 'durable', shipments: plan.shipments });
   }
 
   preallocation?.preallocator.close();

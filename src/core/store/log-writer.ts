@@ -52,13 +52,8 @@ export const enum Control {
   Head = 2,
   /** Up to where the writer has committed what it read (the store may reuse the bytes before). */
   Tail = 3,
-  /**
-   * Shipments made durable so far (wrapping Int32): the store reads it whenever it ships, so a
-   * commit is acknowledged without waiting for the report message to get through a busy event loop.
-   */
-  Durable = 4,
 }
-export const controlBytes = 32;
+export const controlBytes = 16;
 export const recordHeaderBytes = 16;
 
 export const enum RecordKind {
@@ -88,8 +83,8 @@ export interface ShippedCompaction {
 }
 
 export type LogWriterReport =
-  /** Control.Durable moved (a wake-up: the count is in the word). */
-  | { readonly type: 'durable' }
+  /** The oldest `shipments` not yet reported are durable (one transaction). */
+  | { readonly type: 'durable'; readonly shipments: number }
   /** A commit failed; the writer stopped. */
   | { readonly type: 'failed'; readonly message: string };
 
@@ -134,8 +129,6 @@ export class LogWriter {
   #head = 0;
   /** Shipments sent and not reported durable. The thread keeps the process alive only then. */
   #unreported = 0;
-  /** Control.Durable as last reported. */
-  #durableSeen = 0;
   /** No more ships: closing, failed or exited. */
   #stopped = false;
   #closeRequested = false;
@@ -160,7 +153,9 @@ export class LogWriter {
     this.#worker.unref();
     this.#worker.on('message', (report: LogWriterReport) => {
       if (report.type === 'durable') {
-        this.poll();
+        this.#unreported -= report.shipments;
+        if (this.#unreported === 0) this.#worker.unref();
+        this.events.durable(report.shipments);
       } else {
         this.#fail(new Error(`log commit failed: ${report.message}`));
       }
@@ -218,21 +213,6 @@ export class LogWriter {
     }
     this.#publish(at, true);
     return true;
-  }
-
-  /**
-   * Reports the shipments made durable since the last look (events.durable), if any. Called on
-   * the writer's message and by the store whenever it ships: an API server's event loop may take
-   * milliseconds to get to the message.
-   */
-  poll(): void {
-    const durable = Atomics.load(this.#control, Control.Durable);
-    if (durable === this.#durableSeen || this.#failed) return;
-    const shipments = (durable - this.#durableSeen) | 0;
-    this.#durableSeen = durable;
-    this.#unreported -= shipments;
-    if (this.#unreported === 0) this.#worker.unref();
-    this.events.durable(shipments);
   }
 
   /** Finishes every shipment, then stops the thread (which closes its handle on the env). */
