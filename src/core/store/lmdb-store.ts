@@ -65,15 +65,14 @@
 //
 // This process owns the directory (owner.ts), so compare-and-swap is checked in JS against the
 // newest state: the index plus the writes accepted but not yet durable (`pending`). A valid
-// write gets the next revision at once and joins the open batch; no revision is ever burned. At
-// the end of the turn (a microtask) the batch is shipped to the log writer (log-writer.ts), a
-// thread that commits everything shipped since its last commit in one synced transaction, back
-// to back, without waiting for this thread. When it reports a commit, the batches' heads join
-// #unindexed, their promises resolve and subscribers get their events, in revision order.
+// write gets the next revision at once and joins the open batch; no revision is ever burned. One
+// batch commits at a time: one synced transaction on the log; writes that arrive meanwhile form
+// the next batch. When it returns, the batch's heads join #unindexed, its promises resolve and
+// subscribers get its events, in revision order.
 //
-//   t0  w1 w2 w3 accepted (revs 11 12 13)  → batch A shipped
-//   t1  writer commits A (fsync)             ← w4 w5 accepted (revs 14 15), batch B shipped
-//   t2  A durable: resolve w1..w3, publish 11..13   (the writer is already committing B)
+//   t0  w1 w2 w3 accepted (revs 11 12 13)  → batch A, commit scheduled (setImmediate)
+//   t1  A commits (fsync)                   ← w4 w5 accepted (revs 14 15) into batch B
+//   t2  A durable: resolve w1..w3, publish 11..13; start B
 //
 // A crash loses only unacknowledged writes; their revisions were never visible, so reuse after a
 // restart is safe. The current revision on open is the greater of meta 'revision' and the last
@@ -101,9 +100,6 @@
 // the API's HTTP creates (arrivals spread over time) on a loaded machine: no gain either way.
 // Kept: data.mdb preallocated ahead of LMDB's last page (preallocate.ts), so both flushes
 // overwrite blocks the file has instead of extending it (no filesystem journal commit per flush).
-// Replaced: lmdb-js's asynchronous batch() for the log commit. Its commit started on a later turn
-// of this thread's event loop and its completion waited for one: with 64 HTTP creates at a time
-// a commit took ~5-6 ms from batch to acknowledgement for ~1 ms of system calls (measured).
 
 import { open } from 'lmdb';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
@@ -127,7 +123,7 @@ import {
   logHeaderBytes,
 } from './codec.js';
 import { currentOwnerRecord, isOwnerAlive, isOwnerRecord, openDataDirs } from './owner.js';
-import { LogWriter, batchRingBytesMax, ringBytesOf } from './log-writer.js';
+import { FilePreallocator } from './preallocate.js';
 import {
   CompactedError,
   ConflictError,
@@ -194,6 +190,12 @@ const compactionEntriesPerCommitMax = 4096;
 /** Replayed events are handed to a new subscriber in slices of this many. */
 const replaySliceEventsMax = 1024;
 const compactionIntervalMsDefault = 10_000;
+/**
+ * The log file is kept at least this far ahead of the pages LMDB uses, extended this far past
+ * them at a time (preallocate.ts: synced commits then overwrite blocks instead of extending).
+ */
+const logSlackBytesMin = 1 << 20;
+const logPreallocateStepBytes = 2 << 20;
 const recentValuesMaxDefault = 8192;
 const indexFlushKeysMinDefault = 4096;
 
@@ -226,16 +228,9 @@ class PendingWrite<T> {
   }
 }
 
-/**
- * Writes shipped to the log writer together (it may commit several batches in one transaction).
- * `durable` resolves (never rejects) once the commit is over.
- */
+/** Writes that commit together. `durable` resolves (never rejects) once the commit is over. */
 class Batch<T> {
   readonly writes: PendingWrite<T>[] = [];
-  /** The compaction chunk shipped with this batch, written in the same transaction. */
-  compaction: CompactionPlan | undefined;
-  /** What its writes take in the log writer's ring. */
-  ringBytes = 0;
   readonly durable: Promise<void>;
   settle: () => void = noop;
   constructor() {
@@ -254,9 +249,7 @@ interface CompactionWaiter {
 /** One compaction chunk: the removals to make and how far the scan got. */
 interface CompactionPlan {
   readonly logRevisions: Revision[];
-  /** Tombstones whose kv entries go, with each one's revision (kvRevisions[i] for kvKeys[i]). */
   readonly kvKeys: string[];
-  readonly kvRevisions: Revision[];
   readonly through: Revision;
 }
 
@@ -286,8 +279,8 @@ interface BinaryTable {
   }): Iterable<string | number>;
   put(key: string | number, value: Buffer, options?: { readonly append?: boolean }): Promise<boolean>;
   remove(key: string | number): Promise<boolean>;
-  /** Makes the next read start a new read transaction (one that sees the latest commit). */
-  resetReadTxn(): void;
+  /** lmdb's statistics; `lastPageNumber` is the environment's last used page. */
+  getStats(): { readonly pageSize: number; readonly lastPageNumber: number };
 }
 interface MetaTable {
   get(key: string): unknown;
@@ -330,21 +323,17 @@ export class LmdbStore<T = unknown> implements Store<T> {
   #compactedThrough: Revision;
   /** Last revision handed to an accepted write (≥ currentRevision). */
   #assignedRevision: Revision;
+  /** The compacted revision as meta holds it; a commit writes it only when it moved. */
+  #persistedCompactedRevision: Revision;
 
   /** Newest accepted-but-not-durable write per key. Written by #accept, cleared on commit. */
   readonly #pending = new Map<string, PendingWrite<T>>();
-  /** Batches accepted and not shipped yet, oldest first; the last one takes new writes. */
+  /** Batches waiting to commit, oldest first; the last one takes new writes. */
   readonly #queued: Batch<T>[] = [];
-  /** Batches shipped to the log writer and not durable yet, in shipping (= revision) order. */
-  readonly #inFlight: Batch<T>[] = [];
-  /** Writes accepted and not yet acknowledged (queued, shipped or committing). */
+  /** Writes accepted and not yet acknowledged (queued or committing). */
   #unacknowledged = 0;
-  #shipScheduled = false;
-  /** A compaction chunk is shipped and not durable: the next one is planned after it. */
-  #compactionInFlight = false;
-  /** The compacted revision as last shipped for meta 'compacted'. */
-  #shippedCompactedRevision: Revision;
-  readonly #writer: LogWriter;
+  #committing = false;
+  #cycleScheduled = false;
   #compactionWaiters: CompactionWaiter[] = [];
   /**
    * The values of recent writes by key, so that updates and reads of a key written lately skip
@@ -371,6 +360,12 @@ export class LmdbStore<T = unknown> implements Store<T> {
   /** Set when a commit failed: the store accepts no more writes (its state is unknown). */
   #failure: Error | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Keeps data.mdb allocated ahead of LMDB; undefined if it could not be opened. */
+  #preallocator: FilePreallocator | undefined;
+  /** LMDB's used bytes of the log file at the last look, plus an upper estimate since then. */
+  #logUsedBytes = 0;
+  #logAppendedBytesEstimate = 0;
+  #logPageBytes = 4096;
 
   private constructor(
     readonly path: string,
@@ -395,12 +390,8 @@ export class LmdbStore<T = unknown> implements Store<T> {
     this.#recentKeys = new Array<string | undefined>(recentValuesMax).fill(undefined);
     this.#recentRevisions = new Float64Array(recentValuesMax);
     this.#compactedRevision = state.compacted;
-    this.#shippedCompactedRevision = state.compacted;
+    this.#persistedCompactedRevision = state.compacted;
     this.#compactedThrough = state.compactedThrough;
-    this.#writer = new LogWriter(realPath, commitBatchWritesMax, state.current, {
-      durable: (shipments) => this.#onDurable(shipments),
-      failed: (error) => this.#fail(error),
-    });
   }
 
   /** @internal Use openLmdbStore. */
@@ -515,10 +506,11 @@ export class LmdbStore<T = unknown> implements Store<T> {
         recentValuesMax,
         state,
       );
+      store.#startPreallocation();
       store.#timer = setInterval(() => store.#compactByWindow(), compactionIntervalMs);
       store.#timer.unref();
       // Resume a physical compaction interrupted by a stop.
-      if (state.compactedThrough < state.compacted) store.#scheduleShip();
+      if (state.compactedThrough < state.compacted) store.#scheduleCycle();
       return store;
     } catch (e) {
       openDataDirs.delete(realPath);
@@ -909,7 +901,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
     const event: StoreEvent<T> = Object.freeze({ type: eventTypeByLogType[type], key, revision, kv, prev });
     const result = kv ?? prev;
     if (result === undefined) throw new Error('store invariant: a delete without a previous value');
-    const batch = this.#openBatch(ringBytesOf(logEntry.length));
+    const batch = this.#openBatch();
     const write = new PendingWrite<T>(
       event,
       result,
@@ -925,125 +917,133 @@ export class LmdbStore<T = unknown> implements Store<T> {
     });
     batch.writes.push(write);
     this.#pending.set(key, write);
-    this.#scheduleShip();
+    this.#scheduleCycle();
     return promise;
   }
 
-  /**
-   * The batch a write of `ringBytes` (in the log writer's ring) joins: the open one while it has
-   * fewer than commitBatchWritesMax writes and stays under batchRingBytesMax (so it always fits a
-   * drained ring), else a new one.
-   */
-  #openBatch(ringBytes: number): Batch<T> {
-    let batch = this.#queued[this.#queued.length - 1];
-    if (
-      batch === undefined ||
-      batch.writes.length >= this.commitBatchWritesMax ||
-      batch.ringBytes + ringBytes > batchRingBytesMax
-    ) {
-      batch = new Batch<T>();
-      this.#queued.push(batch);
+  #startPreallocation(): void {
+    try {
+      const stats = this.log.getStats();
+      this.#logPageBytes = stats.pageSize;
+      this.#logUsedBytes = (stats.lastPageNumber + 1) * stats.pageSize;
+      this.#preallocator = new FilePreallocator(join(this.realPath, 'data.mdb'), logPreallocateStepBytes, logSlackBytesMin);
+      this.#preallocator.ensure(this.#logUsedBytes);
+    } catch {
+      // Only an optimization: commits extend the file themselves without it.
+      this.#preallocator = undefined;
     }
-    batch.ringBytes += ringBytes;
+  }
+
+  /**
+   * Before a commit of `writes`: extends the log file if the commit might reach its end. LMDB's
+   * used size is asked (~30 µs) only when an upper estimate of what was appended since says the
+   * slack may be running out.
+   */
+  #preallocateLog(writes: readonly PendingWrite<T>[]): void {
+    const preallocator = this.#preallocator;
+    if (preallocator === undefined) return;
+    const page = this.#logPageBytes;
+    let batchBytes = 0;
+    for (let i = 0; i < writes.length; i++) {
+      const bytes = (writes[i] as PendingWrite<T>).logEntry.length + 16;
+      // Values over about half a page go to overflow pages of their own.
+      batchBytes += bytes > page / 2 ? Math.ceil(bytes / page) * page : bytes + (bytes >> 2);
+    }
+    this.#logAppendedBytesEstimate += batchBytes;
+    if (!preallocator.due(this.#logUsedBytes + this.#logAppendedBytesEstimate)) return;
+    // What LMDB uses now (before this batch), plus this batch.
+    const stats = this.log.getStats();
+    this.#logUsedBytes = (stats.lastPageNumber + 1) * page;
+    this.#logAppendedBytesEstimate = batchBytes;
+    preallocator.ensure(this.#logUsedBytes + batchBytes);
+  }
+
+  #openBatch(): Batch<T> {
+    const last = this.#queued[this.#queued.length - 1];
+    if (last !== undefined && last.writes.length < this.commitBatchWritesMax) return last;
+    const batch = new Batch<T>();
+    this.#queued.push(batch);
     return batch;
   }
 
   // ---- the commit pipeline --------------------------------------------------------------------
 
   /**
-   * Ships accepted writes to the log writer at the end of this turn's synchronous work (a
-   * microtask), so the writes of one request, or of one burst of in-process writers, go together.
+   * Starts a commit cycle on the next turn of the event loop (setImmediate), so every write
+   * accepted in this turn — typically the writers just woken by the previous commit — joins it.
    */
-  #scheduleShip(): void {
-    if (this.#shipScheduled) return;
-    this.#shipScheduled = true;
-    queueMicrotask(() => this.#ship());
+  #scheduleCycle(): void {
+    if (this.#cycleScheduled || this.#committing) return;
+    this.#cycleScheduled = true;
+    setImmediate(() => {
+      this.#cycleScheduled = false;
+      void this.#cycle();
+    });
   }
 
-  /** Sends every queued batch to the log writer, a compaction chunk (if due) with the first. */
-  #ship(): void {
-    this.#shipScheduled = false;
-    if (this.#failure !== undefined) return;
-    let compaction: CompactionPlan | undefined;
-    if (!this.#compactionInFlight && this.#compactedThrough < this.#compactedRevision && !this.#closed) {
-      compaction = this.#planCompaction(this.#compactedRevision);
-      if (this.#queued.length === 0) this.#queued.push(new Batch<T>());
+  /** One durable LMDB transaction: a compaction chunk (if due), then one batch of writes. */
+  async #cycle(): Promise<void> {
+    if (this.#committing || this.#failure !== undefined) return;
+    const batch = this.#queued.shift();
+    const compaction =
+      this.#compactedThrough < this.#compactedRevision && !this.#closed
+        ? this.#planCompaction(this.#compactedRevision)
+        : undefined;
+    if (batch === undefined && compaction === undefined) return;
+    // No log transaction is in flight here: the one moment zeros may be written past LMDB's end.
+    if (batch !== undefined) this.#preallocateLog(batch.writes);
+    this.#committing = true;
+    const writes = batch?.writes ?? [];
+    const lastRevision = writes.length === 0 ? this.#currentRevision : (writes[writes.length - 1] as PendingWrite<T>).event.revision;
+    const compactedRevision = this.#compactedRevision;
+    try {
+      const logCommit = this.env.batch(() => {
+        if (compaction !== undefined) {
+          for (let i = 0; i < compaction.logRevisions.length; i++) {
+            void this.log.remove(compaction.logRevisions[i] as Revision);
+          }
+          void this.meta.put('compactedThrough', compaction.through);
+        }
+        for (let i = 0; i < writes.length; i++) {
+          const write = writes[i] as PendingWrite<T>;
+          // Revisions only grow: MDB_APPEND fills log pages instead of splitting them in half.
+          void this.log.put(write.event.revision, write.logEntry, appendOptions);
+        }
+        // No per-commit meta writes: the revision is the last log key on open. Only compaction
+        // can remove that key (a delete at the compacted revision), so its commits record it.
+        if (compaction !== undefined) void this.meta.put('revision', lastRevision);
+        if (compactedRevision !== this.#persistedCompactedRevision) {
+          void this.meta.put('compacted', compactedRevision);
+        }
+      });
+      await logCommit;
+    } catch (e) {
+      this.#committing = false;
+      this.#fail(e instanceof Error ? e : new Error(String(e)), batch);
+      return;
     }
-    let compacted: Revision | undefined;
-    const previousCompacted = this.#shippedCompactedRevision;
-    if (this.#compactedRevision !== this.#shippedCompactedRevision && this.#queued.length > 0) {
-      compacted = this.#compactedRevision;
-      this.#shippedCompactedRevision = compacted;
-    }
-    // In order, as long as the ring has room; the rest waits for the next durable report.
-    let shipped = 0;
-    for (; shipped < this.#queued.length; shipped++) {
-      const batch = this.#queued[shipped] as Batch<T>;
-      const writes = batch.writes;
-      const entries = new Array<Buffer>(writes.length);
-      for (let i = 0; i < writes.length; i++) entries[i] = (writes[i] as PendingWrite<T>).logEntry;
-      const firstRevision = writes.length === 0 ? 0 : (writes[0] as PendingWrite<T>).event.revision;
-      const first = shipped === 0;
-      const withCompaction = first ? compaction : undefined;
-      const sent = this.#writer.ship(
-        firstRevision,
-        entries,
-        withCompaction === undefined ? undefined : { logRevisions: withCompaction.logRevisions, through: withCompaction.through },
-        first ? compacted : undefined,
-      );
-      if (!sent) break;
-      if (withCompaction !== undefined) {
-        batch.compaction = withCompaction;
-        this.#compactionInFlight = true;
-      }
-      this.#inFlight.push(batch);
-    }
-    this.#queued.splice(0, shipped);
-    if (shipped === 0 && compacted !== undefined) this.#shippedCompactedRevision = previousCompacted;
-  }
-
-  /** The log writer made the oldest `shipments` batches durable: apply and publish them. */
-  #onDurable(shipments: number): void {
-    if (this.#failure !== undefined) return;
-    // The writer committed on its own thread: reads from here on must see its transaction.
-    this.log.resetReadTxn();
-    for (let i = 0; i < shipments; i++) {
-      const batch = this.#inFlight.shift();
-      if (batch === undefined) break;
-      this.#applyDurable(batch);
-    }
-    if (this.#queued.length > 0 || (!this.#compactionInFlight && this.#compactedThrough < this.#compactedRevision && !this.#closed)) {
-      this.#scheduleShip();
-    }
-  }
-
-  /** A durable batch: its heads for reads, its compaction's effects, then its acknowledgements. */
-  #applyDurable(batch: Batch<T>): void {
-    const writes = batch.writes;
-    if (writes.length > 0) this.#currentRevision = (writes[writes.length - 1] as PendingWrite<T>).event.revision;
+    this.#committing = false;
+    this.#currentRevision = lastRevision;
+    this.#persistedCompactedRevision = compactedRevision;
     // The new heads, for reads, before the writes leave #pending (in #publish). Compaction first:
-    // a write in this batch may re-create a key whose tombstone goes, and a write of an earlier
-    // batch (applied already) may have re-created it since the plan: only a head that is still
-    // the compacted tombstone goes.
+    // a write in this batch may re-create a key whose tombstone goes.
     const unindexed = this.#unindexed;
-    const compaction = batch.compaction;
     if (compaction !== undefined) {
-      for (let i = 0; i < compaction.kvKeys.length; i++) {
-        const key = compaction.kvKeys[i] as string;
-        if (this.#indexHead(key)?.modRevision === compaction.kvRevisions[i]) unindexed.set(key, null);
-      }
+      for (let i = 0; i < compaction.kvKeys.length; i++) unindexed.set(compaction.kvKeys[i] as string, null);
     }
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i] as PendingWrite<T>;
       unindexed.set(write.event.key, write.kvRecord);
     }
-    if (unindexed.size >= this.indexFlushKeysMin) void this.#flushIndex();
+    if (unindexed.size >= this.indexFlushKeysMin) this.#flushIndex();
     if (compaction !== undefined) {
       this.#compactedThrough = compaction.through;
-      this.#compactionInFlight = false;
       this.#settleCompactionWaiters();
     }
-    this.#publish(batch);
+    if (batch !== undefined) this.#publish(batch);
+    if (this.#queued.length > 0 || this.#compactedThrough < this.#compactedRevision) {
+      this.#scheduleCycle();
+    }
   }
 
   /**
@@ -1076,7 +1076,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
         (e: unknown) => {
           this.#indexFlush = undefined;
           // The heads stay readable from #indexing; the store stops accepting writes.
-          if (this.#failure === undefined) this.#fail(e instanceof Error ? e : new Error(String(e)));
+          if (this.#failure === undefined) this.#fail(e instanceof Error ? e : new Error(String(e)), undefined);
         },
       );
     return this.#indexFlush;
@@ -1114,10 +1114,9 @@ export class LmdbStore<T = unknown> implements Store<T> {
   }
 
   /** A commit failed: nothing after it can be trusted to be durable, so every write fails. */
-  #fail(error: Error): void {
-    if (this.#failure !== undefined) return;
+  #fail(error: Error, batch: Batch<T> | undefined): void {
     this.#failure = error;
-    const batches = [...this.#inFlight.splice(0), ...this.#queued.splice(0)];
+    const batches = batch === undefined ? this.#queued.splice(0) : [batch, ...this.#queued.splice(0)];
     for (const b of batches) {
       for (const write of b.writes) write.reject(error);
       b.settle();
@@ -1144,7 +1143,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const promise = new Promise<void>((resolve, reject) => {
         this.#compactionWaiters.push({ revision, resolve, reject });
       });
-      this.#scheduleShip();
+      this.#scheduleCycle();
       return promise;
     } catch (e) {
       return Promise.reject(e as Error);
@@ -1163,14 +1162,12 @@ export class LmdbStore<T = unknown> implements Store<T> {
 
   /**
    * The next chunk of physical compaction up to `target`: scans log entries after
-   * compactedThrough in revision order, up to a target no newer than the current revision: every
-   * entry it reads is durable and published. Writes shipped before it and not durable yet come
-   * after the scan; #applyDurable keeps a key one of them re-created.
+   * compactedThrough in revision order. Runs between commits, so LMDB holds every accepted write
+   * below the scan (and none of the pending ones, which come after in the same transaction).
    */
   #planCompaction(target: Revision): CompactionPlan {
     const logRevisions: Revision[] = [];
     const kvKeys: string[] = [];
-    const kvRevisions: Revision[] = [];
     let scanned = 0;
     let through = target;
     // Keys, then each entry's header from lmdb's reusable buffer: no copy of the values.
@@ -1191,12 +1188,11 @@ export class LmdbStore<T = unknown> implements Store<T> {
         const entryKey = logEntryKey(entry);
         if (this.#indexHead(entryKey)?.modRevision === revision) {
           kvKeys.push(entryKey);
-          kvRevisions.push(revision);
         }
       }
       if (scanned === compactionEntriesPerCommitMax) through = revision;
     }
-    return { logRevisions, kvKeys, kvRevisions, through };
+    return { logRevisions, kvKeys, through };
   }
 
   /** The timer's work: compact what fell out of the history window (time and count). */
@@ -1289,13 +1285,11 @@ export class LmdbStore<T = unknown> implements Store<T> {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     // Accepted writes still commit; a compaction in progress resumes at the next open.
-    while (this.#failure === undefined && (this.#queued.length > 0 || this.#inFlight.length > 0)) {
-      if (this.#queued.length > 0) this.#ship();
-      const last = this.#inFlight[this.#inFlight.length - 1];
+    while (this.#committing || this.#queued.length > 0 || this.#cycleScheduled) {
+      const last = this.#queued[this.#queued.length - 1];
       if (last !== undefined) await last.durable;
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    // The writer's thread finishes and lets go of the environment before this thread closes it.
-    await this.#writer.close();
     for (const waiter of this.#compactionWaiters.splice(0)) waiter.reject(new StoreClosedError());
     this.#subscribers = [];
     // Every committed head into the kv table (the flush in flight, then the rest).
@@ -1317,6 +1311,7 @@ export class LmdbStore<T = unknown> implements Store<T> {
       }
     } finally {
       if (!indexClosed) await this.indexEnv.close();
+      this.#preallocator?.close();
       await this.env.close();
       openDataDirs.delete(this.realPath);
     }
