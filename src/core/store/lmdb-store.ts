@@ -100,6 +100,17 @@
 // the API's HTTP creates (arrivals spread over time) on a loaded machine: no gain either way.
 // Kept: data.mdb preallocated ahead of LMDB's last page (preallocate.ts), so both flushes
 // overwrite blocks the file has instead of extending it (no filesystem journal commit per flush).
+// Tried and dropped (issue 4): a log writer thread of our own (a SharedArrayBuffer ring of log
+// entries, transactionSync on the thread, commits back to back, durability read from a shared
+// counter). Here a commit waits for this thread's event loop at both ends (lmdb-js starts it on a
+// later setImmediate and reports it through one): under 64 HTTP creators a batch took ~5 ms to
+// acknowledgement for ~1 ms of system calls, and the server handled a create in p50 2.5 ms
+// instead of 6-8. But the rate did not follow: with commits back to back they carried 3-5 writes
+// instead of ~25, and the server's CPU per create rose from ~185 to ~230-300 µs (fsyncs, thread
+// wake-ups); on 2 cores shared with the clients, CPU bounds the rate. Quiet machine, alternating
+// runs (`api --phases create --no-etcd --rounds 3`): 5,216-5,380 creates/s and p99 30-33 ms as
+// is, 4,734-5,301 and 35-50 ms with the thread, even when it waited up to 1-2 ms to gather a
+// batch. In-process writers (the store benchmark) did gain, most for a lone writer.
 
 import { open } from 'lmdb';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
