@@ -466,19 +466,10 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
   };
   const revisionNow = async (): Promise<string> => (await writer.list(podsResource, namespace, { limit: 1 })).metadata.resourceVersion ?? '0';
   const batches = options.watchRead === 'batch';
-  const notRun: WatchFigures = Object.freeze({
-    eventsPerSec: Number.NaN,
-    events: 0,
-    elapsedMs: Number.NaN,
-    clientCpuPct: Number.NaN,
-    serverCpuPct: Number.NaN,
-    clientCpuUsPerEvent: Number.NaN,
-    serverCpuUsPerEvent: Number.NaN,
-  });
   const live = options.phases !== 'delivery';
   try {
     let rv = await revisionNow();
-    let liveHttp = notRun;
+    let liveHttp = watchNotMeasured;
     let httpWritesPerSec = Number.NaN;
     let streams: Awaited<ReturnType<typeof openStreams>> | undefined;
     let cpu: CpuMeter;
@@ -518,7 +509,7 @@ async function watchPhase(server: ServerHandle, writer: HttpClient, options: Opt
       timeMsMax: options.phaseSeconds * 1000,
     });
     if (localWrites.errors > 0) throw new Error(`in-process writes: ${localWrites.errors} failed; first: ${localWrites.firstError}`);
-    let liveLocal = notRun;
+    let liveLocal = watchNotMeasured;
     if (streams !== undefined) {
       events = await readAll(streams.readers, streams.reading, options, 'live watch (in-process-fed)', localWrites.ops);
       liveLocal = figures(events, performance.now() - t0, cpu);
