@@ -3,11 +3,23 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runUp } from './up.js';
 import { runScheduler } from './scheduler.js';
+import { parseGoDuration } from './duration.js';
 
 function workerCount(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+$/.test(value) || n > 64) throw new InvalidArgumentError('must be a number of worker threads (0 to 64)');
   return n;
+}
+
+function eventTtl(value: string): number {
+  let ms: number;
+  try {
+    ms = parseGoDuration(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  if (ms < 0) throw new InvalidArgumentError('must not be negative (0 keeps Events)');
+  return Math.round(ms);
 }
 
 function portNumber(value: string): number {
@@ -32,6 +44,7 @@ program
   .option('--no-scheduler', 'do not run the scheduler in this process')
   .option('--scheduler-config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
   .option('--scheduler-workers <n>', 'worker threads that filter and score nodes', workerCount)
+  .option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver --event-ttl (1h0m0s; 0 keeps them)', eventTtl)
   .option('--record-results', "annotate each scheduled pod with its per-node filter and score results (kube-scheduler-simulator's format; costly)")
   .action(
     async (opts: {
@@ -43,8 +56,10 @@ program
       schedulerConfig?: string;
       schedulerWorkers?: number;
       recordResults?: boolean;
+      eventTtl?: number;
     }) => {
-      process.exitCode = await runUp(opts);
+      const { eventTtl: eventTtlMs, ...rest } = opts;
+      process.exitCode = await runUp({ ...rest, ...(eventTtlMs === undefined ? {} : { eventTtlMs }) });
     },
   );
 
@@ -55,6 +70,7 @@ program
   .option('--config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
   .option('--workers <n>', 'worker threads that filter and score nodes', workerCount)
   .option('--json', 'speak JSON to the server instead of msgpack (for servers other than Coxswain)')
+  .option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver --event-ttl (1h0m0s; 0 keeps them)', eventTtl)
   .option('--record-results', "annotate each scheduled pod with its per-node filter and score results (kube-scheduler-simulator's format; costly)")
   .action(async (opts: { server: string; config?: string; workers?: number; json?: boolean; recordResults?: boolean }) => {
     process.exitCode = await runScheduler({

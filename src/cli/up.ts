@@ -21,6 +21,8 @@ export interface UpOptions {
   readonly schedulerWorkers?: number;
   /** Annotate scheduled pods with kube-scheduler-simulator's filter / score results. */
   readonly recordResults?: boolean;
+  /** Events are deleted this long after their last write (default limits.eventTtlMs; 0: never). */
+  readonly eventTtlMs?: number;
 }
 
 export async function runUp(opts: UpOptions): Promise<number> {
@@ -38,6 +40,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       host: opts.host,
       port: opts.port,
       ...(opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig }),
+      ...(opts.eventTtlMs === undefined ? {} : { eventTtlMs: opts.eventTtlMs }),
       onInternalError: (e) => console.error('cox: internal error:', e),
     });
   } catch (e) {

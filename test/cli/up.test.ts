@@ -81,3 +81,39 @@ test('cox up refuses an invalid scheduler profile, naming the field', async () =
   assert.equal(await exited(child), 1);
   assert.match(err, /profiles\[0\]\.plugins\.score\.enabled\[0\]\.name: Invalid value: "NoSuchPlugin"/);
 });
+
+test('cox up --event-ttl deletes an Event that long after its last write, and refuses a bad duration', async () => {
+  const running = await start(['--event-ttl', '300ms']);
+  try {
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'short-lived' },
+      involvedObject: { kind: 'Pod', namespace: 'default', name: 'p' },
+      reason: 'Tested',
+      message: 'expires',
+      type: 'Normal',
+    };
+    const created = await fetch(`${running.url}/api/v1/namespaces/default/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(event),
+    });
+    assert.equal(created.status, 201);
+    // Gone within a bounded wait (the TTL is 300 ms; the bound only keeps a broken build from hanging).
+    let status = 200;
+    for (let i = 0; i < 100 && status === 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await fetch(`${running.url}/api/v1/namespaces/default/events/short-lived`)).status;
+    }
+    assert.equal(status, 404);
+  } finally {
+    running.child.kill('SIGTERM');
+    await exited(running.child);
+  }
+  const bad = spawn(process.execPath, [main, 'up', '--data-dir', join(dir, 'ttl'), '--port', '0', '--event-ttl', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  bad.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  assert.notEqual(await exited(bad), 0);
+  assert.match(err, /--event-ttl <duration>' argument '5' is invalid\. time: missing unit in duration "5"/);
+});
