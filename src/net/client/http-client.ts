@@ -11,6 +11,7 @@
 // runs (it must not starve requests) and reads it directly (watch-socket.ts). Error responses
 // become StatusErrors with the server's reason, code, message and details (status.ts).
 
+import { isIP } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
 import { Packr, Unpackr } from 'msgpackr';
 import type { KubeList, KubeObject } from '../../core/api/types.js';
@@ -34,7 +35,7 @@ import type {
 import { deleteOptionsBody, listQuery, patchContentTypeOf, patchQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
 import { isStatus, parseWarnings, statusErrorOf } from './status.js';
 import { FrameSplitter, SharedFrameDecoder, plainFrameDecoder, type FrameDecoder } from './watch-decode.js';
-import { SocketWatch, type WatchBodyDecoder } from './watch-socket.js';
+import { SocketWatch, type TlsConnectOptions, type WatchBodyDecoder } from './watch-socket.js';
 
 export type WireEncoding = 'msgpack' | 'json';
 
@@ -57,6 +58,25 @@ export interface HttpClientOptions {
   readonly watchDecodeCacheEntries?: number;
   /** Extra headers on every request (Authorization, User-Agent). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** For an https:// url: whom to trust and who we are. Requests and watches use the same. */
+  readonly tls?: HttpClientTlsOptions;
+}
+
+/**
+ * TLS settings for an https:// server, as a kubeconfig's cluster and user give them
+ * (certificate-authority-data, client-certificate-data, client-key-data, tls-server-name,
+ * insecure-skip-tls-verify). PEM text or bytes.
+ */
+export interface HttpClientTlsOptions {
+  /** CA certificates the server's certificate must chain to; default Node's public roots. */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Client certificate (chain) and its key, for x509 client authentication. */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  /** Name sent as SNI and checked against the server's certificate; default the url's host. */
+  readonly servername?: string;
+  /** false: the server's certificate is not verified (insecure-skip-tls-verify). Default true. */
+  readonly rejectUnauthorized?: boolean;
 }
 
 const jsonMediaType = 'application/json';
@@ -149,19 +169,24 @@ export class HttpClient implements ClusterApi {
     this.watches.delete(w);
   };
   private readonly frameDecoder: FrameDecoder;
+  /** node:tls settings for an https:// url (undefined for http://), frozen. */
+  private readonly tls: TlsConnectOptions | undefined;
   private closed = false;
 
   constructor(options: HttpClientOptions) {
     const origin = new URL(options.url).origin;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
-    this.pool = new Pool(origin, {
+    this.url = new URL(origin);
+    // One set of TLS settings for the pool's connections and the watch sockets alike.
+    this.tls = this.url.protocol === 'https:' ? tlsConnectOptions(this.url, options.tls) : undefined;
+    const poolOptions: Pool.Options = {
       connections: options.connections ?? 64,
       pipelining: 1,
       keepAliveTimeout: 60_000,
       headersTimeout: this.requestTimeoutMs,
       bodyTimeout: this.requestTimeoutMs,
-    });
-    this.url = new URL(origin);
+    };
+    this.pool = new Pool(origin, this.tls === undefined ? poolOptions : { ...poolOptions, connect: { ...this.tls } });
     this.msgpack = (options.encoding ?? 'msgpack') === 'msgpack';
     this.accept = this.msgpack ? msgpackMediaType : jsonMediaType;
     this.bodyContentType = this.msgpack ? msgpackMediaType : jsonMediaType;
@@ -305,6 +330,7 @@ export class HttpClient implements ClusterApi {
       decoder: this.msgpack ? new FrameSplitter(this.frameDecoder) : new JsonBodyDecoder(),
       bufferEventsMax: this.watchBufferEventsMax,
       headersTimeoutMs: this.requestTimeoutMs,
+      tls: this.tls,
       errorOf: (response) => errorOf({ ...response, warning: undefined }),
       onDone: this.forgetWatch,
     });
@@ -312,6 +338,24 @@ export class HttpClient implements ClusterApi {
     await w.started;
     return w as unknown as WatchStream<T>;
   }
+}
+
+/**
+ * The node:tls options for `url`. The server name defaults to the url's host unless that is an
+ * IP address (RFC 6066 forbids one as SNI; the certificate is then checked against the IP, as
+ * undici and kubectl do).
+ */
+function tlsConnectOptions(url: URL, o: HttpClientTlsOptions | undefined): TlsConnectOptions {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const servername = o?.servername ?? (isIP(host) === 0 ? host : undefined);
+  const ca = o?.ca;
+  return Object.freeze({
+    ...(ca === undefined ? {} : { ca: typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca] }),
+    ...(o?.cert === undefined ? {} : { cert: o.cert }),
+    ...(o?.key === undefined ? {} : { key: o.key }),
+    ...(servername === undefined ? {} : { servername }),
+    rejectUnauthorized: o?.rejectUnauthorized ?? true,
+  });
 }
 
 /**

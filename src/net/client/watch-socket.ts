@@ -15,6 +15,10 @@
 // The queue is bounded: past `bufferEventsMax` unread events the socket is paused (TCP
 // backpressure reaches the server, whose bounded buffer for this watcher then decides), and it is
 // resumed at half.
+//
+// Over https:// the socket is node:tls with the client's own TLS settings (the ones its undici pool
+// connects with); TLS hands over decrypted records as fresh buffers, so the framing sees the same
+// bytes cut wherever records end.
 
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -25,6 +29,15 @@ import type { DecodedWatchEvent } from '../wire/watch-frames.js';
 export interface WatchBodyDecoder {
   /** Appends the events completed by `chunk` (valid only during the call) to `out`. */
   push(chunk: Buffer, out: DecodedWatchEvent[]): void;
+}
+
+/** The node:tls options a client connects with (a subset of tls.ConnectionOptions). */
+export interface TlsConnectOptions {
+  readonly ca?: string | Buffer | (string | Buffer)[];
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  readonly servername?: string;
+  readonly rejectUnauthorized: boolean;
 }
 
 /** A response that was not 200: what the client turns into a StatusError. */
@@ -41,8 +54,13 @@ export interface SocketWatchOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly decoder: WatchBodyDecoder;
   readonly bufferEventsMax: number;
-  /** The response headers must arrive within this long. */
+  /** The response headers must arrive within this long (TLS handshake included). */
   readonly headersTimeoutMs: number;
+  /**
+   * For an https:// url: the node:tls options the client's requests also connect with.
+   * undefined: Node's defaults (public roots, verified, SNI not sent).
+   */
+  readonly tls?: TlsConnectOptions | undefined;
   /** Turns a non-200 response into the error the watch fails with. */
   readonly errorOf: (response: WatchErrorResponse) => Error;
   /** Called once when the watch has ended or failed (the client forgets it). */
@@ -114,6 +132,8 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
   private batchWaiter: ((batch: readonly WatchEvent[] | undefined) => void) | undefined;
   private waiterReject: ((e: Error) => void) | undefined;
   private closedByUs = false;
+  /** How far an https:// connection got: errors in 'handshake' are reported as TLS failures. */
+  private tlsPhase: 'tcp' | 'handshake' | 'secured' = 'tcp';
 
   constructor(private readonly o: SocketWatchOptions) {
     this.started = new Promise<void>((resolve, reject) => {
@@ -124,8 +144,16 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
     const port = o.url.port === '' ? (o.url.protocol === 'https:' ? 443 : 80) : Number(o.url.port);
     const host = o.url.hostname.startsWith('[') ? o.url.hostname.slice(1, -1) : o.url.hostname;
     if (o.url.protocol === 'https:') {
-      this.socket = tlsConnect({ host, port, servername: host });
-      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      // host and port last: the url decides where to connect, whatever the options carry.
+      const socket = tlsConnect({ ...o.tls, host, port });
+      socket.once('connect', () => {
+        if (this.tlsPhase === 'tcp') this.tlsPhase = 'handshake';
+      });
+      socket.once('secureConnect', () => {
+        this.tlsPhase = 'secured';
+      });
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      this.socket = socket;
     } else {
       // Reads land in the one shared buffer (no allocation per read); onData consumes them at once.
       this.socket = netConnect({ host, port, onread: { buffer: sharedReadBuffer, callback: (bytes: number, buf: Uint8Array) => this.onRead(bytes, buf) } });
@@ -340,7 +368,7 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
 
   private onSocketError(e: Error): void {
     if (this.closedByUs) return;
-    this.fail(e);
+    this.fail(this.tlsPhase === 'handshake' ? tlsError(this.o.url, e) : e);
   }
 
   private onSocketClose(): void {
@@ -477,6 +505,18 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
     this.startResolve();
     this.end();
   }
+}
+
+/**
+ * A failed TLS handshake, said as such: which server, why (Node's words, e.g. "self-signed
+ * certificate in certificate chain"), and OpenSSL's code; the original error is the cause.
+ */
+function tlsError(url: URL, e: Error): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const suffix = code === undefined ? '' : ` (${code})`;
+  const error = new Error(`watch: TLS handshake with ${url.host} failed: ${e.message}${suffix}`, { cause: e });
+  if (code !== undefined) (error as NodeJS.ErrnoException).code = code;
+  return error;
 }
 
 function hexValue(c: number): number {
