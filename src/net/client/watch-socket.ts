@@ -165,7 +165,8 @@ export class SocketWatch implements WatchStream, AsyncIterator<WatchEvent> {
     this.socket.on('close', () => this.onSocketClose());
     this.headersTimer = setTimeout(() => {
       this.headersTimer = undefined;
-      this.fail(new Error(`watch: no response headers within ${o.headersTimeoutMs} ms`));
+      const what = this.tlsPhase === 'handshake' ? `TLS handshake with ${o.url.host} finished` : 'response headers';
+      this.fail(new Error(`watch: no ${what} within ${o.headersTimeoutMs} ms`));
     }, o.headersTimeoutMs);
   }
 

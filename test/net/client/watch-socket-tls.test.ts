@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,6 +256,30 @@ describe('a server certificate the client does not trust', () => {
       assert.deepEqual(summary(await watchAll(url, { rejectUnauthorized: false })), expected);
     } finally {
       await stop(server);
+    }
+  });
+});
+
+describe('a server that never finishes the handshake', () => {
+  it('fails the watch after the client\'s request timeout, saying so', async () => {
+    // Accepts TCP and says nothing: the client's ClientHello is never answered.
+    const sockets: Socket[] = [];
+    const server = createNetServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const api = new HttpClient({ url: `https://127.0.0.1:${port}`, requestTimeoutMs: 300, tls: { ca: certs.ca.cert } });
+      try {
+        await assert.rejects(api.watch(pods, 'default'), { message: `watch: no TLS handshake with 127.0.0.1:${port} finished within 300 ms` });
+      } finally {
+        await api.close();
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });
