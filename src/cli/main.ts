@@ -70,7 +70,6 @@ program
   .option('--config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
   .option('--workers <n>', 'worker threads that filter and score nodes', workerCount)
   .option('--json', 'speak JSON to the server instead of msgpack (for servers other than Coxswain)')
-  .option('--event-ttl <duration>', 'how long an Event is kept after its last write, as kube-apiserver --event-ttl (1h0m0s; 0 keeps them)', eventTtl)
   .option('--record-results', "annotate each scheduled pod with its per-node filter and score results (kube-scheduler-simulator's format; costly)")
   .action(async (opts: { server: string; config?: string; workers?: number; json?: boolean; recordResults?: boolean }) => {
     process.exitCode = await runScheduler({
