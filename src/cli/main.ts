@@ -66,14 +66,18 @@ program
 program
   .command('scheduler')
   .description('run the scheduler against an API server: watch pods and nodes, bind through pods/binding')
-  .requiredOption('--server <url>', 'the API server, e.g. http://127.0.0.1:6443')
+  .option('--server <url>', 'the API server, e.g. http://127.0.0.1:6443 (overrides the kubeconfig\'s)')
+  .option('--kubeconfig <path>', 'connect as this kubeconfig says: server, CA, client certificate, token')
+  .option('--context <name>', 'the kubeconfig context to use (default its current-context)')
   .option('--config <file>', 'KubeSchedulerConfiguration YAML: profiles, plugins, weights')
   .option('--workers <n>', 'worker threads that filter and score nodes', workerCount)
   .option('--json', 'speak JSON to the server instead of msgpack (for servers other than Coxswain)')
   .option('--record-results', "annotate each scheduled pod with its per-node filter and score results (kube-scheduler-simulator's format; costly)")
-  .action(async (opts: { server: string; config?: string; workers?: number; json?: boolean; recordResults?: boolean }) => {
+  .action(async (opts: { server?: string; kubeconfig?: string; context?: string; config?: string; workers?: number; json?: boolean; recordResults?: boolean }) => {
     process.exitCode = await runScheduler({
-      server: opts.server,
+      ...(opts.server === undefined ? {} : { server: opts.server }),
+      ...(opts.kubeconfig === undefined ? {} : { kubeconfig: opts.kubeconfig }),
+      ...(opts.context === undefined ? {} : { context: opts.context }),
       ...(opts.config === undefined ? {} : { config: opts.config }),
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.json === true ? { encoding: 'json' as const } : {}),

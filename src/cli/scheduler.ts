@@ -1,14 +1,20 @@
-// `cox scheduler --server <url>`: the scheduler as its own process, watching pods and nodes of
-// any Kubernetes-style API server through the HTTP client and binding through pods/binding.
+// `cox scheduler --server <url> | --kubeconfig <path>`: the scheduler as its own process, watching
+// pods and nodes of any Kubernetes-style API server through the HTTP client, binding through
+// pods/binding.
 
 import { readFileSync } from 'node:fs';
 import { HttpClient } from '../net/client/http-client.js';
+import { connectionFromKubeconfigFile, type KubeconfigConnection } from '../net/client/kubeconfig.js';
 import { ConfigError } from '../scheduler/framework/errors.js';
 import { parseSchedulerConfig } from '../scheduler/framework/config.js';
 import { SchedulerService } from '../scheduler/service/scheduler-service.js';
 
 export interface SchedulerCommandOptions {
-  readonly server: string;
+  /** The API server's URL; overrides the kubeconfig's. One of server and kubeconfig is needed. */
+  readonly server?: string;
+  readonly kubeconfig?: string;
+  /** The kubeconfig's context (default its current-context). */
+  readonly context?: string;
   readonly config?: string;
   readonly workers?: number;
   readonly encoding?: 'msgpack' | 'json';
@@ -33,6 +39,17 @@ export function loadSchedulerConfig(path: string): string {
   return text;
 }
 
+/** Where and how to connect: the kubeconfig's server and credentials, --server over its URL. */
+function connectionOf(opts: SchedulerCommandOptions): KubeconfigConnection {
+  if (opts.kubeconfig === undefined) {
+    if (opts.server === undefined) throw new Error('give --server or --kubeconfig');
+    if (opts.context !== undefined) throw new Error('--context needs --kubeconfig');
+    return { url: opts.server };
+  }
+  const fromFile = connectionFromKubeconfigFile(opts.kubeconfig, opts.context);
+  return opts.server === undefined ? fromFile : { ...fromFile, url: opts.server };
+}
+
 export async function runScheduler(opts: SchedulerCommandOptions): Promise<number> {
   let profiles: string | undefined;
   try {
@@ -41,7 +58,14 @@ export async function runScheduler(opts: SchedulerCommandOptions): Promise<numbe
     console.error(`cox scheduler: ${(e as Error).message}`);
     return 1;
   }
-  const api = new HttpClient({ url: opts.server, ...(opts.encoding === undefined ? {} : { encoding: opts.encoding }) });
+  let connection: KubeconfigConnection;
+  try {
+    connection = connectionOf(opts);
+  } catch (e) {
+    console.error(`cox scheduler: ${(e as Error).message}`);
+    return 1;
+  }
+  const api = new HttpClient({ ...connection, ...(opts.encoding === undefined ? {} : { encoding: opts.encoding }) });
   let service: SchedulerService;
   try {
     service = new SchedulerService(api, {
