@@ -25,6 +25,8 @@
 //     finally { queue.done(key); }
 //   }
 
+import { Fifo } from '../../core/fifo.js';
+
 /** What get() returns once the queue is shut down and empty. */
 export const queueShutDown: unique symbol = Symbol('queueShutDown');
 export type QueueShutDown = typeof queueShutDown;
@@ -142,9 +144,7 @@ interface Delayed<T> {
 }
 
 export class WorkQueue<T> {
-  // The FIFO: queue[head..] (head advances on get; compacted when half is dead).
-  private queue: T[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<T>();
   /** Items that need processing: queued, or added while processing. */
   private readonly dirty = new Set<T>();
   private readonly processing = new Set<T>();
@@ -172,7 +172,7 @@ export class WorkQueue<T> {
 
   /** Items queued and not handed out (processing ones are not counted). */
   len(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   /** Items delayed by addAfter / addRateLimited and not yet queued. */
@@ -201,17 +201,8 @@ export class WorkQueue<T> {
 
   /** The next item (marked processing; call done() with it), or queueShutDown once shut down and empty. */
   get(): Promise<T | QueueShutDown> {
-    if (this.head < this.queue.length) {
-      const item = this.queue[this.head] as T;
-      this.queue[this.head] = undefined as unknown as T;
-      this.head++;
-      if (this.head === this.queue.length) {
-        this.queue = [];
-        this.head = 0;
-      } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
+    if (this.queue.size > 0) {
+      const item = this.queue.shift() as T;
       this.dirty.delete(item);
       this.processing.add(item);
       return Promise.resolve(item);

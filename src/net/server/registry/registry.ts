@@ -38,6 +38,7 @@ import {
   type QualifiedResource,
   type Status,
 } from '../../../core/errors.js';
+import { Fifo } from '../../../core/fifo.js';
 import { limits } from '../../../core/limits.js';
 import { objectKey } from '../../../core/store/keys.js';
 import {
@@ -177,7 +178,7 @@ export class Registry implements ClusterApi {
 
   /** Event TTL (see EventExpiry): 0 when Events are kept forever. */
   private readonly eventTtlMs: number;
-  private readonly eventExpiry = new EventExpiry();
+  private readonly eventExpiry = new Fifo<EventExpiryEntry>();
   /** The Events found in the cache have been queued (done once, when the cache is ready). */
   private eventExpirySeeded = false;
   private eventSweepTimer: NodeJS.Timeout | undefined = undefined;
@@ -1103,7 +1104,12 @@ export class Registry implements ClusterApi {
     if (this.eventTtlMs === 0) return;
     this.seedEventExpiry();
     const meta = kv.value.metadata;
-    this.eventExpiry.push(this.now().getTime() + this.eventTtlMs, meta.namespace ?? '', meta.name ?? '', kv.modRevision);
+    this.eventExpiry.push({
+      expiresAtMs: this.now().getTime() + this.eventTtlMs,
+      namespace: meta.namespace ?? '',
+      name: meta.name ?? '',
+      revision: kv.modRevision,
+    });
   }
 
   /**
@@ -1120,9 +1126,14 @@ export class Registry implements ClusterApi {
     const entries = cache.listNow({}).entries;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as Entry;
-      this.eventExpiry.push(eventLastWriteMs(e.object, nowMs) + this.eventTtlMs, e.namespace, e.name, e.modRevision);
+      this.eventExpiry.push({
+        expiresAtMs: eventLastWriteMs(e.object, nowMs) + this.eventTtlMs,
+        namespace: e.namespace,
+        name: e.name,
+        revision: e.modRevision,
+      });
     }
-    this.eventExpiry.sortByExpiry();
+    sortByExpiry(this.eventExpiry);
   }
 
   private sweepOnTimer(): void {
@@ -1157,11 +1168,8 @@ export class Registry implements ClusterApi {
     const cache = this.cacheOf(eventKind);
     const nowMs = this.now().getTime();
     const deletes: Promise<boolean>[] = [];
-    for (let n = 0; n < limits.eventTtlSweepEntriesMax && q.size > 0 && q.headExpiresAtMs() <= nowMs; n++) {
-      const namespace = q.headNamespace();
-      const name = q.headName();
-      const revision = q.headRevision();
-      q.shift();
+    for (let n = 0; n < limits.eventTtlSweepEntriesMax && (q.peek()?.expiresAtMs ?? Number.POSITIVE_INFINITY) <= nowMs; n++) {
+      const { namespace, name, revision } = q.shift() as EventExpiryEntry;
       if (cache.getEntry(namespace, name)?.modRevision !== revision) continue;
       const key = this.keyOf(eventKind, namespace, name);
       deletes.push(
@@ -1206,69 +1214,20 @@ function noop(): void {}
  *
  *   head →  [t0 ns/a r5] [t1 ns/b r6] [t2 ns/a r9] …   (t0 <= t1 <= t2)
  *            a@r5 is stale (a is at r9 now): popped at t0 without a delete; a goes at t2.
- *
- * Parallel arrays from `head` on; the consumed front is cut off once it is half the arrays.
  */
-class EventExpiry {
-  private expiresAtMs: number[] = [];
-  private namespaces: string[] = [];
-  private names: string[] = [];
-  private revisions: number[] = [];
-  private head = 0;
+interface EventExpiryEntry {
+  readonly expiresAtMs: number;
+  readonly namespace: string;
+  readonly name: string;
+  readonly revision: number;
+}
 
-  get size(): number {
-    return this.expiresAtMs.length - this.head;
-  }
-
-  push(expiresAtMs: number, namespace: string, name: string, revision: number): void {
-    this.expiresAtMs.push(expiresAtMs);
-    this.namespaces.push(namespace);
-    this.names.push(name);
-    this.revisions.push(revision);
-  }
-
-  headExpiresAtMs(): number {
-    return this.expiresAtMs[this.head] as number;
-  }
-
-  headNamespace(): string {
-    return this.namespaces[this.head] as string;
-  }
-
-  headName(): string {
-    return this.names[this.head] as string;
-  }
-
-  headRevision(): number {
-    return this.revisions[this.head] as number;
-  }
-
-  shift(): void {
-    if (this.head >= this.expiresAtMs.length) throw new Error('invariant: shift() of an empty EventExpiry');
-    this.head++;
-    if (this.head === this.expiresAtMs.length) {
-      this.expiresAtMs.length = this.namespaces.length = this.names.length = this.revisions.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.expiresAtMs.length) {
-      this.expiresAtMs = this.expiresAtMs.slice(this.head);
-      this.namespaces = this.namespaces.slice(this.head);
-      this.names = this.names.slice(this.head);
-      this.revisions = this.revisions.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Restores expiry order after the seed (once, at start: the only out-of-order pushes). */
-  sortByExpiry(): void {
-    const order: number[] = [];
-    for (let i = this.head; i < this.expiresAtMs.length; i++) order.push(i);
-    order.sort((a, b) => (this.expiresAtMs[a] as number) - (this.expiresAtMs[b] as number) || a - b);
-    this.expiresAtMs = order.map((i) => this.expiresAtMs[i] as number);
-    this.namespaces = order.map((i) => this.namespaces[i] as string);
-    this.names = order.map((i) => this.names[i] as string);
-    this.revisions = order.map((i) => this.revisions[i] as number);
-    this.head = 0;
-  }
+/** Restores expiry order after the seed (once, at start: the only out-of-order pushes). */
+function sortByExpiry(queue: Fifo<EventExpiryEntry>): void {
+  const entries = queue.drain();
+  // Stable: equal times keep write order.
+  entries.sort((a, b) => a.expiresAtMs - b.expiresAtMs);
+  for (const e of entries) queue.push(e);
 }
 
 /** The latest time an Event records about itself, in epoch ms, no later than `nowMs`. */
