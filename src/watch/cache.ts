@@ -22,7 +22,7 @@
 //
 // Ownership: everything here is written only by this class, on the thread that calls apply().
 
-import type { KubeObject } from '../core/api/types.js';
+import type { KubeObject, ListMeta } from '../core/api/types.js';
 import { resourcePrefix } from '../core/store/keys.js';
 import type { KeyValue, StoreEvent } from '../core/store/store.js';
 import { StatusError, badRequest } from '../core/errors.js';
@@ -112,6 +112,14 @@ export interface ListResult {
    * on the last page and with selectors.
    */
   readonly remainingItemCount: number | undefined;
+}
+
+/** A list response's metadata (ListMeta, in its field order) from a cache list. */
+export function listMetaOf(result: ListResult): ListMeta {
+  const meta: ListMeta = { resourceVersion: result.resourceVersion };
+  if (result.continue !== undefined) meta.continue = result.continue;
+  if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
+  return meta;
 }
 
 /** A LIST result; `items` is derived on demand (a server writing cached bytes never needs it). */

@@ -17,7 +17,7 @@ import type { KubeObject } from '../../core/api/types.js';
 import { StatusError, badRequest, isStatusError, type Status } from '../../core/errors.js';
 import { limits } from '../../core/limits.js';
 import type { Entry } from '../../watch/items.js';
-import type { ListResult as CacheListResult } from '../../watch/cache.js';
+import { listMetaOf, type ListResult as CacheListResult } from '../../watch/cache.js';
 import { jsonWatchCodec, msgpackWatchCodec, type WatchCodec } from '../wire/watch-frames.js';
 import { pipeWatch } from '../wire/pipe.js';
 import { servePodLog } from './pod-log.js';
@@ -364,12 +364,7 @@ export class ApiServer {
     query: URLSearchParams,
   ): void {
     const entries = result.entries;
-    // ListMeta's field order: resourceVersion, continue, remainingItemCount.
-    const listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = {
-      resourceVersion: result.resourceVersion,
-    };
-    if (result.continue !== undefined) listMeta.continue = result.continue;
-    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+    const listMeta = listMetaOf(result);
     if (n.shape === 'table') {
       const objects = entries.map((e) => e.object);
       this.writeBody(res, 200, n, tableForList(kind, objects, { now: Date.now(), includeObject: includeObjectOf(query), listMeta }));

@@ -50,7 +50,7 @@ import {
   type KeyValue,
   type Store,
 } from '../../../core/store/store.js';
-import { parseRevision, type WatchCache, type ListResult as CacheListResult } from '../../../watch/cache.js';
+import { listMetaOf, parseRevision, type WatchCache, type ListResult as CacheListResult } from '../../../watch/cache.js';
 import type { Watcher } from '../../../watch/watcher.js';
 import { stampRevision, type Entry } from '../../../watch/items.js';
 import type {
@@ -314,12 +314,7 @@ export class Registry implements ClusterApi {
   ): Promise<KubeList<T>> {
     const kind = this.kindOf(r);
     const result = await this.listEntries(kind, namespace, options);
-    const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = {
-      resourceVersion: result.resourceVersion,
-    };
-    if (result.continue !== undefined) metadata.continue = result.continue;
-    if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
-    return { apiVersion: kind.apiVersion, kind: kind.listKind, metadata, items: result.items as T[] };
+    return { apiVersion: kind.apiVersion, kind: kind.listKind, metadata: listMetaOf(result), items: result.items as T[] };
   }
 
   /** Starts a watch on the cache (the HTTP server pipes its frames). */
