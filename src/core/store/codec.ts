@@ -156,6 +156,13 @@ const packrOptions = {
   skipValues: [undefined],
 } as const;
 const packr = new Packr(packrOptions);
+/**
+ * For values frozenPlainCopy or frozenPlainInPlace returned, which hold no undefined property:
+ * without skipValues msgpackr takes its fast path for objects (one for-in, maps written as map16)
+ * instead of building an array of the kept keys per object. Encoding a stored Pod (1.2 KiB):
+ * ~20% less time and no garbage (the key arrays were ~2.8 KiB of a create's allocation).
+ */
+const plainPackr = new Packr({ useRecords: false, copyBuffers: true, mapsAsObjects: true });
 
 /**
  * Encodes a value. The result is a view into msgpackr's reusable buffer: valid only until the
@@ -165,6 +172,15 @@ const packr = new Packr(packrOptions);
  */
 export function encodeValueTransient(value: unknown): Buffer {
   return packr.pack(value, RESET_BUFFER_MODE);
+}
+
+/**
+ * encodeValueTransient for a value frozenPlainCopy or frozenPlainInPlace returned (nothing else:
+ * an undefined property would be written as msgpack's undefined instead of being skipped). The
+ * same transient buffer rules apply; the bytes decode to an equal value.
+ */
+export function encodeFrozenPlainTransient(value: unknown): Buffer {
+  return plainPackr.pack(value, RESET_BUFFER_MODE);
 }
 
 /** Decodes a value; the result is deeply frozen. */

@@ -124,6 +124,7 @@ import {
   decodeValue,
   encodeKeyRecord,
   encodeLogEntry,
+  encodeFrozenPlainTransient,
   encodeValueTransient,
   frozenPlainCopy,
   frozenPlainInPlace,
@@ -769,9 +770,10 @@ export class LmdbStore<T = unknown> implements Store<T> {
       validateKey(key);
       const head = this.#head(key);
       if (head.kind === 'live') throw new KeyExistsError(key);
+      const stored = frozenStored(value, options?.owned === true);
       // Encoded last: the bytes live in the encoder's buffer until #accept copies them.
-      const valueBytes = this.#encode(key, value);
-      return this.#accept(LogType.Create, key, value, valueBytes, head.modRevision, undefined, options?.owned === true);
+      const valueBytes = this.#encode(key, value, stored);
+      return this.#accept(LogType.Create, key, stored, valueBytes, head.modRevision, undefined);
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -786,8 +788,9 @@ export class LmdbStore<T = unknown> implements Store<T> {
       if (head.kv.modRevision !== expectedModRevision) {
         throw new ConflictError(key, expectedModRevision, head.kv.modRevision);
       }
-      const valueBytes = this.#encode(key, value);
-      return this.#accept(LogType.Update, key, value, valueBytes, head.kv.modRevision, head.kv);
+      const stored = frozenStored(value, false);
+      const valueBytes = this.#encode(key, value, stored);
+      return this.#accept(LogType.Update, key, stored, valueBytes, head.kv.modRevision, head.kv);
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -831,20 +834,22 @@ export class LmdbStore<T = unknown> implements Store<T> {
       }
       const next = update(current);
       if (next === undefined) return Promise.resolve(current);
-      const valueBytes = this.#encode(key, next);
+      const stored = frozenStored(next, false);
+      const valueBytes = this.#encode(key, next, stored);
       if (head.kind !== 'live') {
-        return this.#accept(LogType.Create, key, next, valueBytes, head.modRevision, undefined);
+        return this.#accept(LogType.Create, key, stored, valueBytes, head.modRevision, undefined);
       }
       if (valueBytes.equals(this.#currentValueBytes(head))) return Promise.resolve(head.kv);
-      return this.#accept(LogType.Update, key, next, valueBytes, head.modRevision, head.kv);
+      return this.#accept(LogType.Update, key, stored, valueBytes, head.modRevision, head.kv);
     } catch (e) {
       return Promise.reject(e as Error);
     }
   }
 
-  #encode(key: string, value: T): Buffer {
+  /** The bytes of `value`; `stored` is its frozenStored form when it has one (encoded faster). */
+  #encode(key: string, value: T, stored: T | undefined): Buffer {
     validateKey(key);
-    const bytes = encodeValueTransient(value);
+    const bytes = stored === undefined ? encodeValueTransient(value) : encodeFrozenPlainTransient(stored);
     if (bytes.length > this.objectBytesMax) {
       throw new ObjectTooLargeError(key, bytes.length, this.objectBytesMax);
     }
@@ -877,15 +882,18 @@ export class LmdbStore<T = unknown> implements Store<T> {
     return entry.subarray(logHeaderBytes + entry.readUInt32LE(4));
   }
 
-  /** Assigns the next revision to a validated write and queues it for the next commit. */
+  /**
+   * Assigns the next revision to a validated write and queues it for the next commit. `stored` is
+   * the value as frozenStored made it, undefined when it had none (then it is decoded from the
+   * bytes) or for a delete.
+   */
   #accept(
     type: LogType,
     key: string,
-    value: T | undefined,
+    stored: T | undefined,
     valueBytes: Buffer | undefined,
     prevModRevision: Revision,
     prev: KeyValue<T> | undefined,
-    owned = false,
   ): Promise<KeyValue<T>> {
     if (this.#unacknowledged >= this.pendingWritesMax) throw new StoreBusyError(this.pendingWritesMax);
     this.#unacknowledged++;
@@ -902,12 +910,10 @@ export class LmdbStore<T = unknown> implements Store<T> {
       const version = prev === undefined ? 1 : prev.version + 1;
       logEntry = encodeLogEntry(type, keyBytes, createRevision, version, prevModRevision, Date.now(), valueBytes);
       kvRecord = encodeKeyRecord(revision, createRevision, version);
-      // Callers get a frozen value equal to what was stored: the input itself when it was handed
-      // over, else a copy of it when it is plain JSON-like data (cheaper), else decoded from the
-      // stored bytes. The encoding rides along (a view into the log entry, never written again).
+      // Callers get a frozen value equal to what was stored (frozenStored's, else decoded from the
+      // stored bytes). The encoding rides along (a view into the log entry, never written again).
       const encoded = logEntry.subarray(logHeaderBytes + keyBytes.length);
-      const stored = (owned ? frozenPlainInPlace(value) : frozenPlainCopy(value)) ?? decodeValue<T>(encoded);
-      kv = keyValue(key, stored, createRevision, revision, version, encoded);
+      kv = keyValue(key, stored ?? decodeValue<T>(encoded), createRevision, revision, version, encoded);
     }
     const event: StoreEvent<T> = Object.freeze({ type: eventTypeByLogType[type], key, revision, kv, prev });
     const result = kv ?? prev;
@@ -1354,6 +1360,16 @@ interface LiveHead<T> {
 
 const emptyBytes = new Uint8Array(0);
 const appendOptions = { append: true } as const;
+
+/**
+ * The frozen value a write stores: the input itself, frozen in place, when the caller handed it
+ * over (`owned`), else a frozen copy, when it is plain JSON-like data (cheaper than decoding the
+ * bytes); undefined otherwise (then the stored value is decoded from its bytes). Made before the
+ * value is encoded, so the encoder sees no undefined property and takes its fast path.
+ */
+function frozenStored<T>(value: T, owned: boolean): T | undefined {
+  return owned ? frozenPlainInPlace(value) : frozenPlainCopy(value);
+}
 
 function keyValue<T>(
   key: string,
