@@ -123,11 +123,40 @@ export function parseQuantity(input: string | number): Quantity {
     if (!Number.isFinite(input)) throw new QuantityError(quantityFormatWrongMessage);
     input = String(input);
   }
-  return parseFast(input) ?? parseGeneral(input);
+  let q = parsedQuantities.get(input);
+  if (q === undefined) {
+    q = parseFast(input) ?? parseGeneral(input);
+    if (input.length <= parsedQuantityKeyLengthMax) {
+      if (parsedQuantities.size >= parsedQuantitiesMax) parsedQuantities.clear();
+      parsedQuantities.set(input, q);
+    }
+  }
+  return q;
 }
+
+/**
+ * Quantities parsed before, by input text. Every Pod write parses the same few strings ("100m",
+ * "128Mi") for validation and its QoS class; a Quantity is immutable (its printed text is filled
+ * in once, the same for every caller), so one parse serves them all. Bounded: at
+ * `parsedQuantitiesMax` entries the map starts over; inputs longer than
+ * `parsedQuantityKeyLengthMax` are not kept. Malformed inputs throw and are never kept.
+ * Written only by parseQuantity.
+ */
+const parsedQuantities = new Map<string, QuantityValue>();
+const parsedQuantitiesMax = 1024;
+const parsedQuantityKeyLengthMax = 32;
 
 /** Go's unicode.IsSpace set, which strings.TrimSpace removes. */
 const goSpaceEdges = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** True when `s` starts and ends with printable ASCII other than space: nothing to trim. */
+function hasNoSpaceEdges(s: string): boolean {
+  const len = s.length;
+  if (len === 0) return true;
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(len - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f;
+}
 
 /**
  * A quantity from a decoded JSON value, as Quantity.UnmarshalJSON reads it: a string with
@@ -135,7 +164,7 @@ const goSpaceEdges = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u
  */
 export function decodeQuantity(value: unknown): Quantity {
   if (value === null) return fromNumber('DecimalSI', 0, 0, null);
-  if (typeof value === 'string') return parseQuantity(value.replace(goSpaceEdges, ''));
+  if (typeof value === 'string') return parseQuantity(hasNoSpaceEdges(value) ? value : value.replace(goSpaceEdges, ''));
   if (typeof value === 'number') return parseQuantity(value);
   throw new QuantityError(quantityFormatWrongMessage);
 }

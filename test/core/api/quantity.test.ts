@@ -180,6 +180,35 @@ describe('parseQuantity and formatQuantity', () => {
     assert.equal(formatQuantity(q), '1536Mi');
   });
 
+  test('parsing the same text again gives the same value and text, whatever earlier callers did with it', () => {
+    // Parsed quantities are remembered by text: freezing or printing one must not change another's answer.
+    Object.freeze(parseQuantity('0.1Gi'));
+    assert.equal(formatQuantity(parseQuantity('0.1Gi')), '107374182400m');
+    assert.equal(formatQuantity(parseQuantity('0.1Gi')), '107374182400m');
+    assert.equal(formatQuantity(decodeQuantity(' 0.1Gi')), '107374182400m');
+    assert.equal(quantityToMilli(parseQuantity('0.1Gi')), 107374182400);
+    // A malformed text throws every time.
+    for (let i = 0; i < 2; i++) assert.throws(() => parseQuantity('1.2.3'), QuantityError);
+  });
+
+  test('more distinct texts than the parsed-quantity memory holds all parse right', () => {
+    for (let round = 0; round < 2; round++) {
+      for (let i = 1; i <= 3000; i++) {
+        assert.equal(quantityToMilli(parseQuantity(`${i}m`)), i);
+        assert.equal(quantityToValue(parseQuantity(`${i}Ki`)), i * 1024);
+      }
+    }
+  });
+
+  test('surrounding whitespace of any kind Go trims is trimmed; inner or printable edges are kept', () => {
+    for (const space of [' ', '\t', '\n', '\v', '\f', '\r', '\u0085', '\u00a0', '\u2003', '\u3000']) {
+      assert.equal(formatQuantity(decodeQuantity(`${space}250m`)), '250m');
+      assert.equal(formatQuantity(decodeQuantity(`250m${space}`)), '250m');
+    }
+    assert.throws(() => decodeQuantity('250 m'), QuantityError);
+    assert.throws(() => decodeQuantity('~250m'), QuantityError);
+  });
+
   test('a quantity serializes to JSON as Kubernetes prints it', () => {
     assert.equal(JSON.stringify({ cpu: parseQuantity('0.5'), memory: parseQuantity('1.5Gi') }), '{"cpu":"500m","memory":"1536Mi"}');
   });
