@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { quantityToMilli, tryParseQuantity } from '../../../../src/core/api/quantity.js';
 import { applyDefaults, generateJobSelector, imageTag, podQOSClass } from '../../../../src/core/api/defaults/index.js';
 import type { KubeObject, Pod } from '../../../../src/core/api/types.js';
 
@@ -257,4 +259,60 @@ test('QoS class', () => {
     assert.equal(podQOSClass(applyDefaults(make(res))), want, JSON.stringify(res));
     assert.equal(podQOSClass(make(res)), want, JSON.stringify(res));
   }
+});
+
+/**
+ * qos.GetPodQOS as Kubernetes writes it: per-resource sums of positive cpu and memory requests
+ * (a limit standing in for a missing request) and limits over init and regular containers.
+ */
+function modelQOSClass(pod: Pod): string {
+  const requests = new Map<string, number>();
+  const limits = new Map<string, number>();
+  let guaranteed = true;
+  const milliOf = (v: unknown): number | undefined => {
+    const q = tryParseQuantity(v);
+    if (q === undefined) return undefined;
+    const m = quantityToMilli(q);
+    return m > 0 ? m : undefined;
+  };
+  for (const list of [pod.spec?.initContainers, pod.spec?.containers]) {
+    for (const c of list ?? []) {
+      const res = (c as unknown as Fields)['resources'];
+      if (typeof res !== 'object' || res === null) {
+        guaranteed = false;
+        continue;
+      }
+      const r = res as Fields;
+      const lim = typeof r['limits'] === 'object' && r['limits'] !== null ? (r['limits'] as Fields) : undefined;
+      const req = typeof r['requests'] === 'object' && r['requests'] !== null ? (r['requests'] as Fields) : undefined;
+      let limited = 0;
+      for (const name of ['cpu', 'memory']) {
+        const rq = lim === undefined && req === undefined ? undefined : milliOf(req?.[name] ?? lim?.[name]);
+        if (rq !== undefined) requests.set(name, (requests.get(name) ?? 0) + rq);
+        const lm = lim === undefined ? undefined : milliOf(lim[name]);
+        if (lm !== undefined) {
+          limits.set(name, (limits.get(name) ?? 0) + lm);
+          limited++;
+        }
+      }
+      if (limited !== 2) guaranteed = false;
+    }
+  }
+  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
+  for (const [name, v] of requests) if (limits.get(name) !== v) guaranteed = false;
+  return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
+}
+
+test('QoS class agrees with qos.GetPodQOS on any mix of init and regular containers (property)', () => {
+  const value = fc.constantFrom<unknown>(undefined, null, '0', '-1', '1', '1000m', '500m', '1Gi', '1024Mi', '0.5', 'x', 2, 0);
+  const resourceList = fc.option(fc.record({ cpu: value, memory: value, 'nvidia.com/gpu': value }, { requiredKeys: [] }), { nil: undefined });
+  const resources = fc.option(fc.record({ limits: resourceList, requests: resourceList }, { requiredKeys: [] }), { nil: undefined });
+  const containers = fc.array(resources.map((r) => (r === undefined ? { name: 'c' } : { name: 'c', resources: r })), { maxLength: 3 });
+  fc.assert(
+    fc.property(containers, containers, (inits, regular) => {
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { initContainers: inits, containers: regular } } as unknown as Pod;
+      assert.equal(podQOSClass(pod), modelQOSClass(pod));
+    }),
+    { numRuns: 2000 },
+  );
 });
