@@ -43,12 +43,19 @@ export function labelKeyErrors(key: string): readonly string[] {
   return errs;
 }
 
+/** What asFields gives for a value that is not an object: empty, frozen, shared. */
+const noFields: Fields = Object.freeze({});
+/** What asArray gives for a value that is not an array: empty, frozen, shared. */
+const noItems: readonly unknown[] = Object.freeze([]);
+
+/** `v` as a plain object to read fields of; a shared frozen empty object when it is not one. */
 export function asFields(v: unknown): Fields {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Fields) : {};
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Fields) : noFields;
 }
 
+/** `v` as an array to read; a shared frozen empty array when it is not one. */
 export function asArray(v: unknown): readonly unknown[] {
-  return Array.isArray(v) ? v : [];
+  return Array.isArray(v) ? v : noItems;
 }
 
 /** A string field, '' when absent or not a string. */
@@ -69,25 +76,100 @@ export function validateImmutable(newVal: unknown, oldVal: unknown, field: strin
   if (!deepEqual(newVal, oldVal)) errs.push(invalid(field, newVal, fieldImmutableMessage, badValueText));
 }
 
+/**
+ * Whether `v` is certainly a valid label value: at most 63 characters matching
+ * `(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?`. False sends the caller to validateLabelValue,
+ * which answers exactly (and words the errors); this only spares it the common valid case.
+ */
+function isPlainLabelValue(v: string): boolean {
+  const len = v.length;
+  if (len === 0) return true;
+  if (len > 63 || !isAlnum(v.charCodeAt(0)) || !isAlnum(v.charCodeAt(len - 1))) return false;
+  for (let i = 1; i < len - 1; i++) {
+    const c = v.charCodeAt(i);
+    if (!isAlnum(c) && c !== 0x2d && c !== 0x5f && c !== 0x2e) return false; // - _ .
+  }
+  return true;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+/** validateLabelValue, without a new empty list for a valid value. */
+function labelValueErrors(v: string): readonly string[] {
+  return isPlainLabelValue(v) ? noErrors : validateLabelValue(v);
+}
+
+/** `<parent>.<name>`, or `parent` when `name` is '': a field path, built only for an error. */
+function fieldOf(parent: string, name: string): string {
+  return name === '' ? parent : `${parent}.${name}`;
+}
+
 /** ValidateLabels: keys as qualified names, values as label values; errors at the map's path. */
 export function validateLabels(labels: unknown, field: string, errs: FieldErrors): void {
+  labelsIn(labels, field, '', errs);
+}
+
+/** validateLabels of the map at `<parent>.<name>` (at `parent` when `name` is ''). */
+export function labelsIn(labels: unknown, parent: string, name: string, errs: FieldErrors): void {
   const m = asFields(labels);
   for (const k in m) {
-    for (const msg of labelKeyErrors(k)) errs.push(invalid(field, k, msg));
+    const keyErrors = labelKeyErrors(k);
+    for (let i = 0; i < keyErrors.length; i++) errs.push(invalid(fieldOf(parent, name), k, keyErrors[i] ?? ''));
     const v = str(m[k]);
-    for (const msg of validateLabelValue(v)) errs.push(invalid(field, v, msg));
+    const valueErrors = labelValueErrors(v);
+    for (let i = 0; i < valueErrors.length; i++) errs.push(invalid(fieldOf(parent, name), v, valueErrors[i] ?? ''));
   }
 }
 
 export function validateAnnotations(annotations: unknown, field: string, errs: FieldErrors): void {
+  annotationsIn(annotations, field, '', errs);
+}
+
+/** validateAnnotations of the map at `<parent>.<name>` (at `parent` when `name` is ''). */
+function annotationsIn(annotations: unknown, parent: string, name: string, errs: FieldErrors): void {
   const m = asFields(annotations);
   let bytes = 0;
   for (const k in m) {
     // Annotation keys are qualified names, case-insensitively.
-    for (const msg of labelKeyErrors(k.toLowerCase())) errs.push(invalid(field, k, msg));
-    bytes += Buffer.byteLength(k) + Buffer.byteLength(str(m[k]));
+    const keyErrors = labelKeyErrors(isLowerAscii(k) ? k : k.toLowerCase());
+    for (let i = 0; i < keyErrors.length; i++) errs.push(invalid(fieldOf(parent, name), k, keyErrors[i] ?? ''));
+    bytes += utf8Length(k) + utf8Length(str(m[k]));
   }
-  if (bytes > annotationsBytesMax) errs.push(tooLong(field, '', annotationsBytesMax));
+  if (bytes > annotationsBytesMax) errs.push(tooLong(fieldOf(parent, name), '', annotationsBytesMax));
+}
+
+/** Whether toLowerCase would return `s` unchanged because it is ASCII without capitals. */
+function isLowerAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || (c >= 0x41 && c <= 0x5a)) return false;
+  }
+  return true;
+}
+
+/**
+ * The UTF-8 length of `s`, as Buffer.byteLength counts it (a lone surrogate is the 3 bytes of
+ * U+FFFD), without a call into the runtime per string.
+ */
+export function utf8Length(s: string): number {
+  const len = s.length;
+  let bytes = len;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        // A surrogate pair: 2 UTF-16 units, 4 bytes.
+        bytes += 2;
+        i++;
+      } else bytes += 2;
+    } else bytes += 2;
+  }
+  return bytes;
 }
 
 /** `v1.LabelSelector{MatchLabels:…, MatchExpressions:…}` as Go's %#v prints a selector. */
@@ -142,13 +224,16 @@ export function validateLabelSelector(sel: unknown, field: string, errs: FieldEr
   }
 }
 
-function validateFinalizers(finalizers: unknown, field: string, errs: FieldErrors): void {
+/** The finalizers at `<parent>.finalizers`. */
+function validateFinalizers(finalizers: unknown, parent: string, errs: FieldErrors): void {
   const list = asArray(finalizers);
+  if (list.length === 0) return;
+  const field = `${parent}.finalizers`;
   let orphan = false;
   let foreground = false;
-  for (const f of list) {
-    const name = str(f);
-    for (const msg of labelKeyErrors(name)) errs.push(invalid(field, name, msg));
+  for (let i = 0; i < list.length; i++) {
+    const name = str(list[i]);
+    pushInvalid(errs, field, name, labelKeyErrors(name));
     if (name === 'orphan') orphan = true;
     if (name === 'foregroundDeletion') foreground = true;
   }
@@ -157,42 +242,47 @@ function validateFinalizers(finalizers: unknown, field: string, errs: FieldError
   }
 }
 
-/** The Kubernetes-specific finalizer check the core validation adds per entry. */
-function validateKubeFinalizers(finalizers: unknown, field: string, errs: FieldErrors): void {
+/** The Kubernetes-specific finalizer check the core validation adds per entry, at `<parent>.finalizers[i]`. */
+function validateKubeFinalizers(finalizers: unknown, parent: string, errs: FieldErrors): void {
   const list = asArray(finalizers);
   for (let i = 0; i < list.length; i++) {
     const name = str(list[i]);
-    const p = `${field}[${i}]`;
-    for (const msg of labelKeyErrors(name)) errs.push(invalid(p, name, msg));
+    const msgs = labelKeyErrors(name);
+    if (msgs.length > 0) pushInvalid(errs, `${parent}.finalizers[${i}]`, name, msgs);
     if (!name.includes('/') && !standardFinalizers.has(name)) {
-      errs.push(invalid(p, name, 'name is neither a standard finalizer name nor is it fully qualified'));
+      errs.push(invalid(`${parent}.finalizers[${i}]`, name, 'name is neither a standard finalizer name nor is it fully qualified'));
     }
   }
 }
 
-function validateOwnerReferences(refs: unknown, field: string, errs: FieldErrors): void {
+/** The owner references at `<parent>.ownerReferences`. */
+function validateOwnerReferences(refs: unknown, parent: string, errs: FieldErrors): void {
   const list = asArray(refs);
-  let firstController = '';
-  for (const r of list) {
-    const ref = asFields(r);
+  // The first reference with controller=true, named in the error about a second one.
+  let firstController: Fields | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const ref = asFields(list[i]);
     const apiVersion = str(ref['apiVersion']);
     const kind = str(ref['kind']);
+    // The version is what follows the first '/', or all of apiVersion without one.
     const slash = apiVersion.indexOf('/');
-    const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-    if (version === '') errs.push(invalid(`${field}.apiVersion`, apiVersion, 'version must not be empty'));
-    if (kind === '') errs.push(invalid(`${field}.kind`, kind, 'must not be empty'));
-    if (str(ref['name']) === '') errs.push(invalid(`${field}.name`, str(ref['name']), 'must not be empty'));
-    if (str(ref['uid']) === '') errs.push(invalid(`${field}.uid`, str(ref['uid']), 'must not be empty'));
+    if (slash < 0 ? apiVersion === '' : slash === apiVersion.length - 1) {
+      errs.push(invalid(`${parent}.ownerReferences.apiVersion`, apiVersion, 'version must not be empty'));
+    }
+    if (kind === '') errs.push(invalid(`${parent}.ownerReferences.kind`, kind, 'must not be empty'));
+    if (str(ref['name']) === '') errs.push(invalid(`${parent}.ownerReferences.name`, str(ref['name']), 'must not be empty'));
+    if (str(ref['uid']) === '') errs.push(invalid(`${parent}.ownerReferences.uid`, str(ref['uid']), 'must not be empty'));
     if (apiVersion === 'v1' && kind === 'Event') {
-      errs.push(invalid(field, ref, '/v1, Kind=Event is disallowed from being an owner'));
+      errs.push(invalid(`${parent}.ownerReferences`, ref, '/v1, Kind=Event is disallowed from being an owner'));
     }
     if (ref['controller'] === true) {
-      const name = `${kind}/${str(ref['name'])}`;
-      if (firstController !== '') {
+      if (firstController !== undefined) {
+        const first = `${str(firstController['kind'])}/${str(firstController['name'])}`;
+        const name = `${kind}/${str(ref['name'])}`;
         errs.push(
-          invalid(field, list, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${name}`),
+          invalid(`${parent}.ownerReferences`, list, `Only one reference can have Controller set to true. Found "true" in references for ${first} and ${name}`),
         );
-      } else firstController = name;
+      } else firstController = ref;
     }
   }
 }
@@ -211,28 +301,36 @@ export function validateObjectMeta(
   const m = asFields(metaValue);
   const generateName = str(m['generateName']);
   if (generateName !== '') {
-    for (const msg of nameFn(generateName, true)) errs.push(invalid(`${field}.generateName`, generateName, msg));
+    const msgs = nameFn(generateName, true);
+    if (msgs.length > 0) pushInvalid(errs, `${field}.generateName`, generateName, msgs);
   }
   const name = str(m['name']);
   if (name === '') errs.push(required(`${field}.name`, 'name or generateName is required'));
-  else for (const msg of nameFn(name, false)) errs.push(invalid(`${field}.name`, name, msg));
+  else {
+    const msgs = nameFn(name, false);
+    if (msgs.length > 0) pushInvalid(errs, `${field}.name`, name, msgs);
+  }
   validateMetaCommon(m, namespaced, errs, field);
-  validateKubeFinalizers(m['finalizers'], `${field}.finalizers`, errs);
+  validateKubeFinalizers(m['finalizers'], field, errs);
 }
 
 function validateMetaCommon(m: Fields, namespaced: boolean, errs: FieldErrors, field: string): void {
   const ns = str(m['namespace']);
   if (namespaced) {
     if (ns === '') errs.push(required(`${field}.namespace`));
-    else for (const msg of nameIsDNSLabel(ns, false)) errs.push(invalid(`${field}.namespace`, ns, msg));
+    else {
+      const msgs = nameIsDNSLabel(ns, false);
+      if (msgs.length > 0) pushInvalid(errs, `${field}.namespace`, ns, msgs);
+    }
   } else if (ns !== '') {
     errs.push(forbidden(`${field}.namespace`, 'not allowed on this type'));
   }
-  validateNonnegative(num(m['generation']), `${field}.generation`, errs);
-  validateLabels(m['labels'], `${field}.labels`, errs);
-  validateAnnotations(m['annotations'], `${field}.annotations`, errs);
-  validateOwnerReferences(m['ownerReferences'], `${field}.ownerReferences`, errs);
-  validateFinalizers(m['finalizers'], `${field}.finalizers`, errs);
+  const generation = num(m['generation']);
+  if (generation < 0) errs.push(invalid(`${field}.generation`, generation, isNegativeMessage));
+  labelsIn(m['labels'], field, 'labels', errs);
+  annotationsIn(m['annotations'], field, 'annotations', errs);
+  validateOwnerReferences(m['ownerReferences'], field, errs);
+  validateFinalizers(m['finalizers'], field, errs);
 }
 
 /** ValidateObjectMetaUpdate: identity and system fields may not change. */
@@ -265,11 +363,19 @@ export function validateObjectMetaUpdate(
   validateImmutable(n['creationTimestamp'], o['creationTimestamp'], `${field}.creationTimestamp`, errs);
   validateImmutable(n['deletionTimestamp'], o['deletionTimestamp'], `${field}.deletionTimestamp`, errs);
   validateImmutable(n['deletionGracePeriodSeconds'], o['deletionGracePeriodSeconds'], `${field}.deletionGracePeriodSeconds`, errs);
-  validateLabels(n['labels'], `${field}.labels`, errs);
-  validateAnnotations(n['annotations'], `${field}.annotations`, errs);
-  validateOwnerReferences(n['ownerReferences'], `${field}.ownerReferences`, errs);
-  validateFinalizers(n['finalizers'], `${field}.finalizers`, errs);
-  validateKubeFinalizers(n['finalizers'], `${field}.finalizers`, errs);
+  labelsIn(n['labels'], field, 'labels', errs);
+  annotationsIn(n['annotations'], field, 'annotations', errs);
+  validateOwnerReferences(n['ownerReferences'], field, errs);
+  validateFinalizers(n['finalizers'], field, errs);
+  validateKubeFinalizers(n['finalizers'], field, errs);
+}
+
+/**
+ * One Invalid value error per message, at `field`. Callers on the success path test
+ * `msgs.length > 0` first, so that the field's path is built only for an error.
+ */
+export function pushInvalid(errs: FieldErrors, field: string, value: unknown, msgs: readonly string[]): void {
+  for (let i = 0; i < msgs.length; i++) errs.push(invalid(field, value, msgs[i] ?? ''));
 }
 
 /** Pushes `Duplicate value` for names seen before; returns whether `name` was new. */

@@ -116,6 +116,16 @@ export function isInRange(value: number, lo: number, hi: number): readonly strin
 }
 
 export function isValidPortName(port: string): readonly string[] {
+  if (
+    port.length <= 15 &&
+    portNameCharsetRe.test(port) &&
+    portNameLetterRe.test(port) &&
+    !port.includes('--') &&
+    !port.startsWith('-') &&
+    !port.endsWith('-')
+  ) {
+    return none;
+  }
   const errs: string[] = [];
   if (port.length > 15) errs.push(maxLenError(15));
   if (!portNameCharsetRe.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
@@ -151,15 +161,18 @@ export function isConfigMapKey(value: string): readonly string[] {
  * Kubernetes 1.32): printable ASCII except '='.
  */
 export function isRelaxedEnvVarName(value: string): readonly string[] {
-  const errs: string[] = [];
-  if (value.length === 0) errs.push('environment variable name must be non-empty');
+  let printable = true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x3d) {
-      errs.push("a valid environment variable name must consist only of printable ASCII characters other than '='");
+      printable = false;
       break;
     }
   }
+  if (printable && value.length > 0) return none;
+  const errs: string[] = [];
+  if (value.length === 0) errs.push('environment variable name must be non-empty');
+  if (!printable) errs.push("a valid environment variable name must consist only of printable ASCII characters other than '='");
   return errs;
 }
 
