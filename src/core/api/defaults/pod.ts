@@ -47,7 +47,7 @@ export function defaultPodSpec(spec: PodSpec): void {
 
 export function defaultContainer(c: Container): void {
   if (c.imagePullPolicy === undefined) {
-    c.imagePullPolicy = imageTag(typeof c.image === 'string' ? c.image : '') === 'latest' ? 'Always' : 'IfNotPresent';
+    c.imagePullPolicy = imageTagIsLatest(typeof c.image === 'string' ? c.image : '') ? 'Always' : 'IfNotPresent';
   }
   if (c.terminationMessagePath === undefined || c.terminationMessagePath === '') {
     c.terminationMessagePath = '/dev/termination-log';
@@ -81,6 +81,14 @@ export function imageTag(image: string): string {
   const colon = ref.indexOf(':', lastSlash + 1);
   if (colon >= 0) return ref.slice(colon + 1);
   return at < 0 ? 'latest' : '';
+}
+
+/** imageTag(image) === 'latest', without cutting the tag out of the reference. */
+function imageTagIsLatest(image: string): boolean {
+  const at = image.indexOf('@');
+  if (at >= 0) return imageTag(image) === 'latest';
+  const colon = image.indexOf(':', image.lastIndexOf('/') + 1);
+  return colon < 0 || (image.length - colon - 1 === 6 && image.startsWith('latest', colon + 1));
 }
 
 export function defaultProbe(p: Probe): void {
@@ -135,22 +143,26 @@ export function defaultPod(pod: Pod): void {
   if (!isRecord(spec)) return;
   defaultPodSpec(spec);
   // Limits without requests: requests default to the limits.
-  const lists = [spec.containers, spec.initContainers];
-  for (const list of lists) {
-    if (!Array.isArray(list)) continue;
-    for (const c of list) {
-      if (!isRecord(c) || !isRecord(c.resources)) continue;
-      const limits = c.resources.limits;
-      if (!isRecord(limits)) continue;
-      if (c.resources.requests !== undefined && !isRecord(c.resources.requests)) continue;
-      const requests = (c.resources.requests ??= {});
-      for (const k in limits) {
-        const v = limits[k];
-        if (requests[k] === undefined && v !== undefined) requests[k] = v;
-      }
+  defaultRequestsToLimits(spec.containers);
+  defaultRequestsToLimits(spec.initContainers);
+  if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
+}
+
+/** Each container's requests default to its limits, resource by resource. */
+function defaultRequestsToLimits(list: readonly Container[] | undefined): void {
+  if (!Array.isArray(list)) return;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (!isRecord(c) || !isRecord(c.resources)) continue;
+    const limits = c.resources.limits;
+    if (!isRecord(limits)) continue;
+    if (c.resources.requests !== undefined && !isRecord(c.resources.requests)) continue;
+    const requests = (c.resources.requests ??= {});
+    for (const k in limits) {
+      const v = limits[k];
+      if (requests[k] === undefined && v !== undefined) requests[k] = v;
     }
   }
-  if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
 }
 
 /**
@@ -184,12 +196,15 @@ export function addDefaultTolerations(spec: PodSpec): void {
   const notReady = tolerates(list, taintNodeNotReady);
   const unreachable = tolerates(list, taintNodeUnreachable);
   if (notReady && unreachable) return;
+  const notReadyToleration: Toleration = { key: taintNodeNotReady, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds };
+  const unreachableToleration: Toleration = { key: taintNodeUnreachable, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds };
+  if (list.length === 0) {
+    // The usual Pod: no tolerations of its own, both added, in one array of the right size.
+    spec.tolerations = notReady ? [unreachableToleration] : unreachable ? [notReadyToleration] : [notReadyToleration, unreachableToleration];
+    return;
+  }
   const out = [...list];
-  if (!notReady) {
-    out.push({ key: taintNodeNotReady, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
-  }
-  if (!unreachable) {
-    out.push({ key: taintNodeUnreachable, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
-  }
+  if (!notReady) out.push(notReadyToleration);
+  if (!unreachable) out.push(unreachableToleration);
   spec.tolerations = out;
 }
