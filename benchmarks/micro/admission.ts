@@ -98,15 +98,21 @@ session.disconnect();
 
 const byFunction = new Map<string, number>();
 let totalBytes = 0;
-const stack: ProfileNode[] = [profile.head];
-for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+/** A function as the table names it: `name file:line`; a builtin (no file) with its JS caller. */
+function nameOf(node: ProfileNode, caller: string): string {
+  const f = node.callFrame;
+  const name = f.functionName || '(anonymous)';
+  if (f.url === '') return `${name} ← ${caller}`;
+  return `${name} ${f.url.replace(/^.*\/dist\//, '')}:${f.lineNumber + 1}`;
+}
+
+const stack: { node: ProfileNode; caller: string }[] = [{ node: profile.head, caller: '' }];
+for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+  const { node, caller } = top;
+  const where = nameOf(node, caller);
   totalBytes += node.selfSize;
-  if (node.selfSize > 0) {
-    const f = node.callFrame;
-    const where = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/dist\//, '')}:${f.lineNumber + 1}`;
-    byFunction.set(where, (byFunction.get(where) ?? 0) + node.selfSize);
-  }
-  for (const c of node.children) stack.push(c);
+  if (node.selfSize > 0) byFunction.set(where, (byFunction.get(where) ?? 0) + node.selfSize);
+  for (const c of node.children) stack.push({ node: c, caller: node.callFrame.url === '' ? caller : where });
 }
 const bytesPerCreate = Math.round(totalBytes / allocCreates);
 console.table([{ task: task.name, opsPerSec: Math.round(opsPerSec), nsPerOp: Math.round(1e9 / opsPerSec), bytesPerOp: bytesPerCreate }]);
