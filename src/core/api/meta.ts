@@ -6,7 +6,7 @@
 // resourceVersion is not touched: the store's revision becomes it, and on update the client's
 // value is kept so the registry can compare-and-swap on it.
 
-import { kindByGVK, type KindInfo } from './kinds.js';
+import { kinds } from './kinds.js';
 import { podQOSClass } from './defaults/qos.js';
 import { generateJobSelector } from './defaults/job.js';
 import type { Job, KubeObject, ObjectMeta, Pod } from './types.js';
@@ -66,12 +66,24 @@ export function tracksGeneration(kind: string): boolean {
   return generationKinds.has(kind);
 }
 
-function infoOf(obj: KubeObject): KindInfo | undefined {
-  return kindByGVK(obj.apiVersion, obj.kind);
+/**
+ * apiVersion → the kinds of it with a status subresource. Looked up by the two strings an object
+ * carries (no joined key built per write). Built once from the static kind table.
+ */
+const statusKindsByApiVersion = new Map<string, Set<string>>();
+for (const k of kinds) {
+  if (!k.subresources.includes('status')) continue;
+  let set = statusKindsByApiVersion.get(k.apiVersion);
+  if (set === undefined) {
+    set = new Set();
+    statusKindsByApiVersion.set(k.apiVersion, set);
+  }
+  set.add(k.kind);
 }
 
-function hasStatusSubresource(info: KindInfo | undefined): boolean {
-  return info !== undefined && info.subresources.includes('status');
+/** Whether the object's kind has a status subresource (which owns its status). */
+function hasStatusSubresource(obj: KubeObject): boolean {
+  return statusKindsByApiVersion.get(obj.apiVersion)?.has(obj.kind) === true;
 }
 
 /**
@@ -124,25 +136,46 @@ export function prepareForCreate<T extends KubeObject>(
   random: () => number = Math.random,
 ): T {
   const nowMs = now.getTime();
-  const m = obj.metadata;
-  const set: Fields = {
-    deletionTimestamp: undefined,
-    deletionGracePeriodSeconds: undefined,
-    uid: uidGen(),
-    creationTimestamp: formatTimestamp(nowMs),
-    generation: tracksGeneration(obj.kind) ? 1 : undefined,
-  };
-  const base: unknown = m.generateName;
-  if ((m.name === undefined || m.name === '') && typeof base === 'string' && base !== '') {
-    set['name'] = generateName(base, random);
+  const m = obj.metadata as Fields;
+  const base: unknown = m['generateName'];
+  const generated = (m['name'] === undefined || m['name'] === '') && typeof base === 'string' && base !== '';
+  // The client's metadata in its order, without what the server sets, then what it sets: uid,
+  // creationTimestamp, generation (where tracked), name (when generated). Deletion fields go.
+  const metadata: Fields = {};
+  for (const k in m) {
+    switch (k) {
+      case 'deletionTimestamp':
+      case 'deletionGracePeriodSeconds':
+      case 'uid':
+      case 'creationTimestamp':
+      case 'generation':
+        continue;
+      case 'name':
+        if (generated) continue;
+        break;
+      default:
+        break;
+    }
+    metadata[k] = m[k];
   }
-  const top: Fields = { metadata: rebuild(m, set) };
-  if (hasStatusSubresource(infoOf(obj))) {
-    const status = statusOnCreate(obj, nowMs);
-    if (status !== undefined) top['status'] = status;
+  metadata['uid'] = uidGen();
+  metadata['creationTimestamp'] = formatTimestamp(nowMs);
+  if (tracksGeneration(obj.kind)) metadata['generation'] = 1;
+  if (generated) metadata['name'] = generateName(base, random);
+  // The top level likewise: the client's fields, then metadata, the status the kind starts
+  // with (where the status subresource owns it) and a Namespace's spec with its finalizer.
+  const status = hasStatusSubresource(obj) ? statusOnCreate(obj, nowMs) : undefined;
+  const namespace = obj.kind === 'Namespace';
+  const src = obj as unknown as Fields;
+  const top: Fields = {};
+  for (const k in src) {
+    if (k === 'metadata' || (k === 'status' && status !== undefined) || (k === 'spec' && namespace)) continue;
+    top[k] = src[k];
   }
-  if (obj.kind === 'Namespace') top['spec'] = rebuild(asFields(obj.spec), { finalizers: [finalizerKubernetes] });
-  let out = rebuild(obj, top) as unknown as KubeObject;
+  top['metadata'] = metadata;
+  if (status !== undefined) top['status'] = status;
+  if (namespace) top['spec'] = rebuild(asFields(obj.spec), { finalizers: [finalizerKubernetes] });
+  let out = top as unknown as KubeObject;
   if (obj.kind === 'Job' && asFields(obj.spec)['manualSelector'] !== true) out = generateJobSelector(out as Job);
   return out as T;
 }
@@ -189,7 +222,7 @@ export function prepareForUpdate<T extends KubeObject>(newObj: T, oldObj: KubeOb
   }
   const metadata = rebuild(nm, metaSet) as ObjectMeta;
   const top: Fields = { metadata };
-  if (hasStatusSubresource(infoOf(newObj))) top['status'] = oldObj.status;
+  if (hasStatusSubresource(newObj)) top['status'] = oldObj.status;
   if (newObj.kind === 'Namespace') {
     // spec.finalizers change only through the finalize subresource.
     top['spec'] = rebuild(asFields(newObj.spec), { finalizers: asFields(oldObj.spec)['finalizers'] });

@@ -332,3 +332,29 @@ test('property: formatTimestamp of any sequence of instants (repeats, same secon
     { numRuns: 300 },
   );
 });
+
+test('prepareForCreate: field order as written (client fields first, then what the server sets), input untouched', () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: '', generateName: 'web-', labels: { a: 'b' }, uid: 'old', creationTimestamp: 'x', deletionTimestamp: 'y', resourceVersion: '5' },
+    spec: { containers: [] },
+    status: { phase: 'Running' },
+  } as unknown as Pod;
+  const before = structuredClone(pod);
+  const out = prepareForCreate(pod, now, () => 'u1', () => 0);
+  assert.deepEqual(pod, before);
+  assert.deepEqual(Object.keys(out), ['apiVersion', 'kind', 'spec', 'metadata', 'status']);
+  assert.deepEqual(Object.keys(out.metadata), ['generateName', 'labels', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'name']);
+  assert.equal(out.metadata.name, 'web-bbbbb');
+  assert.equal(out.spec, pod.spec);
+
+  // A Node keeps the status it registers with, where the client put it.
+  const node = { apiVersion: 'v1', kind: 'Node', status: { capacity: { cpu: '4' } }, spec: {}, metadata: { name: 'n1' } } as unknown as KubeObject;
+  assert.deepEqual(Object.keys(prepareForCreate(node, now, uidGen)), ['apiVersion', 'kind', 'status', 'spec', 'metadata']);
+  // A kind without a status subresource keeps no status key it did not have.
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: {} } as unknown as KubeObject;
+  assert.deepEqual(Object.keys(prepareForCreate(cm, now, uidGen)), ['apiVersion', 'kind', 'data', 'metadata']);
+  const ns = { apiVersion: 'v1', kind: 'Namespace', spec: {}, metadata: { name: 'ns' } } as unknown as KubeObject;
+  assert.deepEqual(Object.keys(prepareForCreate(ns, now, uidGen)), ['apiVersion', 'kind', 'metadata', 'status', 'spec']);
+});
