@@ -39,7 +39,7 @@ test('unknown fields are reported with their full path, as the strict decoder pr
   (bad.spec as Record<string, unknown>)['replica'] = 2;
   (bad as Record<string, unknown>)['extra'] = true;
   const r = checkFields(bad, 'apps/v1', 'Deployment');
-  assert.deepEqual(r?.unknownFields.sort(), ['extra', 'spec.replica', 'spec.template.spec.containers[0].imagee']);
+  assert.deepEqual([...(r?.unknownFields ?? [])].sort(), ['extra', 'spec.replica', 'spec.template.spec.containers[0].imagee']);
 });
 
 test('a value of the wrong JSON type names the field and the Go type', () => {
@@ -112,4 +112,19 @@ test('property: one unknown field or wrongly typed value anywhere is reported, w
     }),
     { numRuns: 200 },
   );
+});
+
+test('a clean body is clean for every kind with a schema; an unknown kind has no check', () => {
+  assert.deepEqual(checkFields({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }, 'v1', 'Pod'), { unknownFields: [], typeErrors: [] });
+  assert.deepEqual(checkFields({ metadata: { name: 'x' } }, 'networking.k8s.io/v1', 'Ingress'), { unknownFields: [], typeErrors: [] });
+  assert.deepEqual(checkFields({ propagationPolicy: 'Orphan', extra: 1 }, 'meta/v1', 'DeleteOptions')?.unknownFields, ['extra']);
+  assert.equal(checkFields({}, 'v1', 'NoSuchKind'), undefined);
+  assert.equal(checkFields({}, 'apps/v2', 'Deployment'), undefined);
+  assert.equal(checkFields({}, 'v1/Pod', ''), undefined);
+  // A clean answer after a dirty one, and a dirty one after a clean one, are each their own.
+  const dirty = checkFields({ spec: { bogus: 1 } }, 'v1', 'Pod');
+  assert.deepEqual(dirty?.unknownFields, ['spec.bogus']);
+  assert.deepEqual(checkFields({ spec: {} }, 'v1', 'Pod')?.unknownFields, []);
+  assert.deepEqual(checkFields({ spec: { other: 1 } }, 'v1', 'Pod')?.unknownFields, ['spec.other']);
+  assert.deepEqual(dirty?.unknownFields, ['spec.bogus']);
 });

@@ -16,14 +16,40 @@ const schema = JSON.parse(schemaJson) as Schema;
 
 export interface FieldCheck {
   /** Paths of unknown fields, as kube-apiserver prints them: `spec.template.spec.containers[0].imagee`. */
-  readonly unknownFields: string[];
+  readonly unknownFields: readonly string[];
   /** Values of the wrong type: one message per field, in Kubernetes' words. */
+  readonly typeErrors: readonly string[];
+}
+
+/** A FieldCheck being filled by the naming walk. */
+interface Findings {
+  readonly unknownFields: string[];
   readonly typeErrors: string[];
+}
+
+/** The answer for a clean body (most of them): nothing found; frozen and shared. */
+const clean: FieldCheck = Object.freeze({ unknownFields: Object.freeze([]), typeErrors: Object.freeze([]) });
+
+/**
+ * apiVersion → kind → schema type name, from the roots (`apps/v1/Deployment`), so a lookup
+ * builds no joined key.
+ */
+const rootsByApiVersion = new Map<string, Map<string, string>>();
+for (const key in schema.roots) {
+  const slash = key.lastIndexOf('/');
+  const apiVersion = key.slice(0, slash);
+  let byKind = rootsByApiVersion.get(apiVersion);
+  if (byKind === undefined) {
+    byKind = new Map();
+    rootsByApiVersion.set(apiVersion, byKind);
+  }
+  const typeName = schema.roots[key];
+  if (typeName !== undefined) byKind.set(key.slice(slash + 1), typeName);
 }
 
 /** The schema type name of a kind (`apps/v1` + `Deployment` → `V1Deployment`), if known. */
 export function schemaTypeOf(apiVersion: string, kind: string): string | undefined {
-  return schema.roots[`${apiVersion}/${kind}`];
+  return rootsByApiVersion.get(apiVersion)?.get(kind);
 }
 
 /** Field names of a schema type, for callers that need them (e.g. to drop unknown fields). */
@@ -38,10 +64,11 @@ export function fieldsOfType(typeName: string): Readonly<Record<string, string>>
 export function checkFields(value: unknown, apiVersion: string, kind: string): FieldCheck | undefined {
   const root = schemaTypeOf(apiVersion, kind);
   if (root === undefined) return undefined;
-  const result: FieldCheck = { unknownFields: [], typeErrors: [] };
   // Most bodies are clean: a first pass only answers yes or no (no paths built, no messages);
   // the second, which names every finding, runs only for a body that has some.
-  if (!objectClean(value, root)) walkObject(value, root, '', result, kind);
+  if (objectClean(value, root)) return clean;
+  const result: Findings = { unknownFields: [], typeErrors: [] };
+  walkObject(value, root, '', result, kind);
   return result;
 }
 
@@ -151,7 +178,7 @@ function typeError(kind: string, path: string, v: unknown, descriptor: string): 
   return `json: cannot unmarshal ${jsonTypeName(v)} into Go struct field ${kind}.${path} of type ${goTypeOf(descriptor)}`;
 }
 
-function walkObject(v: unknown, typeName: string, path: string, out: FieldCheck, kind: string): void {
+function walkObject(v: unknown, typeName: string, path: string, out: Findings, kind: string): void {
   const fields = schema.types[typeName];
   if (fields === undefined) return;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -171,7 +198,7 @@ function walkObject(v: unknown, typeName: string, path: string, out: FieldCheck,
   }
 }
 
-function walkValue(v: unknown, d: string, path: string, out: FieldCheck, kind: string): void {
+function walkValue(v: unknown, d: string, path: string, out: Findings, kind: string): void {
   if (v === null || v === undefined) return;
   switch (d[0]) {
     case 's':
