@@ -56,7 +56,7 @@ export interface HttpClientOptions {
    * in a ring. 0: every frame decoded for its stream alone (objects not frozen). Default 4096.
    */
   readonly watchDecodeCacheEntries?: number;
-  /** Extra headers on every request (Authorization, User-Agent). */
+  /** Extra headers on every request (Authorization, User-Agent); read once, when the client is made. */
   readonly headers?: Readonly<Record<string, string>>;
   /** For an https:// url: whom to trust and who we are. Requests and watches use the same. */
   readonly tls?: HttpClientTlsOptions;
@@ -89,7 +89,7 @@ const msgpackWatchAccept = `${msgpackWatchCodec.contentType}, ${msgpackMediaType
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
 
-/** A response as the unary handler collected it. */
+/** A response as it came: status, the two headers the client reads, and the whole body. */
 interface RawResponse {
   readonly statusCode: number;
   readonly contentType: string;
@@ -98,44 +98,142 @@ interface RawResponse {
 }
 
 /**
- * Collects one response. One object per request (its fields are the state, no closures), handed to
- * `Pool.dispatch`.
+ * What a unary request's promise resolves with, built by its handler when the response ends (so a
+ * request costs one promise): the decoded body (`value`), a WriteResult (`write`), or the decoded
+ * body with the status code (`decoded`, for DELETE, whose 202 matters). Error responses reject.
+ */
+type AnswerShape = 'value' | 'write' | 'decoded';
+
+/** The `decoded` answer. */
+interface DecodedResponse {
+  readonly statusCode: number;
+  readonly value: unknown;
+}
+
+/** `warnings` of every WriteResult without Warning headers (shared: a readonly empty list). */
+const noWarnings: readonly string[] = Object.freeze([]);
+
+/**
+ * Collects one response and settles the request's promise. One object per request (its fields are
+ * the state, no closures), handed to `Pool.dispatch`.
+ *
+ * It implements undici's original handler interface (onConnect, onHeaders, onData, onComplete,
+ * onError), the one undici's HTTP/1.1 client calls itself: a handler with the newer interface
+ * (onRequestStart … onResponseEnd) is wrapped per request in an adapter that turns every response
+ * header and the trailers into objects (parseHeaders) before handing them on. Here the raw header
+ * list is scanned for the two headers read (Content-Type, Warning) and nothing else is converted.
+ * undici marks the original interface deprecated in its types; its dispatcher still takes it as
+ * is (dispatcher-base.js wraps only handlers that have onRequestStart).
  */
 class UnaryHandler implements Dispatcher.DispatchHandler {
   private statusCode = 0;
   private contentType = '';
+  private contentTypeSeen = false;
   private warning: string | string[] | undefined = undefined;
-  private readonly chunks: Buffer[] = [];
+  /** The first body chunk; most responses are one. */
+  private first: Buffer | undefined = undefined;
+  /** Chunks after the first, when there are any. */
+  private rest: Buffer[] | undefined = undefined;
   private bytes = 0;
 
   constructor(
-    private readonly resolve: (r: RawResponse) => void,
+    private readonly resolve: (answer: unknown) => void,
     private readonly reject: (e: Error) => void,
+    private readonly shape: AnswerShape,
   ) {}
 
-  // Its presence tells undici this is a new-style handler (onRequestStart … onResponseEnd).
-  onRequestStart(): void {}
+  onConnect(): void {}
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  /**
+   * `rawHeaders`: name, value, name, value … as received. As undici's parseHeaders: values are
+   * latin1; a repeated Warning gives a list; a repeated Content-Type counts as none.
+   */
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.statusCode = statusCode;
-    const ct = headers['content-type'];
-    this.contentType = typeof ct === 'string' ? ct : '';
-    this.warning = headers['warning'];
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i] as Buffer;
+      if (name.length === 12 && isHeaderName(name, 'content-type')) {
+        this.contentType = this.contentTypeSeen ? '' : (rawHeaders[i + 1] as Buffer).toString('latin1');
+        this.contentTypeSeen = true;
+      } else if (name.length === 7 && isHeaderName(name, 'warning')) {
+        const value = (rawHeaders[i + 1] as Buffer).toString('latin1');
+        if (this.warning === undefined) this.warning = value;
+        else if (typeof this.warning === 'string') this.warning = [this.warning, value];
+        else this.warning.push(value);
+      }
+    }
+    return true;
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
+  onData(chunk: Buffer): boolean {
+    if (this.first === undefined) this.first = chunk;
+    else (this.rest ??= []).push(chunk);
     this.bytes += chunk.length;
+    return true;
   }
 
-  onResponseEnd(): void {
-    const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.bytes);
-    this.resolve({ statusCode: this.statusCode, contentType: this.contentType, warning: this.warning, body });
+  /** Runs inside undici's response parser: it settles the promise and never throws. */
+  onComplete(): void {
+    const raw: RawResponse = { statusCode: this.statusCode, contentType: this.contentType, warning: this.warning, body: this.body() };
+    if (raw.statusCode < 200 || raw.statusCode >= 300) {
+      this.reject(errorOf(raw));
+      return;
+    }
+    let value: unknown;
+    try {
+      value = decodeBody(raw.contentType, raw.body);
+    } catch (e) {
+      this.reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    // A failure Status with a 2xx code (not sent by kube-apiserver, but cheap to honour).
+    if (isStatus(value) && value.status === 'Failure') {
+      this.reject(statusErrorOf(raw.statusCode, value, ''));
+      return;
+    }
+    switch (this.shape) {
+      case 'value':
+        this.resolve(value);
+        return;
+      case 'write': {
+        const warnings = raw.warning === undefined ? noWarnings : parseWarnings(raw.warning);
+        this.resolve({ object: value, created: raw.statusCode === 201, warnings });
+        return;
+      }
+      case 'decoded': {
+        const decoded: DecodedResponse = { statusCode: raw.statusCode, value };
+        this.resolve(decoded);
+        return;
+      }
+      default: {
+        const never: never = this.shape;
+        this.reject(new Error(`unknown answer shape ${String(never)}`));
+      }
+    }
   }
 
-  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.reject(error);
   }
+
+  private body(): Buffer {
+    if (this.first === undefined) return emptyBody;
+    if (this.rest === undefined) return this.first;
+    return Buffer.concat([this.first, ...this.rest], this.bytes);
+  }
+}
+
+const emptyBody = Buffer.alloc(0);
+
+/** Whether a received header name is `lower` (lower-case ASCII, same length), in any case. */
+function isHeaderName(name: Buffer, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const want = lower.charCodeAt(i);
+    const got = name[i] as number;
+    // A-Z → a-z; every other byte must match as is.
+    if (got !== want && !(want >= 0x61 && want <= 0x7a && got === want - 0x20)) return false;
+  }
+  return true;
 }
 
 function decodeBody(contentType: string, body: Buffer): unknown {
@@ -155,6 +253,23 @@ function errorOf(r: RawResponse): StatusError {
   return statusErrorOf(r.statusCode, decoded, r.contentType.startsWith(msgpackMediaType) ? '' : r.body.toString('utf8'));
 }
 
+/**
+ * The request headers: the extra headers, then Accept and (with a body) Content-Type, as a flat
+ * name, value … list that undici reads without an object per request. An extra header named
+ * exactly `accept` (or `content-type`, when a body is sent) gives way to ours, as when they were
+ * spread into one object.
+ */
+function headerList(extra: Readonly<Record<string, string>>, accept: string, contentType: string | undefined): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(extra)) {
+    if (name === 'accept' || (contentType !== undefined && name === 'content-type')) continue;
+    out.push(name, extra[name] as string);
+  }
+  out.push('accept', accept);
+  if (contentType !== undefined) out.push('content-type', contentType);
+  return out;
+}
+
 export class HttpClient implements ClusterApi {
   private readonly pool: Pool;
   private readonly url: URL;
@@ -164,6 +279,9 @@ export class HttpClient implements ClusterApi {
   private readonly requestTimeoutMs: number;
   private readonly watchBufferEventsMax: number;
   private readonly extraHeaders: Readonly<Record<string, string>>;
+  /** Request headers without and with a body of ours (headerList); shared by every request, never mutated. */
+  private readonly headersWithoutBody: string[];
+  private readonly headersWithBody: string[];
   private readonly watches = new Set<SocketWatch>();
   private readonly forgetWatch = (w: SocketWatch): void => {
     this.watches.delete(w);
@@ -192,6 +310,8 @@ export class HttpClient implements ClusterApi {
     this.bodyContentType = this.msgpack ? msgpackMediaType : jsonMediaType;
     this.watchBufferEventsMax = options.watchBufferEventsMax ?? 4096;
     this.extraHeaders = options.headers ?? {};
+    this.headersWithoutBody = headerList(this.extraHeaders, this.accept, undefined);
+    this.headersWithBody = headerList(this.extraHeaders, this.accept, this.bodyContentType);
     const cacheEntries = options.watchDecodeCacheEntries ?? 4096;
     this.frameDecoder = cacheEntries > 0 ? new SharedFrameDecoder(cacheEntries) : plainFrameDecoder;
   }
@@ -211,54 +331,58 @@ export class HttpClient implements ClusterApi {
     return this.msgpack ? packr.pack(value) : Buffer.from(JSON.stringify(value));
   }
 
-  private send(method: Dispatcher.HttpMethod, path: string, body: Buffer | string | undefined, contentType: string | undefined): Promise<RawResponse> {
-    const headers: Record<string, string> = { ...this.extraHeaders, accept: this.accept };
-    if (contentType !== undefined) headers['content-type'] = contentType;
-    return new Promise<RawResponse>((resolve, reject) => {
-      const handler = new UnaryHandler(resolve, reject);
-      this.pool.dispatch({ path, method, headers, body: body ?? null }, handler);
+  /**
+   * Sends one request; its promise resolves with the answer `shape` asks for, or rejects with the
+   * response's StatusError or the transport's error.
+   */
+  private send(method: Dispatcher.HttpMethod, path: string, body: Buffer | string | undefined, contentType: string | undefined, shape: AnswerShape): Promise<unknown> {
+    const headers =
+      contentType === undefined ? this.headersWithoutBody : contentType === this.bodyContentType ? this.headersWithBody : headerList(this.extraHeaders, this.accept, contentType);
+    return new Promise<unknown>((resolve, reject) => {
+      this.pool.dispatch({ path, method, headers, body: body ?? null }, new UnaryHandler(resolve, reject, shape));
     });
   }
 
-  /** Sends and decodes; error responses are thrown as StatusErrors. */
-  private async call(method: Dispatcher.HttpMethod, path: string, body?: Buffer | string, contentType?: string): Promise<{ value: unknown; raw: RawResponse }> {
-    const raw = await this.send(method, path, body, contentType);
-    if (raw.statusCode < 200 || raw.statusCode >= 300) throw errorOf(raw);
-    const value = decodeBody(raw.contentType, raw.body);
-    // A failure Status with a 2xx code (not sent by kube-apiserver, but cheap to honour).
-    if (isStatus(value) && value.status === 'Failure') throw statusErrorOf(raw.statusCode, value, '');
-    return { value, raw };
-  }
-
-  private writeResult<T extends KubeObject>(value: unknown, raw: RawResponse): WriteResult<T> {
-    return { object: value as T, created: raw.statusCode === 201, warnings: parseWarnings(raw.warning) };
-  }
-
   // ---- ClusterApi ----
+  //
+  // The unary calls are not async functions: each is the one promise of its request. A
+  // synchronous failure before sending (a body JSON cannot encode, a name encodeURIComponent
+  // refuses) is returned as a rejected promise, as an async function would.
 
-  async get<T extends KubeObject = KubeObject>(r: ResourceType, namespace: string, name: string, options?: GetOptions, subresource?: string): Promise<T> {
-    let path = resourcePath(r, namespace, name, subresource);
-    if (options?.resourceVersion !== undefined) path += `?resourceVersion=${encodeURIComponent(options.resourceVersion)}`;
-    return (await this.call('GET', path)).value as T;
+  get<T extends KubeObject = KubeObject>(r: ResourceType, namespace: string, name: string, options?: GetOptions, subresource?: string): Promise<T> {
+    try {
+      let path = resourcePath(r, namespace, name, subresource);
+      if (options?.resourceVersion !== undefined) path += `?resourceVersion=${encodeURIComponent(options.resourceVersion)}`;
+      return this.send('GET', path, undefined, undefined, 'value') as Promise<T>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
-  async list<T extends KubeObject = KubeObject>(r: ResourceType, namespace: string, options?: ListOptions): Promise<KubeList<T>> {
-    return (await this.call('GET', resourcePath(r, namespace) + listQuery(options))).value as KubeList<T>;
+  list<T extends KubeObject = KubeObject>(r: ResourceType, namespace: string, options?: ListOptions): Promise<KubeList<T>> {
+    try {
+      return this.send('GET', resourcePath(r, namespace) + listQuery(options), undefined, undefined, 'value') as Promise<KubeList<T>>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
-  async create<T extends KubeObject = KubeObject>(
+  create<T extends KubeObject = KubeObject>(
     r: ResourceType,
     namespace: string,
     object: KubeObject,
     options?: WriteOptions,
     subresource?: { readonly name: string; readonly subresource: string },
   ): Promise<WriteResult<T>> {
-    const path = resourcePath(r, namespace, subresource?.name ?? '', subresource?.subresource ?? '') + writeQuery(options);
-    const { value, raw } = await this.call('POST', path, this.encode(object), this.bodyContentType);
-    return this.writeResult<T>(value, raw);
+    try {
+      const path = resourcePath(r, namespace, subresource?.name ?? '', subresource?.subresource ?? '') + writeQuery(options);
+      return this.send('POST', path, this.encode(object), this.bodyContentType, 'write') as Promise<WriteResult<T>>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
-  async update<T extends KubeObject = KubeObject>(
+  update<T extends KubeObject = KubeObject>(
     r: ResourceType,
     namespace: string,
     name: string,
@@ -266,12 +390,15 @@ export class HttpClient implements ClusterApi {
     options?: WriteOptions,
     subresource?: string,
   ): Promise<WriteResult<T>> {
-    const path = resourcePath(r, namespace, name, subresource) + writeQuery(options);
-    const { value, raw } = await this.call('PUT', path, this.encode(object), this.bodyContentType);
-    return this.writeResult<T>(value, raw);
+    try {
+      const path = resourcePath(r, namespace, name, subresource) + writeQuery(options);
+      return this.send('PUT', path, this.encode(object), this.bodyContentType, 'write') as Promise<WriteResult<T>>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
-  async patch<T extends KubeObject = KubeObject>(
+  patch<T extends KubeObject = KubeObject>(
     r: ResourceType,
     namespace: string,
     name: string,
@@ -280,24 +407,28 @@ export class HttpClient implements ClusterApi {
     options?: PatchOptions,
     subresource?: string,
   ): Promise<WriteResult<T>> {
-    const path = resourcePath(r, namespace, name, subresource) + patchQuery(options);
-    // Patch bodies are JSON on every wire (their media types say so); an apply patch may be YAML
-    // text, and JSON is YAML.
-    const body = typeof patch === 'string' ? patch : JSON.stringify(patch);
-    const { value, raw } = await this.call('PATCH', path, body, patchContentTypeOf[patchType]);
-    return this.writeResult<T>(value, raw);
+    try {
+      const path = resourcePath(r, namespace, name, subresource) + patchQuery(options);
+      // Patch bodies are JSON on every wire (their media types say so); an apply patch may be YAML
+      // text, and JSON is YAML.
+      const body = typeof patch === 'string' ? patch : JSON.stringify(patch);
+      return this.send('PATCH', path, body, patchContentTypeOf[patchType], 'write') as Promise<WriteResult<T>>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async delete<T extends KubeObject = KubeObject>(r: ResourceType, namespace: string, name: string, options?: DeleteOptions): Promise<DeleteResult<T>> {
     const body = deleteOptionsBody(options);
-    const { value, raw } = await this.call(
+    const answer = (await this.send(
       'DELETE',
       resourcePath(r, namespace, name),
       body === undefined ? undefined : this.encode(body),
       body === undefined ? undefined : this.bodyContentType,
-    );
-    const object = value as T | Status;
-    return { object, gone: raw.statusCode !== 202 && isGone(object, options) };
+      'decoded',
+    )) as DecodedResponse;
+    const object = answer.value as T | Status;
+    return { object, gone: answer.statusCode !== 202 && isGone(object, options) };
   }
 
   async deleteCollection<T extends KubeObject = KubeObject>(
@@ -307,13 +438,13 @@ export class HttpClient implements ClusterApi {
     options?: DeleteOptions,
   ): Promise<KubeList<T>> {
     const body = deleteOptionsBody(options);
-    const { value } = await this.call(
+    return (await this.send(
       'DELETE',
       resourcePath(r, namespace) + listQuery(listOptions),
       body === undefined ? undefined : this.encode(body),
       body === undefined ? undefined : this.bodyContentType,
-    );
-    return value as KubeList<T>;
+      'value',
+    )) as KubeList<T>;
   }
 
   /**
