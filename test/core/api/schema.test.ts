@@ -128,3 +128,39 @@ test('a clean body is clean for every kind with a schema; an unknown kind has no
   assert.deepEqual(checkFields({ spec: { other: 1 } }, 'v1', 'Pod')?.unknownFields, ['spec.other']);
   assert.deepEqual(dirty?.unknownFields, ['spec.bogus']);
 });
+
+/** Every [path, value] of the leaves of a JSON tree, with the path as a key list. */
+function leaves(v: unknown, path: readonly (string | number)[] = []): [readonly (string | number)[], unknown][] {
+  if (typeof v !== 'object' || v === null) return [[path, v]];
+  const out: [readonly (string | number)[], unknown][] = [];
+  if (Array.isArray(v)) v.forEach((x, i) => out.push(...leaves(x, [...path, i])));
+  else for (const [k, x] of Object.entries(v)) out.push(...leaves(x, [...path, k]));
+  return out;
+}
+
+function withValue(root: unknown, path: readonly (string | number)[], value: unknown): unknown {
+  const copy = structuredClone(root) as Record<string | number, unknown>;
+  let cur = copy;
+  for (let i = 0; i < path.length - 1; i++) cur = cur[path[i] as string | number] as Record<string | number, unknown>;
+  cur[path[path.length - 1] as string | number] = value;
+  return copy;
+}
+
+test('a wrong type or an unknown field anywhere in a body is found (the clean pass misses none)', () => {
+  for (const [path, leaf] of leaves(deployment)) {
+    if (path[0] === 'apiVersion' || path[0] === 'kind') continue;
+    // A fraction: wrong for strings, integers and int-or-strings alike.
+    const wrong = 12.5;
+    assert.notEqual(leaf, wrong);
+    const typed = checkFields(withValue(deployment, path, wrong), 'apps/v1', 'Deployment');
+    assert.equal(typed?.typeErrors.length, 1, `${path.join('.')} = ${String(wrong)}`);
+    assert.deepEqual(typed?.unknownFields, []);
+    // An unknown field beside the leaf, unless the leaf is in a map (labels, resources), where any key goes.
+    const parent = path.slice(0, -1);
+    if (parent.length === 0 || typeof parent[parent.length - 1] === 'number') continue;
+    const last = parent[parent.length - 1];
+    if (last === 'labels' || last === 'matchLabels' || last === 'annotations' || last === 'requests') continue;
+    const unknown = checkFields(withValue(deployment, [...parent, 'bogusField'], 1), 'apps/v1', 'Deployment');
+    assert.equal(unknown?.unknownFields.length, 1, `${parent.join('.')}.bogusField`);
+  }
+});

@@ -72,65 +72,142 @@ export function checkFields(value: unknown, apiVersion: string, kind: string): F
   return result;
 }
 
-/** `[T` / `{T` → `T`, memoized: the clean pass must not slice descriptors per value. */
-const elementDescriptors = new Map<string, string>();
+// ---------------------------------------------------------------------------------------------
+// The clean pass, on the schema compiled once into shapes: a shape says what the value at a
+// field must be, with its item shape (arrays, maps) or field table (objects) linked in, so the
+// pass reads no descriptor strings and looks nothing up but a field name.
 
-function elementOf(d: string): string {
-  let e = elementDescriptors.get(d);
-  if (e === undefined) {
-    e = d.slice(1);
-    elementDescriptors.set(d, e);
-  }
-  return e;
+const shapeString = 0; // s, t
+const shapeInteger = 1; // i
+const shapeNumber = 2; // f
+const shapeBoolean = 3; // b
+const shapeIntOrString = 4; // o
+const shapeAny = 5; // a, and a type the schema does not list
+const shapeArray = 6; // [X
+const shapeMap = 7; // {X
+const shapeObject = 8; // a listed type
+
+interface Shape {
+  readonly code: number;
+  /** shapeObject: field name → shape. Filled right after the shape is made (types recurse). */
+  readonly fields: ReadonlyMap<string, Shape> | null;
+  /** shapeArray, shapeMap: the shape of every item. */
+  readonly item: Shape | null;
 }
 
-/** True when walkObject would find nothing: the same checks, without the findings. */
-function objectClean(v: unknown, typeName: string): boolean {
-  const fields = schema.types[typeName];
-  if (fields === undefined) return true;
-  if (typeof v !== 'object' || Array.isArray(v)) return false;
-  if (v === null) return true;
-  const obj = v as Record<string, unknown>;
-  for (const key in obj) {
-    const d = fields[key];
-    if (d === undefined || !valueClean(obj[key], d)) return false;
-  }
-  return true;
+/** Descriptor → shape, for every descriptor of the schema; written only while compiling. */
+const shapes = new Map<string, Shape>();
+
+function newShape(code: number, fields: ReadonlyMap<string, Shape> | null, item: Shape | null): Shape {
+  return { code, fields, item };
 }
 
-/** True when walkValue would find nothing. */
-function valueClean(v: unknown, d: string): boolean {
-  if (v === null || v === undefined) return true;
+function shapeOf(d: string): Shape {
+  const known = shapes.get(d);
+  if (known !== undefined) return known;
+  let shape: Shape;
   switch (d[0]) {
     case 's':
     case 't':
-      return typeof v === 'string';
+      shape = newShape(shapeString, null, null);
+      break;
     case 'i':
-      return typeof v === 'number' && Number.isInteger(v);
+      shape = newShape(shapeInteger, null, null);
+      break;
     case 'f':
-      return typeof v === 'number';
+      shape = newShape(shapeNumber, null, null);
+      break;
     case 'b':
-      return typeof v === 'boolean';
+      shape = newShape(shapeBoolean, null, null);
+      break;
     case 'o':
-      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+      shape = newShape(shapeIntOrString, null, null);
+      break;
     case 'a':
+      shape = newShape(shapeAny, null, null);
+      break;
+    case '[':
+      shape = newShape(shapeArray, null, shapeOf(d.slice(1)));
+      break;
+    case '{':
+      shape = newShape(shapeMap, null, shapeOf(d.slice(1)));
+      break;
+    default: {
+      const type = schema.types[d];
+      if (type === undefined) {
+        shape = newShape(shapeAny, null, null);
+        break;
+      }
+      const fields = new Map<string, Shape>();
+      shape = newShape(shapeObject, fields, null);
+      // Registered before its fields are compiled: a type may contain itself.
+      shapes.set(d, shape);
+      for (const key in type) {
+        const fd = type[key];
+        if (fd !== undefined) fields.set(key, shapeOf(fd));
+      }
+      return shape;
+    }
+  }
+  shapes.set(d, shape);
+  return shape;
+}
+
+/** True when walkValue would find nothing: the same checks, without the findings. */
+function valueClean(v: unknown, shape: Shape): boolean {
+  if (v === null || v === undefined) return true;
+  switch (shape.code) {
+    case shapeString:
+      return typeof v === 'string';
+    case shapeInteger:
+      return typeof v === 'number' && Number.isInteger(v);
+    case shapeNumber:
+      return typeof v === 'number';
+    case shapeBoolean:
+      return typeof v === 'boolean';
+    case shapeIntOrString:
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+    case shapeAny:
       return true;
-    case '[': {
+    case shapeArray: {
       if (!Array.isArray(v)) return false;
-      const item = elementOf(d);
+      const item = shape.item as Shape;
       for (let i = 0; i < v.length; i++) if (!valueClean(v[i], item)) return false;
       return true;
     }
-    case '{': {
+    case shapeMap: {
       if (typeof v !== 'object' || Array.isArray(v)) return false;
-      const item = elementOf(d);
+      const item = shape.item as Shape;
       const map = v as Record<string, unknown>;
       for (const k in map) if (!valueClean(map[k], item)) return false;
       return true;
     }
     default:
-      return objectClean(v, d);
+      return fieldsClean(v, shape.fields as ReadonlyMap<string, Shape>);
   }
+}
+
+/** True when walkObject would find nothing in `v`, an object of a listed type. */
+function fieldsClean(v: unknown, fields: ReadonlyMap<string, Shape>): boolean {
+  if (typeof v !== 'object' || Array.isArray(v)) return false;
+  if (v === null) return true;
+  const obj = v as Record<string, unknown>;
+  for (const key in obj) {
+    const shape = fields.get(key);
+    if (shape === undefined || !valueClean(obj[key], shape)) return false;
+  }
+  return true;
+}
+
+/** True when walkObject would find nothing in `v` as a `typeName`. */
+function objectClean(v: unknown, typeName: string): boolean {
+  const shape = shapeOf(typeName);
+  return shape.code !== shapeObject || fieldsClean(v, shape.fields as ReadonlyMap<string, Shape>);
+}
+
+for (const key in schema.roots) {
+  const typeName = schema.roots[key];
+  if (typeName !== undefined) shapeOf(typeName);
 }
 
 /**
