@@ -29,6 +29,9 @@
 // only the delivery (its events created with nobody watching): quick loops for work on watches. CPU per event (client and server, µs) is reported beside each rate: on this
 // shared machine it is steadier than the rate.
 //
+// Each create phase also reports the GC pauses of both processes (count, median, longest, sum):
+// a pause stops every request in flight in that process, so they are what the p99 is made of.
+//
 // Every kube-apiserver sits on etcd, so etcd's raw put rate bounds its create rate from above;
 // ours goes through the whole API path (HTTP, decode, admission, validation, durable store commit,
 // watch cache, encode) and is still compared with the raw puts.
@@ -54,6 +57,7 @@ import type { Registry } from '../../src/net/server/registry/registry.js';
 import { parseArgsOrExit, type OptionsSpec, type ParsedOptions } from '../lib/args.js';
 import { installSignalHandlers, interruptedSignal, makeTempDir, onCleanup } from '../lib/cleanup.js';
 import { CpuMeter } from '../lib/cpu.js';
+import { GcPauses, type GcPauseFigures } from '../lib/gc.js';
 import { EtcdNotInstalledError, startEtcd, type EtcdServer } from '../lib/etcd.js';
 import { runLoad, timeOnceMs, type LoadResult } from '../lib/load.js';
 import { makePod, podKey } from '../lib/pods.js';
@@ -117,6 +121,11 @@ interface ServerHandle {
   readonly pid: number | undefined;
   /** Runs creates inside the server process (an event source that is not bounded by HTTP). */
   writeInProcess(w: InProcessWrites): Promise<InProcessWriteResult>;
+  /**
+   * The server's GC pauses since the previous call; undefined when the server runs in this
+   * process (then this process's figures are the server's too).
+   */
+  gcPauses(): Promise<GcPauseFigures | undefined>;
   close(): Promise<void>;
 }
 
@@ -130,11 +139,13 @@ async function writePods(registry: Registry, w: InProcessWrites): Promise<InProc
 }
 
 // The child's program: start the server, print its URL as one JSON line, then answer one JSON line
-// per command line on stdin ({"writes": InProcessWrites}); stop on SIGTERM or the end of stdin.
+// per command line on stdin ({"writes": InProcessWrites}, or {"gc": true} for its GC pauses since
+// the last such command); stop on SIGTERM or the end of stdin.
 function childProgram(moduleUrl: string, dataDir: string): string {
   return [
     `import { createInterface } from 'node:readline';`,
-    `import { startApiServer, writePods } from ${JSON.stringify(moduleUrl)};`,
+    `import { startApiServer, writePods, GcPauses } from ${JSON.stringify(moduleUrl)};`,
+    `const gcPauses = new GcPauses();`,
     `const server = await startApiServer({ dataDir: ${JSON.stringify(dataDir)}, port: 0, host: '127.0.0.1' });`,
     `process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');`,
     `const stop = async () => { await server.close(); process.exit(0); };`,
@@ -142,15 +153,20 @@ function childProgram(moduleUrl: string, dataDir: string): string {
     `process.once('SIGINT', stop);`,
     `const lines = createInterface({ input: process.stdin });`,
     `lines.on('line', async (line) => {`,
-    `  const result = await writePods(server.registry, JSON.parse(line).writes);`,
+    `  const command = JSON.parse(line);`,
+    `  if (command.gc === true) {`,
+    `    process.stdout.write(JSON.stringify({ gc: gcPauses.take() }) + '\\n');`,
+    `    return;`,
+    `  }`,
+    `  const result = await writePods(server.registry, command.writes);`,
     `  process.stdout.write(JSON.stringify({ result }) + '\\n');`,
     `});`,
     `lines.on('close', stop);`,
   ].join('\n');
 }
 
-/** What the child's program imports: the server and the in-process writer. */
-export { startApiServer, writePods };
+/** What the child's program imports: the server, the in-process writer and the GC pause meter. */
+export { startApiServer, writePods, GcPauses };
 
 async function startChildServer(dataDir: string, cpuProfDir: string): Promise<ServerHandle> {
   const moduleUrl = pathToFileURL(fileURLToPath(import.meta.url)).href;
@@ -200,20 +216,32 @@ async function startChildServer(dataDir: string, cpuProfDir: string): Promise<Se
     unregister();
     throw e;
   });
+  /** Sends one command line; resolves to its reply line, parsed (replies come in order). */
+  const ask = <T>(command: object): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      replies.push((line) => {
+        try {
+          resolve(JSON.parse(line) as T);
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
+      child.stdin?.write(`${JSON.stringify(command)}\n`);
+    });
   return {
     url,
     pid: child.pid,
     writeInProcess(w) {
-      return new Promise<InProcessWriteResult>((resolve, reject) => {
-        replies.push((line) => {
-          try {
-            resolve((JSON.parse(line) as { result: InProcessWriteResult }).result);
-          } catch (e) {
-            reject(e instanceof Error ? e : new Error(String(e)));
-          }
-        });
-        child.stdin?.write(`${JSON.stringify({ writes: w })}\n`);
-      });
+      return ask<{ result: InProcessWriteResult }>({ writes: w }).then((reply) => reply.result);
+    },
+    gcPauses() {
+      // JSON has no NaN: a figure without pauses comes back as null.
+      return ask<{ gc: Record<keyof GcPauseFigures, number | null> }>({ gc: true }).then(({ gc }) => ({
+        gcPauses: gc.gcPauses ?? 0,
+        gcPauseP50Ms: gc.gcPauseP50Ms ?? Number.NaN,
+        gcPauseMaxMs: gc.gcPauseMaxMs ?? Number.NaN,
+        gcPauseTotalMs: gc.gcPauseTotalMs ?? 0,
+      }));
     },
     async close() {
       unregister();
@@ -229,6 +257,7 @@ async function startSameProcessServer(dataDir: string): Promise<ServerHandle> {
     url: server.url,
     pid: undefined,
     writeInProcess: (w) => writePods(server.registry, w),
+    gcPauses: () => Promise.resolve(undefined),
     async close() {
       unregister();
       await server.close();
@@ -247,7 +276,19 @@ interface RateFigures {
   readonly clientCpuPct: number;
   /** CPU of the server process, % of one core (NaN when it is this process). */
   readonly serverCpuPct: number;
+  /** GC pauses during the phase (create phases): the server's (none when it is this process) and this process's. */
+  readonly serverGcPauses: number;
+  readonly serverGcPauseP50Ms: number;
+  readonly serverGcPauseMaxMs: number;
+  readonly serverGcPauseTotalMs: number;
+  readonly clientGcPauses: number;
+  readonly clientGcPauseP50Ms: number;
+  readonly clientGcPauseMaxMs: number;
+  readonly clientGcPauseTotalMs: number;
 }
+
+/** GC pause figures of a phase that did not measure them. */
+const gcNotMeasured: GcPauseFigures = Object.freeze({ gcPauses: Number.NaN, gcPauseP50Ms: Number.NaN, gcPauseMaxMs: Number.NaN, gcPauseTotalMs: Number.NaN });
 
 function checked(phase: string, result: LoadResult): LoadResult {
   if (result.errors > 0) {
@@ -258,7 +299,7 @@ function checked(phase: string, result: LoadResult): LoadResult {
   return result;
 }
 
-function figuresOf(result: LoadResult, cpu: CpuMeter): RateFigures {
+function figuresOf(result: LoadResult, cpu: CpuMeter, serverGc: GcPauseFigures = gcNotMeasured, clientGc: GcPauseFigures = gcNotMeasured): RateFigures {
   const { ownPct, pidPct } = cpu.read();
   return {
     opsPerSec: result.opsPerSec,
@@ -266,6 +307,14 @@ function figuresOf(result: LoadResult, cpu: CpuMeter): RateFigures {
     p99Ms: result.latency.p99Ms,
     clientCpuPct: ownPct,
     serverCpuPct: pidPct ?? Number.NaN,
+    serverGcPauses: serverGc.gcPauses,
+    serverGcPauseP50Ms: serverGc.gcPauseP50Ms,
+    serverGcPauseMaxMs: serverGc.gcPauseMaxMs,
+    serverGcPauseTotalMs: serverGc.gcPauseTotalMs,
+    clientGcPauses: clientGc.gcPauses,
+    clientGcPauseP50Ms: clientGc.gcPauseP50Ms,
+    clientGcPauseMaxMs: clientGc.gcPauseMaxMs,
+    clientGcPauseTotalMs: clientGc.gcPauseTotalMs,
   };
 }
 
@@ -284,14 +333,25 @@ async function createNamespace(client: HttpClient, name: string): Promise<void> 
   await client.create(namespacesResource, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
 
-async function createPhase(client: HttpClient, name: string, namespace: string, pods: readonly KubeObject[], options: Options, serverPid: number | undefined): Promise<RateFigures> {
+/** The GC pause meters of the create phases: the server's (through its handle) and this process's. */
+interface GcMeters {
+  readonly server: ServerHandle;
+  readonly client: GcPauses;
+}
+
+async function createPhase(client: HttpClient, name: string, namespace: string, pods: readonly KubeObject[], options: Options, gc: GcMeters): Promise<RateFigures> {
   await createNamespace(client, namespace);
-  const cpu = new CpuMeter(serverPid);
+  // Both meters start over here: the figures are the phase's own.
+  await gc.server.gcPauses();
+  gc.client.take();
+  const cpu = new CpuMeter(gc.server.pid);
   const result = await runLoad(
     { opsMax: pods.length, concurrency: options.connections, timeMsMax: options.phaseSeconds * 1000 },
     (i) => client.create(podsResource, namespace, pods[i] as KubeObject),
   );
-  return figuresOf(checked(name, result), cpu);
+  const clientGc = gc.client.take();
+  const serverGc = (await gc.server.gcPauses()) ?? gcNotMeasured;
+  return figuresOf(checked(name, result), cpu, serverGc, clientGc);
 }
 
 async function getPhase(client: HttpClient, namespace: string, names: readonly string[], options: Options, serverPid: number | undefined): Promise<RateFigures> {
@@ -666,6 +726,7 @@ async function measure(options: Options): Promise<void> {
         etcdOrNone.client.kv.put({ key: Buffer.from(`/warm/${i}`), value: Buffer.from(JSON.stringify(warm[i])) })));
     }
 
+    const gcMeters: GcMeters = { server, client: new GcPauses() };
     // Rounds: each system's create phase once per round, in an order that alternates, so a noisy
     // neighbour on this shared machine hurts all alike.
     const byPhase: { msgpack: RateFigures[]; json: RateFigures[]; etcd: RateFigures[] } = { msgpack: [], json: [], etcd: [] };
@@ -681,7 +742,7 @@ async function measure(options: Options): Promise<void> {
           if (etcdOrNone === undefined) continue;
           f = await etcdPutPhase(etcdOrNone, pods, options);
         } else {
-          f = await createPhase(phase === 'msgpack' ? msgpack : json, `create ${phase}`, ns, pods, options, serverPid);
+          f = await createPhase(phase === 'msgpack' ? msgpack : json, `create ${phase}`, ns, pods, options, gcMeters);
           if (phase === 'msgpack') {
             lastMsgpackNs = ns;
             lastMsgpackPods = pods;
@@ -736,6 +797,14 @@ const notMeasured: RateFigures = Object.freeze({
   p99Ms: Number.NaN,
   clientCpuPct: Number.NaN,
   serverCpuPct: Number.NaN,
+  serverGcPauses: Number.NaN,
+  serverGcPauseP50Ms: Number.NaN,
+  serverGcPauseMaxMs: Number.NaN,
+  serverGcPauseTotalMs: Number.NaN,
+  clientGcPauses: Number.NaN,
+  clientGcPauseP50Ms: Number.NaN,
+  clientGcPauseMaxMs: Number.NaN,
+  clientGcPauseTotalMs: Number.NaN,
 });
 
 /** Watch figures of phases that did not run. */
@@ -794,9 +863,13 @@ function watchOnlyResults(watch: WatchResults): Results {
 }
 
 function report(phase: string, f: RateFigures): void {
+  const gc = (n: number, p50: number, max: number): string => (Number.isFinite(n) ? `${n}×${formatMs(p50) ?? '-'}/${formatMs(max) ?? '-'}` : '-');
   progress(
     `${phase.padEnd(15)} ${formatRate(f.opsPerSec) ?? '-'}/s  p50 ${formatMs(f.p50Ms) ?? '-'} ms  p99 ${formatMs(f.p99Ms) ?? '-'} ms  ` +
-      `cpu client ${f.clientCpuPct.toFixed(0)}% server ${Number.isFinite(f.serverCpuPct) ? f.serverCpuPct.toFixed(0) : '-'}%`,
+      `cpu client ${f.clientCpuPct.toFixed(0)}% server ${Number.isFinite(f.serverCpuPct) ? f.serverCpuPct.toFixed(0) : '-'}%` +
+      (Number.isFinite(f.clientGcPauses)
+        ? `  gc pauses (count×p50/max ms) server ${gc(f.serverGcPauses, f.serverGcPauseP50Ms, f.serverGcPauseMaxMs)} client ${gc(f.clientGcPauses, f.clientGcPauseP50Ms, f.clientGcPauseMaxMs)}`
+        : ''),
   );
 }
 
@@ -818,6 +891,15 @@ function jsonReport(r: Results, options: Options): JsonReport {
     p99CreateMsJson: r.createJson.p99Ms,
     serverCpuPctCreateMsgpack: r.createMsgpack.serverCpuPct,
     clientCpuPctCreateMsgpack: r.createMsgpack.clientCpuPct,
+    // GC pauses during a msgpack create phase (medians over rounds): each stops every request in
+    // flight in that process, so they make the p99.
+    serverGcPausesCreateMsgpack: r.createMsgpack.serverGcPauses,
+    serverGcPauseP50MsCreateMsgpack: r.createMsgpack.serverGcPauseP50Ms,
+    serverGcPauseMaxMsCreateMsgpack: r.createMsgpack.serverGcPauseMaxMs,
+    serverGcPauseTotalMsCreateMsgpack: r.createMsgpack.serverGcPauseTotalMs,
+    clientGcPausesCreateMsgpack: r.createMsgpack.clientGcPauses,
+    clientGcPauseMaxMsCreateMsgpack: r.createMsgpack.clientGcPauseMaxMs,
+    clientGcPauseTotalMsCreateMsgpack: r.createMsgpack.clientGcPauseTotalMs,
     getsPerSec: r.get.opsPerSec,
     p99GetMs: r.get.p99Ms,
     list10kMs: r.list10kMs,
