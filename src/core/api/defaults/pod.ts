@@ -181,7 +181,8 @@ export function admitPodOnCreate(pod: Pod): void {
 }
 
 function tolerates(list: readonly Toleration[], key: string): boolean {
-  for (const t of list) {
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i];
     if (!isRecord(t)) continue;
     const keyOk = t.key === undefined || t.key === '' || t.key === key;
     const effect: string | undefined = t.effect;
@@ -191,8 +192,11 @@ function tolerates(list: readonly Toleration[], key: string): boolean {
   return false;
 }
 
+/** The toleration list of a spec without one; never written. */
+const noTolerations: readonly Toleration[] = Object.freeze([]);
+
 export function addDefaultTolerations(spec: PodSpec): void {
-  const list = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+  const list: readonly Toleration[] = Array.isArray(spec.tolerations) ? spec.tolerations : noTolerations;
   const notReady = tolerates(list, taintNodeNotReady);
   const unreachable = tolerates(list, taintNodeUnreachable);
   if (notReady && unreachable) return;

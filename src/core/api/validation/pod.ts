@@ -82,6 +82,23 @@ export interface PodSpecOptions {
 }
 
 const podOptions: PodSpecOptions = { isPod: true };
+
+/**
+ * `spec.containers[i]` / `spec.initContainers[i]` for the first few containers of a Pod, built
+ * once: the one path per container every Pod write would otherwise build.
+ */
+const podContainerPathsMax = 8;
+const podContainerPaths: readonly string[] = Array.from({ length: podContainerPathsMax }, (_, i) => `spec.containers[${i}]`);
+const podInitContainerPaths: readonly string[] = Array.from({ length: podContainerPathsMax }, (_, i) => `spec.initContainers[${i}]`);
+
+/** `<specPath>.<list>[i]`, from the tables above when they have it. */
+function containerPath(specPath: string, list: 'containers' | 'initContainers', i: number): string {
+  if (specPath === 'spec' && i < podContainerPathsMax) {
+    const known = (list === 'containers' ? podContainerPaths : podInitContainerPaths)[i];
+    if (known !== undefined) return known;
+  }
+  return `${specPath}.${list}[${i}]`;
+}
 const templateOptions: PodSpecOptions = { isPod: false };
 
 function validateDNS1123Label(value: string, field: string, errs: FieldErrors): void {
@@ -173,7 +190,7 @@ function validateContainers(
   const names = containers.length > duplicateScanLengthMax ? new Set<string>() : undefined;
   for (let i = 0; i < containers.length; i++) {
     const c = asFields(containers[i]);
-    const p = `${specPath}.containers[${i}]`;
+    const p = containerPath(specPath, 'containers', i);
     validateContainerCommon(c, volumes, p, errs, opts);
     if (c['restartPolicy'] !== undefined) errs.push(forbidden(`${p}.restartPolicy`, 'may not be set for non-init containers'));
     const name = str(c['name']);
@@ -207,7 +224,7 @@ function validateInitContainers(
   for (const c of containers) names.add(str(asFields(c)['name']));
   for (let i = 0; i < inits.length; i++) {
     const c = asFields(inits[i]);
-    const p = `${specPath}.initContainers[${i}]`;
+    const p = containerPath(specPath, 'initContainers', i);
     validateContainerCommon(c, volumes, p, errs, opts);
     let restartAlways = false;
     if (c['restartPolicy'] !== undefined) {
