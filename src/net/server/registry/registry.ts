@@ -11,7 +11,6 @@
 // and deletes read the current object from the cache and retry on conflict, as kube-apiserver's
 // GuaranteedUpdate does; an explicit resourceVersion in the request is a precondition instead.
 
-import { randomUUID } from 'node:crypto';
 import { kindByResource, type KindInfo } from '../../../core/api/kinds.js';
 import { labelSelectorToString } from '../../../core/api/labels.js';
 import {
@@ -40,6 +39,7 @@ import {
 } from '../../../core/errors.js';
 import { Fifo } from '../../../core/fifo.js';
 import { limits } from '../../../core/limits.js';
+import { newUid } from '../../../core/uid.js';
 import { objectKey } from '../../../core/store/keys.js';
 import {
   ConflictError,
@@ -189,7 +189,7 @@ export class Registry implements ClusterApi {
     this.store = options.store;
     this.caches = options.caches;
     this.now = options.now ?? (() => new Date());
-    this.uid = options.uid ?? randomUUID;
+    this.uid = options.uid ?? newUid;
     this.clusterIps = new ClusterIpAllocator(options.serviceCidr);
     this.eventTtlMs = options.eventTtlMs ?? limits.eventTtlMs;
     if (!(this.eventTtlMs >= 0 && Number.isFinite(this.eventTtlMs))) {
