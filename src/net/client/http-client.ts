@@ -13,7 +13,7 @@
 
 import { isIP } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
-import { Packr, Unpackr } from 'msgpackr';
+import { Unpackr } from 'msgpackr';
 import type { KubeList, KubeObject } from '../../core/api/types.js';
 import type { Status, StatusError } from '../../core/errors.js';
 import { msgpackMediaType } from '../server/negotiate.js';
@@ -33,6 +33,7 @@ import type {
   WriteResult,
 } from '../api.js';
 import { deleteOptionsBody, listQuery, patchContentTypeOf, patchQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
+import { PlainMsgpackEncoder } from './msgpack-encode.js';
 import { isStatus, parseWarnings, statusErrorOf } from './status.js';
 import { FrameSplitter, SharedFrameDecoder, plainFrameDecoder, type FrameDecoder } from './watch-decode.js';
 import { SocketWatch, type TlsConnectOptions, type WatchBodyDecoder } from './watch-socket.js';
@@ -85,8 +86,9 @@ const jsonWatchMediaType = 'application/json';
 // (as kube-apiserver does for protobuf); naming the stream type first costs nothing.
 const msgpackWatchAccept = `${msgpackWatchCodec.contentType}, ${msgpackMediaType}`;
 
-// Plain msgpack maps, as the server sends (see http-server.ts); responses in records decode too.
-const packr = new Packr({ useRecords: false });
+// Request bodies: plain msgpack maps (msgpack-encode.ts). Responses: plain maps, as the server
+// sends them (see http-server.ts); responses in records decode too.
+const bodyEncoder = new PlainMsgpackEncoder();
 const unpackr = new Unpackr({ useRecords: true, mapsAsObjects: true });
 
 /** A response as it came: status, the two headers the client reads, and the whole body. */
@@ -328,7 +330,7 @@ export class HttpClient implements ClusterApi {
   // ---- transport ----
 
   private encode(value: unknown): Buffer {
-    return this.msgpack ? packr.pack(value) : Buffer.from(JSON.stringify(value));
+    return this.msgpack ? bodyEncoder.encode(value) : Buffer.from(JSON.stringify(value));
   }
 
   /**
