@@ -27,6 +27,7 @@ import {
   validateLabels,
   validateObjectMeta,
   validateObjectMetaUpdate,
+  pushInvalid,
 } from './common.js';
 import {
   isConfigMapKey,
@@ -53,11 +54,11 @@ const immutableWhenSet = 'field is immutable when `immutable` is set';
 const quantityFormatMessage = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
 function dns1123Label(value: string, field: string, errs: FieldErrors): void {
-  for (const msg of isDNS1123Label(value)) errs.push(invalid(field, value, msg));
+  pushInvalid(errs, field, value, isDNS1123Label(value));
 }
 
 function dns1123Subdomain(value: string, field: string, errs: FieldErrors): void {
-  for (const msg of isDNS1123Subdomain(value)) errs.push(invalid(field, value, msg));
+  pushInvalid(errs, field, value, isDNS1123Subdomain(value));
 }
 
 function validateProtocol(value: unknown, field: string, errs: FieldErrors): void {
@@ -115,7 +116,7 @@ function validateServiceSpec(spec: Fields, errs: FieldErrors): void {
   const clusterIPs = asArray(spec['clusterIPs']);
   const clusterIP = str(spec['clusterIP']);
   if (clusterIP !== '' && clusterIP !== 'None') {
-    for (const msg of isValidIP(clusterIP)) errs.push(invalid('spec.clusterIPs[0]', clusterIP, msg));
+    pushInvalid(errs, 'spec.clusterIPs[0]', clusterIP, isValidIP(clusterIP));
   }
   if (clusterIPs.length > 0 && clusterIP !== '' && str(clusterIPs[0]) !== clusterIP) {
     errs.push(invalid('spec.clusterIPs', clusterIPs, 'first value must match `clusterIP`'));
@@ -267,7 +268,7 @@ export function validateNamespace(ns: Namespace, errs: FieldErrors): void {
   for (let i = 0; i < finalizers.length; i++) {
     const name = str(finalizers[i]);
     const p = `spec.finalizers[${i}]`;
-    for (const msg of validateLabelKey(name)) errs.push(invalid(p, name, msg));
+    pushInvalid(errs, p, name, validateLabelKey(name));
     if (!name.includes('/') && name !== 'kubernetes' && name !== 'orphan' && name !== 'foregroundDeletion') {
       errs.push(invalid(p, name, 'name is neither a standard finalizer name nor is it fully qualified'));
     }
@@ -359,7 +360,7 @@ export function validateEvent(ev: Event, errs: FieldErrors): void {
     const type = str(ev.type);
     if (type !== 'Normal' && type !== 'Warning') errs.push(invalid('type', '', `has invalid value: ${type}`));
   }
-  for (const msg of isDNS1123Subdomain(eventNs)) errs.push(invalid('namespace', eventNs, msg));
+  pushInvalid(errs, 'namespace', eventNs, isDNS1123Subdomain(eventNs));
 }
 
 // --- PersistentVolume and PersistentVolumeClaim ---------------------------------------------

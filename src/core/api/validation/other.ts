@@ -16,6 +16,7 @@ import {
   validateNonnegative,
   validateObjectMeta,
   validateObjectMetaUpdate,
+  pushInvalid,
 } from './common.js';
 import {
   domainPrefixedPathErrors,
@@ -78,7 +79,7 @@ function validateIngressBackend(backend: Fields, path: string, errs: FieldErrors
 function validateIngressHost(host: string, field: string, errs: FieldErrors): void {
   if (isIPv4(host) || isIPv6(host)) errs.push(invalid(field, host, 'must be a DNS name, not an IP address'));
   const msgs = host.startsWith('*.') ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host);
-  for (const msg of msgs) errs.push(invalid(field, host, msg));
+  pushInvalid(errs, field, host, msgs);
 }
 
 function validateIngressSpec(specValue: unknown, errs: FieldErrors): void {
@@ -131,7 +132,7 @@ function validateIngressSpec(specValue: unknown, errs: FieldErrors): void {
   }
   const className = spec['ingressClassName'];
   if (typeof className === 'string') {
-    for (const msg of isDNS1123Subdomain(className)) errs.push(invalid('spec.ingressClassName', className, msg));
+    pushInvalid(errs, 'spec.ingressClassName', className, isDNS1123Subdomain(className));
   }
 }
 
@@ -207,7 +208,7 @@ export function validateEndpointSlice(eps: EndpointSlice, errs: FieldErrors): vo
       const ap = `${p}.addresses[${j}]`;
       if (addressType === 'IPv4' && !isIPv4(a)) errs.push(invalid(ap, a, 'must be a valid IPv4 address'));
       else if (addressType === 'IPv6' && !isIPv6(a)) errs.push(invalid(ap, a, 'must be a valid IPv6 address'));
-      else if (addressType === 'FQDN') for (const msg of isDNS1123Subdomain(a)) errs.push(invalid(ap, a, msg));
+      else if (addressType === 'FQDN') pushInvalid(errs, ap, a, isDNS1123Subdomain(a));
     }
     const nodeName = ep['nodeName'];
     if (typeof nodeName === 'string') for (const msg of isDNS1123Subdomain(nodeName)) errs.push(invalid(`${p}.nodeName`, nodeName, msg));
@@ -336,7 +337,7 @@ export function validateStorageClass(sc: StorageClass, errs: FieldErrors): void 
   validateObjectMeta(sc.metadata, false, nameIsDNSSubdomain, errs);
   const provisioner = str(sc.provisioner);
   if (provisioner === '') errs.push(required('provisioner'));
-  else for (const msg of validateLabelKey(provisioner.toLowerCase())) errs.push(invalid('provisioner', provisioner, msg));
+  else pushInvalid(errs, 'provisioner', provisioner, validateLabelKey(provisioner.toLowerCase()));
   const params = asFields(sc.parameters);
   let bytes = 0;
   for (const k in params) {

@@ -562,10 +562,10 @@ function validateProbeOf(probe: unknown, p: string, name: string, errs: FieldErr
 
 function validatePortNumOrName(port: unknown, field: string, errs: FieldErrors): void {
   if (typeof port === 'number') {
-    for (const msg of isValidPortNum(port)) errs.push(invalid(field, port, msg));
+    pushInvalid(errs, field, port, isValidPortNum(port));
   } else {
     const s = str(port);
-    for (const msg of isValidPortName(s)) errs.push(invalid(field, s, msg));
+    pushInvalid(errs, field, s, isValidPortName(s));
   }
 }
 
