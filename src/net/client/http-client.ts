@@ -148,10 +148,14 @@ class UnaryHandler implements Dispatcher.DispatchHandler {
 
   /**
    * `rawHeaders`: name, value, name, value … as received. As undici's parseHeaders: values are
-   * latin1; a repeated Warning gives a list; a repeated Content-Type counts as none.
+   * latin1; a repeated Warning gives a list; a repeated Content-Type counts as none. Each call
+   * starts afresh (an informational 1xx response's headers do not carry over to the final one).
    */
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.statusCode = statusCode;
+    this.contentType = '';
+    this.contentTypeSeen = false;
+    this.warning = undefined;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       const name = rawHeaders[i] as Buffer;
       if (name.length === 12 && isHeaderName(name, 'content-type')) {

@@ -154,6 +154,19 @@ describe('HttpClient on the wire', () => {
     assert.deepEqual(r.object, object);
   });
 
+  test('headers of an informational 103 response do not carry over to the final response', async () => {
+    const object = configMap('hinted');
+    reply = (_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload', warning: '299 - "early"', 'content-type': 'text/plain' });
+      res.writeHead(201, { 'content-type': msgpackType });
+      res.end(packr.pack(object));
+    };
+    const r = await api.create(configMaps, ns, object);
+    assert.deepEqual(r.warnings, []);
+    assert.equal(r.created, true);
+    assert.deepEqual(r.object, object);
+  });
+
   test('JSON: the body and the answer are JSON, read across chunks', async () => {
     const object = configMap('j', { a: 'é'.repeat(3000) });
     reply = inPieces(201, [['Content-Type', 'application/json']], Buffer.from(JSON.stringify(object)), 333);
