@@ -180,21 +180,22 @@ class UnaryHandler implements Dispatcher.DispatchHandler {
 
   /** Runs inside undici's response parser: it settles the promise and never throws. */
   onComplete(): void {
-    const raw: RawResponse = { statusCode: this.statusCode, contentType: this.contentType, warning: this.warning, body: this.body() };
-    if (raw.statusCode < 200 || raw.statusCode >= 300) {
-      this.reject(errorOf(raw));
+    const statusCode = this.statusCode;
+    const body = this.body();
+    if (statusCode < 200 || statusCode >= 300) {
+      this.reject(errorOf({ statusCode, contentType: this.contentType, warning: this.warning, body }));
       return;
     }
     let value: unknown;
     try {
-      value = decodeBody(raw.contentType, raw.body);
+      value = decodeBody(this.contentType, body);
     } catch (e) {
       this.reject(e instanceof Error ? e : new Error(String(e)));
       return;
     }
     // A failure Status with a 2xx code (not sent by kube-apiserver, but cheap to honour).
     if (isStatus(value) && value.status === 'Failure') {
-      this.reject(statusErrorOf(raw.statusCode, value, ''));
+      this.reject(statusErrorOf(statusCode, value, ''));
       return;
     }
     switch (this.shape) {
@@ -202,12 +203,12 @@ class UnaryHandler implements Dispatcher.DispatchHandler {
         this.resolve(value);
         return;
       case 'write': {
-        const warnings = raw.warning === undefined ? noWarnings : parseWarnings(raw.warning);
-        this.resolve({ object: value, created: raw.statusCode === 201, warnings });
+        const warnings = this.warning === undefined ? noWarnings : parseWarnings(this.warning);
+        this.resolve({ object: value, created: statusCode === 201, warnings });
         return;
       }
       case 'decoded': {
-        const decoded: DecodedResponse = { statusCode: raw.statusCode, value };
+        const decoded: DecodedResponse = { statusCode, value };
         this.resolve(decoded);
         return;
       }
