@@ -174,7 +174,11 @@ export function decodeQuantity(value: unknown): Quantity {
  * number), or undefined when it is missing, of another type or malformed. Never throws.
  */
 export function tryParseQuantity(input: unknown): Quantity | undefined {
-  if (typeof input !== 'string' && typeof input !== 'number') return undefined;
+  if (typeof input === 'string') {
+    // A text parsed before needs no trim (no quantity text has spaces at its ends) and no parse.
+    const known = parsedQuantities.get(input);
+    if (known !== undefined) return known;
+  } else if (typeof input !== 'number') return undefined;
   try {
     return decodeQuantity(input);
   } catch (e) {
