@@ -128,7 +128,7 @@ export function validateAnnotations(annotations: unknown, field: string, errs: F
 }
 
 /** validateAnnotations of the map at `<parent>.<name>` (at `parent` when `name` is ''). */
-function annotationsIn(annotations: unknown, parent: string, name: string, errs: FieldErrors): void {
+export function annotationsIn(annotations: unknown, parent: string, name: string, errs: FieldErrors): void {
   const m = asFields(annotations);
   let bytes = 0;
   for (const k in m) {

@@ -23,13 +23,12 @@ import {
   asFields,
   num,
   str,
-  validateAnnotations,
-  validateLabels,
   validateObjectMeta,
   validateObjectMetaUpdate,
   isNegativeMessage,
   labelKeyErrors,
   labelsIn,
+  annotationsIn,
   pushInvalid,
 } from './common.js';
 import {
@@ -114,8 +113,8 @@ export function validatePod(pod: Pod, errs: FieldErrors): void {
 export function validatePodTemplateSpec(template: unknown, path: string, errs: FieldErrors): void {
   const t = asFields(template);
   const m = asFields(t['metadata']);
-  validateLabels(m['labels'], `${path}.labels`, errs);
-  validateAnnotations(m['annotations'], `${path}.annotations`, errs);
+  labelsIn(m['labels'], path, 'labels', errs);
+  annotationsIn(m['annotations'], path, 'annotations', errs);
   const spec = asFields(t['spec']);
   validatePodSpec(spec, `${path}.spec`, errs, templateOptions);
   if (asArray(spec['ephemeralContainers']).length > 0) {

@@ -78,3 +78,13 @@ test('duplicate container and port names are found in long lists as in short one
     'spec.containers[18].name: Duplicate value: "c3"',
   ]);
 });
+
+test('pod template labels and annotations are validated at <template>.labels / .annotations', () => {
+  assert.deepEqual(
+    createErrors(variant('Deployment/nginx-deployment', ['spec.template.metadata.annotations', { 'bad key': 'x' }], ['spec.template.metadata.labels.tier', 'bad value!'])),
+    [
+      `spec.template.labels: Invalid value: "bad value!": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+      `spec.template.annotations: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+    ],
+  );
+});
