@@ -1058,7 +1058,13 @@ export class LmdbStore<T = unknown> implements Store<T> {
       this.#settleCompactionWaiters();
     }
     if (batch !== undefined) this.#publish(batch);
-    if (this.#queued.length > 0 || this.#compactedThrough < this.#compactedRevision) {
+    if (this.#queued.length > 0) {
+      // The writes accepted while this commit ran are waiting for it: start their commit now,
+      // not on the next check phase (after every other callback of this turn, which under load
+      // are the next requests' admission work). Writes accepted later in this turn join the
+      // batch after it.
+      void this.#cycle();
+    } else if (this.#compactedThrough < this.#compactedRevision) {
       this.#scheduleCycle();
     }
   }
